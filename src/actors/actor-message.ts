@@ -1,0 +1,38 @@
+import type { IdentifierRecord } from '../identity/identifier.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
+
+/**
+ * What reaches a profile actor's mailbox. Commands are imperative (`profile.track`), facts past
+ * tense (`timer.fired`). Every message names its profile and space so a shard can route it.
+ */
+export type ActorMessage =
+  | {
+      readonly type: 'profile.track';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly event: TrackedEvent;
+      /** Identifiers identity resolution added to this profile because of this event. */
+      readonly newIdentifiers: readonly IdentifierRecord[];
+    }
+  | {
+      /** Asks the actor to wake at `dueAt` under `key` (replacing an earlier timer of that key). */
+      readonly type: 'profile.schedule';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly key: string;
+      readonly dueAt: EpochMs;
+    }
+  | {
+      readonly type: 'timer.fired';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly key: string;
+      readonly dueAt: EpochMs;
+    };
+
+/** What a step asks the runtime to do after the commit. Data, never performed by the actor. */
+export type ActorEffect =
+  | { readonly type: 'timer.set'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs }
+  | { readonly type: 'timer.cleared'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs }
+  | { readonly type: 'timer.fired'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs; readonly at: EpochMs };

@@ -1,0 +1,64 @@
+import type { IdentifierRecord } from '../identity/identifier.ts';
+import type { EventType } from '../ingest/tracked-event.ts';
+import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
+import type { Json } from '../shared/json.ts';
+
+/**
+ * A trait with the timestamp of the event that set it. `value: null` is a tombstone: the trait was
+ * removed by an identify with `null`, and the tombstone's timestamp keeps an older, late-arriving
+ * identify from bringing it back. Tombstones are never shown through the APIs.
+ */
+export interface TraitEntry {
+  readonly value: Json;
+  readonly updatedAt: EpochMs;
+  readonly sourceId: string;
+}
+
+/** Where a profile's first and latest messages came from (Profile API `metadata`). */
+export interface MessageOrigin {
+  readonly messageId: string;
+  readonly sourceId: string;
+  readonly receivedAt: EpochMs;
+}
+
+/**
+ * The whole state of one profile actor. It is plain data so it round-trips through msgpackr and
+ * crosses threads; the actor's logic lives in `step-profile.ts`.
+ */
+export interface ProfileState {
+  readonly id: ProfileId;
+  readonly spaceId: SpaceId;
+  /** Increases by one per committed step; lets readers and tests tell states apart. */
+  readonly version: number;
+  readonly traits: Readonly<Record<string, TraitEntry>>;
+  readonly identifiers: readonly IdentifierRecord[];
+  readonly eventCounts: Readonly<Partial<Record<EventType, number>>>;
+  /** Earliest and latest event timestamps seen (event time, not arrival). */
+  readonly firstSeenAt: EpochMs;
+  readonly lastSeenAt: EpochMs;
+  readonly first: MessageOrigin;
+  readonly last: MessageOrigin;
+  /** Pending timers by key → due time. The durable copy is the runtime's timer index in LMDB. */
+  readonly timers: Readonly<Record<string, EpochMs>>;
+}
+
+export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOrigin, at: EpochMs): ProfileState {
+  return {
+    id,
+    spaceId,
+    version: 0,
+    traits: {},
+    identifiers: [],
+    eventCounts: {},
+    firstSeenAt: at,
+    lastSeenAt: at,
+    first: origin,
+    last: origin,
+    timers: {},
+  };
+}
+
+/** The traits a reader sees: tombstones dropped. */
+export function visibleTraits(state: ProfileState): Array<[string, TraitEntry]> {
+  return Object.entries(state.traits).filter(([, entry]) => entry.value !== null);
+}

@@ -1,0 +1,131 @@
+import type { ActorEffect, ActorMessage } from '../actors/actor-message.ts';
+import type { ProfileState } from '../actors/profile-state.ts';
+import { stepProfile } from '../actors/step-profile.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs } from '../shared/ids.ts';
+import type { EngineStore, TimerKey } from '../store/engine-store.ts';
+import { ActorCache } from './actor-cache.ts';
+import type { ShardResult } from './shard-protocol.ts';
+import { shardOf } from './shard-of.ts';
+import { TimerHeap } from './timer-heap.ts';
+
+export interface ShardRuntimeOptions {
+  readonly store: EngineStore;
+  readonly shardIndex: number;
+  readonly shardCount: number;
+  readonly cacheSize: number;
+}
+
+export interface ShardRuntime {
+  /** Steps every message in order, then commits all resulting writes in one transaction. */
+  deliver(messages: readonly ActorMessage[], now: EpochMs): Promise<ShardResult>;
+  /** Fires every timer due by `now` through the actors' mailboxes. */
+  tick(now: EpochMs): Promise<ShardResult>;
+  readonly cachedActors: number;
+}
+
+interface PendingWrites {
+  readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
+  readonly states: Map<string, ProfileState>;
+  readonly timersSet: TimerKey[];
+  readonly timersRemoved: TimerKey[];
+}
+
+/**
+ * The impure shell around the pure actor step, one per shard worker. It owns the shard's actors:
+ * loads them (memory, else LMDB), steps them, and commits events, states, dedup marks and timers
+ * in ONE LMDB transaction per delivery, so an acknowledged event and the state it produced are
+ * durable together. Steps run synchronously in arrival order, which keeps per-profile order even
+ * while several deliveries' commits overlap (group commit).
+ */
+export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
+  const { store, shardIndex, shardCount } = options;
+  const cache = new ActorCache(options.cacheSize);
+  const heap = loadOwnedTimers();
+
+  function loadOwnedTimers(): TimerHeap {
+    const loaded = new TimerHeap();
+    for (const key of store.timers.getKeys()) {
+      const [dueAt, profileId, timerKey] = key;
+      if (shardOf(profileId, shardCount) === shardIndex) loaded.push({ dueAt, profileId, key: timerKey });
+    }
+    return loaded;
+  }
+
+  function load(profileId: string): ProfileState | undefined {
+    return cache.get(profileId) ?? store.profiles.get(profileId);
+  }
+
+  async function deliver(messages: readonly ActorMessage[], now: EpochMs): Promise<ShardResult> {
+    const writes: PendingWrites = { events: [], states: new Map(), timersSet: [], timersRemoved: [] };
+    const effects: ActorEffect[] = [];
+    let applied = 0;
+    for (const message of messages) {
+      if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
+      const result = stepProfile(load(message.profileId), message, now);
+      if (!result.changed || result.state === undefined) continue;
+      applied++;
+      cache.setPending(message.profileId, result.state);
+      writes.states.set(message.profileId, result.state);
+      if (message.type === 'profile.track') {
+        writes.events.push({ spaceId: message.spaceId, event: message.event, profileId: message.profileId });
+      }
+      for (const effect of result.effects) {
+        effects.push(effect);
+        recordTimerEffect(effect, writes);
+      }
+    }
+    try {
+      await store.root.transaction(() => {
+        for (const { spaceId, event, profileId } of writes.events) {
+          store.events.put([profileId, event.timestamp, event.messageId], event);
+          store.dedup.put([spaceId, event.messageId], event.receivedAt);
+        }
+        for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
+        for (const key of writes.timersRemoved) store.timers.remove(key);
+        for (const key of writes.timersSet) store.timers.put(key, true);
+      });
+    } catch (error) {
+      // The in-memory states ran ahead of what is durable: drop them so LMDB is the truth again.
+      for (const id of writes.states.keys()) cache.forget(id);
+      throw error;
+    } finally {
+      for (const id of writes.states.keys()) cache.unpin(id);
+      cache.trim();
+    }
+    return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+  }
+
+  function recordTimerEffect(effect: ActorEffect, writes: PendingWrites): void {
+    switch (effect.type) {
+      case 'timer.set':
+        writes.timersSet.push([effect.dueAt, effect.profileId, effect.key]);
+        heap.push({ dueAt: effect.dueAt, profileId: effect.profileId, key: effect.key });
+        return;
+      case 'timer.cleared':
+        writes.timersRemoved.push([effect.dueAt, effect.profileId, effect.key]);
+        return;
+      case 'timer.fired':
+        return;
+    }
+  }
+
+  function tick(now: EpochMs): Promise<ShardResult> {
+    const due = heap.popDue(now);
+    const messages: ActorMessage[] = [];
+    for (const timer of due) {
+      const state = load(timer.profileId);
+      if (state === undefined) continue;
+      messages.push({ type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: timer.key, dueAt: timer.dueAt });
+    }
+    return deliver(messages, now);
+  }
+
+  return {
+    deliver,
+    tick,
+    get cachedActors() {
+      return cache.size;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { ProfileState } from '../actors/profile-state.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs } from '../shared/ids.ts';
+
+/** Key of a stored event: a profile's history is one range scan, ordered by event time. */
+export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string];
+/** Key of a durable timer: ordered by due time so "everything due by now" is one range scan. */
+export type TimerKey = [dueAt: EpochMs, profileId: string, timerKey: string];
+export type DedupKey = [spaceId: string, messageId: string];
+export type IdentityKey = [spaceId: string, type: string, value: string];
+
+/**
+ * The LMDB environment and its named databases. Every thread (main and each shard worker) opens
+ * its own handle on the same files; LMDB serialises writers and gives readers snapshots.
+ *
+ * Ownership (single writer per database, by convention):
+ * - main thread: `identity`, `identityProfiles`, `meta`
+ * - the shard that owns a profile: its `profiles`, `events`, `timers` and the `dedup` entries of
+ *   its events (written in the same transaction as the events, so a messageId is marked seen
+ *   exactly when its event is durable).
+ */
+export interface EngineStore {
+  readonly root: RootDatabase;
+  readonly profiles: Database<ProfileState, string>;
+  readonly events: Database<TrackedEvent, EventKey>;
+  readonly timers: Database<true, TimerKey>;
+  readonly dedup: Database<EpochMs, DedupKey>;
+  readonly identity: Database<string, IdentityKey>;
+  readonly meta: Database<unknown, string>;
+  close(): Promise<void>;
+}
+
+export function openEngineStore(dataDir: string): EngineStore {
+  mkdirSync(dataDir, { recursive: true });
+  const root = open({
+    path: join(dataDir, 'troupe.mdb'),
+    // Shards append events concurrently; a generous map avoids resize pauses. Sparse on disk.
+    mapSize: 64 * 1024 ** 3,
+    // Records: msgpackr encodes repeated object shapes once per database, not once per value.
+    sharedStructuresKey: Symbol.for('structures'),
+  });
+  const profiles = root.openDB<ProfileState, string>({ name: 'profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const events = root.openDB<TrackedEvent, EventKey>({ name: 'events', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const timers = root.openDB<true, TimerKey>({ name: 'timers', encoding: 'msgpack' });
+  const dedup = root.openDB<EpochMs, DedupKey>({ name: 'dedup', encoding: 'msgpack' });
+  const identity = root.openDB<string, IdentityKey>({ name: 'identity', encoding: 'msgpack' });
+  const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+  return {
+    root,
+    profiles,
+    events,
+    timers,
+    dedup,
+    identity,
+    meta,
+    close: () => root.close(),
+  };
+}

@@ -1,0 +1,26 @@
+import { workerData } from 'piscina';
+import { ensureError, isAppErrorData } from '../src/shared/errors.ts';
+import { createShardRuntime } from '../src/runtime/shard-runtime.ts';
+import type { ShardRequest, ShardResponse, ShardWorkerData } from '../src/runtime/shard-protocol.ts';
+import { openEngineStore } from '../src/store/engine-store.ts';
+
+// Thin by design: build the runtime once per thread, speak the typed protocol, and turn every
+// failure into data (errors do not survive postMessage with their class or fields).
+const config = workerData as ShardWorkerData;
+const runtime = createShardRuntime({
+  store: openEngineStore(config.dataDir),
+  shardIndex: config.shardIndex,
+  shardCount: config.shardCount,
+  cacheSize: config.cacheSize,
+});
+
+export default async function handleShardRequest(request: ShardRequest): Promise<ShardResponse> {
+  try {
+    const result = request.type === 'shard.tick' ? await runtime.tick(request.now) : await runtime.deliver(request.messages, request.now);
+    return { ok: true, result };
+  } catch (caught) {
+    const error = ensureError(caught);
+    if (isAppErrorData(error)) return { ok: false, error: { code: error.code, message: error.message, retryable: false } };
+    return { ok: false, error: { code: 'internal_error', message: `shard ${config.shardIndex}: ${error.message}`, retryable: true } };
+  }
+}
