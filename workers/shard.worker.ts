@@ -1,4 +1,5 @@
 import { workerData } from 'piscina';
+import { assertNever } from '../src/shared/assert-never.ts';
 import { ensureError, isAppErrorData } from '../src/shared/errors.ts';
 import { createShardRuntime } from '../src/runtime/shard-runtime.ts';
 import type { ShardRequest, ShardResponse, ShardWorkerData } from '../src/runtime/shard-protocol.ts';
@@ -16,8 +17,16 @@ const runtime = createShardRuntime({
 
 export default async function handleShardRequest(request: ShardRequest): Promise<ShardResponse> {
   try {
-    const result = request.type === 'shard.tick' ? await runtime.tick(request.now) : await runtime.deliver(request.messages, request.now);
-    return { ok: true, result };
+    switch (request.type) {
+      case 'shard.tick':
+        return { ok: true, result: await runtime.tick(request.now) };
+      case 'shard.deliver':
+        return { ok: true, result: await runtime.deliver(request.messages, request.now, request.identityWrites) };
+      case 'shard.release':
+        return { ok: true, result: await runtime.release(request.profileIds) };
+      default:
+        return assertNever(request);
+    }
   } catch (caught) {
     const error = ensureError(caught);
     if (isAppErrorData(error)) return { ok: false, error: { code: error.code, message: error.message, retryable: false } };

@@ -1,6 +1,7 @@
 import type { IdentifierRecord } from '../identity/identifier.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
+import type { ProfileState } from './profile-state.ts';
 
 /**
  * What reaches a profile actor's mailbox. Commands are imperative (`profile.track`), facts past
@@ -14,6 +15,18 @@ export type ActorMessage =
       readonly event: TrackedEvent;
       /** Identifiers identity resolution added to this profile because of this event. */
       readonly newIdentifiers: readonly IdentifierRecord[];
+    }
+  | {
+      /**
+       * Folds another profile's whole state into this one (an identity merge). The loser's shard
+       * has released it, so `absorbed` is its final committed state, or undefined when it never
+       * got one (created and merged within the same request).
+       */
+      readonly type: 'profile.absorb';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly loserId: ProfileId;
+      readonly absorbed: ProfileState | undefined;
     }
   | {
       /** Asks the actor to wake at `dueAt` under `key` (replacing an earlier timer of that key). */

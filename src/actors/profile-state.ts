@@ -40,6 +40,11 @@ export interface ProfileState {
   readonly last: MessageOrigin;
   /** Pending timers by key → due time. The durable copy is the runtime's timer index in LMDB. */
   readonly timers: Readonly<Record<string, EpochMs>>;
+  /**
+   * Profiles folded into this one, transitively. Their events stay stored under their own ids
+   * (moving them would rewrite history at merge time); a history read scans this id and these.
+   */
+  readonly mergedFrom: readonly ProfileId[];
 }
 
 export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOrigin, at: EpochMs): ProfileState {
@@ -55,6 +60,7 @@ export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOri
     first: origin,
     last: origin,
     timers: {},
+    mergedFrom: [],
   };
 }
 

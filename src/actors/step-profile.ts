@@ -2,6 +2,7 @@ import type { IdentifierRecord } from '../identity/identifier.ts';
 import { assertNever } from '../shared/assert-never.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
+import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
 import { emptyProfile, type ProfileState } from './profile-state.ts';
 
@@ -23,6 +24,8 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
   switch (message.type) {
     case 'profile.track':
       return { state: applyEvent(state, message), effects: [], changed: true };
+    case 'profile.absorb':
+      return absorb(state, message);
     case 'profile.schedule':
       return schedule(state, message.key, message.dueAt);
     case 'timer.fired':
@@ -51,6 +54,21 @@ function applyEvent(existing: ProfileState | undefined, message: TrackMessage): 
     lastSeenAt: Math.max(state.lastSeenAt, event.timestamp),
     last: origin,
   };
+}
+
+function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>): StepResult {
+  const loser = message.absorbed;
+  if (loser === undefined) {
+    // The loser never committed a state; the winner still records that it was folded in, so
+    // history reads find events stored under the loser's id.
+    if (state === undefined) return { state, effects: [], changed: false };
+    return { state: { ...state, version: state.version + 1, mergedFrom: [...state.mergedFrom, message.loserId] }, effects: [], changed: true };
+  }
+  // A winner without a state of its own yet (created in the same request) becomes the loser's
+  // state under the winner's id.
+  const winner = state ?? { ...loser, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
+  const { state: merged, effects } = absorbProfile(winner, loser);
+  return { state: merged, effects, changed: true };
 }
 
 function addIdentifiers(

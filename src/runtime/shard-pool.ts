@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import { AppError } from '../shared/errors.ts';
-import type { ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard-protocol.ts';
+import type { EpochMs, ProfileId } from '../shared/ids.ts';
+import type { ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard-protocol.ts';
 import { shardOf } from './shard-of.ts';
 
 export interface ShardPoolOptions {
@@ -12,8 +13,12 @@ export interface ShardPoolOptions {
 export interface ShardPool {
   readonly count: number;
   shardOf(profileId: string): number;
-  /** Sends one task to one shard; `weight` is how many messages it carries (for queue depth). */
-  send(shard: number, request: ShardRequest, weight: number): Promise<ShardResult>;
+  /** Steps messages on one shard and commits them (with the identity writes) in one transaction. */
+  deliver(shard: number, request: Omit<Extract<ShardRequest, { type: 'shard.deliver' }>, 'type'>): Promise<ShardResult>;
+  /** Fires the shard's timers due by `now`. */
+  tick(shard: number, now: EpochMs): Promise<ShardResult>;
+  /** Hands profiles over for a merge, returning their final states. */
+  release(shard: number, profileIds: readonly ProfileId[]): Promise<ReleaseResult>;
   /** Messages sent to each shard and not yet answered: the backpressure signal. */
   depths(): readonly number[];
   close(): Promise<void>;
@@ -47,21 +52,26 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   });
   const inFlight = pools.map(() => 0);
 
+  // Each request type has exactly one result type; the worker's switch guarantees the pairing.
+  async function send<T extends ShardResult | ReleaseResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+    const pool = pools[shard];
+    if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
+    inFlight[shard]! += weight;
+    try {
+      const response = (await pool.run(request)) as ShardResponse;
+      if (!response.ok) throw new AppError(response.error.code, response.error.message);
+      return response.result as T;
+    } finally {
+      inFlight[shard]! -= weight;
+    }
+  }
+
   return {
     count: options.shards,
     shardOf: (profileId) => shardOf(profileId, options.shards),
-    async send(shard, request, weight) {
-      const pool = pools[shard];
-      if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
-      inFlight[shard]! += weight;
-      try {
-        const response = (await pool.run(request)) as ShardResponse;
-        if (!response.ok) throw new AppError(response.error.code, response.error.message);
-        return response.result;
-      } finally {
-        inFlight[shard]! -= weight;
-      }
-    },
+    deliver: (shard, request) => send<ShardResult>(shard, { type: 'shard.deliver', ...request }, request.messages.length),
+    tick: (shard, now) => send<ShardResult>(shard, { type: 'shard.tick', now }, 0),
+    release: (shard, profileIds) => send<ReleaseResult>(shard, { type: 'shard.release', profileIds }, 0),
     depths: () => [...inFlight],
     async close() {
       await Promise.all(pools.map((pool) => pool.close()));

@@ -1,11 +1,31 @@
 import type { ActorEffect, ActorMessage } from '../actors/actor-message.ts';
 import type { ErrorData } from '../shared/errors.ts';
-import type { EpochMs } from '../shared/ids.ts';
+import type { ProfileState } from '../actors/profile-state.ts';
+import type { EpochMs, ProfileId } from '../shared/ids.ts';
+import type { IdentityWrites } from '../store/identity-records.ts';
 
 /** What the main thread sends a shard worker: one task carries many messages (batching matters). */
 export type ShardRequest =
-  | { readonly type: 'shard.deliver'; readonly now: EpochMs; readonly messages: readonly ActorMessage[] }
-  | { readonly type: 'shard.tick'; readonly now: EpochMs };
+  | {
+      readonly type: 'shard.deliver';
+      readonly now: EpochMs;
+      readonly messages: readonly ActorMessage[];
+      /** Identity graph changes for profiles of this shard, committed with the messages. */
+      readonly identityWrites?: IdentityWrites;
+    }
+  | { readonly type: 'shard.tick'; readonly now: EpochMs }
+  | {
+      /**
+       * Hands profiles over for a merge: the shard waits for their pending commits, returns their
+       * final states and stops owning them (later messages for them are dropped).
+       */
+      readonly type: 'shard.release';
+      readonly profileIds: readonly ProfileId[];
+    };
+
+export interface ReleaseResult {
+  readonly states: ReadonlyArray<ProfileState | undefined>;
+}
 
 export interface ShardResult {
   /** Messages that changed an actor's state and were committed. */
@@ -17,7 +37,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

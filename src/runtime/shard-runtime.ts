@@ -4,8 +4,9 @@ import { stepProfile } from '../actors/step-profile.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { EngineStore, TimerKey } from '../store/engine-store.ts';
+import { NO_IDENTITY_WRITES, type IdentityWrites } from '../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
-import type { ShardResult } from './shard-protocol.ts';
+import type { ReleaseResult, ShardResult } from './shard-protocol.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -18,15 +19,19 @@ export interface ShardRuntimeOptions {
 
 export interface ShardRuntime {
   /** Steps every message in order, then commits all resulting writes in one transaction. */
-  deliver(messages: readonly ActorMessage[], now: EpochMs): Promise<ShardResult>;
+  deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites?: IdentityWrites): Promise<ShardResult>;
   /** Fires every timer due by `now` through the actors' mailboxes. */
   tick(now: EpochMs): Promise<ShardResult>;
+  /** Hands profiles over for a merge (see `shard.release` in the protocol). */
+  release(profileIds: readonly string[]): Promise<ReleaseResult>;
   readonly cachedActors: number;
 }
 
 interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
   readonly states: Map<string, ProfileState>;
+  /** Profiles folded into another by a merge: their own state record goes away. */
+  readonly absorbed: string[];
   readonly timersSet: TimerKey[];
   readonly timersRemoved: TimerKey[];
 }
@@ -42,6 +47,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const { store, shardIndex, shardCount } = options;
   const cache = new ActorCache(options.cacheSize);
   const heap = loadOwnedTimers();
+  /** The commit that will make each profile's latest in-memory state durable. */
+  const pendingCommits = new Map<string, Promise<unknown>>();
+  /** Profiles handed over to another actor by a merge; messages still addressed to them are dropped. */
+  const released = new Set<string>();
 
   function loadOwnedTimers(): TimerHeap {
     const loaded = new TimerHeap();
@@ -56,12 +65,13 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return cache.get(profileId) ?? store.profiles.get(profileId);
   }
 
-  async function deliver(messages: readonly ActorMessage[], now: EpochMs): Promise<ShardResult> {
-    const writes: PendingWrites = { events: [], states: new Map(), timersSet: [], timersRemoved: [] };
+  async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
+    const writes: PendingWrites = { events: [], states: new Map(), absorbed: [], timersSet: [], timersRemoved: [] };
     const effects: ActorEffect[] = [];
     let applied = 0;
     for (const message of messages) {
       if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
+      if (released.has(message.profileId)) continue;
       const result = stepProfile(load(message.profileId), message, now);
       if (!result.changed || result.state === undefined) continue;
       applied++;
@@ -69,28 +79,42 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
         writes.events.push({ spaceId: message.spaceId, event: message.event, profileId: message.profileId });
+      } else if (message.type === 'profile.absorb' && message.loserId !== message.profileId) {
+        writes.absorbed.push(message.loserId);
+        writes.states.delete(message.loserId);
       }
       for (const effect of result.effects) {
         effects.push(effect);
         recordTimerEffect(effect, writes);
       }
     }
+    const nothingToWrite =
+      writes.states.size === 0 && writes.timersRemoved.length === 0 && identityWrites.identifiers.length === 0 && identityWrites.profiles.length === 0;
+    if (nothingToWrite) return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+    const commit = store.root.transaction(() => {
+      for (const { spaceId, event, profileId } of writes.events) {
+        store.events.put([profileId, event.timestamp, event.messageId], event);
+        store.dedup.put([spaceId, event.messageId], event.receivedAt);
+      }
+      for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
+      for (const loserId of writes.absorbed) store.profiles.remove(loserId);
+      for (const key of writes.timersRemoved) store.timers.remove(key);
+      for (const key of writes.timersSet) store.timers.put(key, true);
+      for (const { key, profileId } of identityWrites.identifiers) store.identity.put(key, profileId);
+      for (const record of identityWrites.profiles) store.graphProfiles.put(record.id, record);
+    });
+    for (const id of writes.states.keys()) pendingCommits.set(id, commit);
     try {
-      await store.root.transaction(() => {
-        for (const { spaceId, event, profileId } of writes.events) {
-          store.events.put([profileId, event.timestamp, event.messageId], event);
-          store.dedup.put([spaceId, event.messageId], event.receivedAt);
-        }
-        for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
-        for (const key of writes.timersRemoved) store.timers.remove(key);
-        for (const key of writes.timersSet) store.timers.put(key, true);
-      });
+      await commit;
     } catch (error) {
       // The in-memory states ran ahead of what is durable: drop them so LMDB is the truth again.
       for (const id of writes.states.keys()) cache.forget(id);
       throw error;
     } finally {
-      for (const id of writes.states.keys()) cache.unpin(id);
+      for (const id of writes.states.keys()) {
+        cache.unpin(id);
+        if (pendingCommits.get(id) === commit) pendingCommits.delete(id);
+      }
       cache.trim();
     }
     return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
@@ -121,9 +145,23 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return deliver(messages, now);
   }
 
+  async function release(profileIds: readonly string[]): Promise<ReleaseResult> {
+    // Steps are synchronous, so every message for these profiles that reached this shard before
+    // the release has been stepped; waiting for their commits makes the states final.
+    await Promise.allSettled(profileIds.map((id) => pendingCommits.get(id)));
+    const states = profileIds.map((id) => {
+      const state = load(id);
+      released.add(id);
+      cache.forget(id);
+      return state;
+    });
+    return { states };
+  }
+
   return {
     deliver,
     tick,
+    release,
     get cachedActors() {
       return cache.size;
     },

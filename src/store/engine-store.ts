@@ -4,6 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { ProfileState } from '../actors/profile-state.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
+import type { StoredGraphProfile } from './identity-records.ts';
 
 /** Key of a stored event: a profile's history is one range scan, ordered by event time. */
 export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string];
@@ -17,7 +18,9 @@ export type IdentityKey = [spaceId: string, type: string, value: string];
  * its own handle on the same files; LMDB serialises writers and gives readers snapshots.
  *
  * Ownership (single writer per database, by convention):
- * - main thread: `identity`, `identityProfiles`, `meta`
+ * - main thread: `meta`; it also DECIDES every change to `identity` and `graphProfiles` (the
+ *   identity graph's single writer), but those changes are committed by the shard that owns the
+ *   profile, in the same transaction as the event that caused them (see identity-records.ts).
  * - the shard that owns a profile: its `profiles`, `events`, `timers` and the `dedup` entries of
  *   its events (written in the same transaction as the events, so a messageId is marked seen
  *   exactly when its event is durable).
@@ -29,6 +32,7 @@ export interface EngineStore {
   readonly timers: Database<true, TimerKey>;
   readonly dedup: Database<EpochMs, DedupKey>;
   readonly identity: Database<string, IdentityKey>;
+  readonly graphProfiles: Database<StoredGraphProfile, string>;
   readonly meta: Database<unknown, string>;
   close(): Promise<void>;
 }
@@ -47,6 +51,7 @@ export function openEngineStore(dataDir: string): EngineStore {
   const timers = root.openDB<true, TimerKey>({ name: 'timers', encoding: 'msgpack' });
   const dedup = root.openDB<EpochMs, DedupKey>({ name: 'dedup', encoding: 'msgpack' });
   const identity = root.openDB<string, IdentityKey>({ name: 'identity', encoding: 'msgpack' });
+  const graphProfiles = root.openDB<StoredGraphProfile, string>({ name: 'graph-profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
   return {
     root,
@@ -55,6 +60,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     timers,
     dedup,
     identity,
+    graphProfiles,
     meta,
     close: () => root.close(),
   };

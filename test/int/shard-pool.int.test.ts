@@ -28,7 +28,7 @@ describe('shard workers (real piscina threads, real LMDB)', () => {
       const shard = pool.shardOf(m.profileId);
       byShard.set(shard, [...(byShard.get(shard) ?? []), m]);
     }
-    await Promise.all([...byShard].map(([shard, batch]) => pool.send(shard, { type: 'shard.deliver', now, messages: batch }, batch.length)));
+    await Promise.all([...byShard].map(([shard, batch]) => pool.deliver(shard, { now, messages: batch })));
   }
 
   function identify(profile: string, n: number, timestamp: number): ActorMessage {
@@ -70,12 +70,12 @@ describe('shard workers (real piscina threads, real LMDB)', () => {
     await deliver(pool, [{ type: 'profile.schedule', profileId: pid, spaceId: space, key: 'test.wake', dueAt: T0 + 60_000 }], T0);
     const shard = pool.shardOf(pid);
 
-    const early = await pool.send(shard, { type: 'shard.tick', now: T0 + 59_999 }, 0);
+    const early = await pool.tick(shard, T0 + 59_999);
     expect(early.effects).toEqual([]);
     expect(early.nextTimerAt).toBe(T0 + 60_000);
     expect(store.profiles.get(pid)?.timers).toEqual({ 'test.wake': T0 + 60_000 });
 
-    const due = await pool.send(shard, { type: 'shard.tick', now: T0 + 60_000 }, 0);
+    const due = await pool.tick(shard, T0 + 60_000);
     expect(due.effects).toEqual([{ type: 'timer.fired', profileId: pid, key: 'test.wake', dueAt: T0 + 60_000, at: T0 + 60_000 }]);
     expect(store.profiles.get(pid)?.timers).toEqual({});
     expect([...store.timers.getKeys()]).toEqual([]);
@@ -94,7 +94,7 @@ describe('shard workers (real piscina threads, real LMDB)', () => {
     }
     const { pool, store } = start(dir.path);
     const shard = pool.shardOf(pid);
-    const result = await pool.send(shard, { type: 'shard.tick', now: dueAt + 1 }, 0);
+    const result = await pool.tick(shard, dueAt + 1);
     expect(result.effects).toEqual([{ type: 'timer.fired', profileId: pid, key: 'lookback', dueAt, at: dueAt + 1 }]);
     expect(store.profiles.get(pid)?.timers).toEqual({});
   });

@@ -1,0 +1,35 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Config } from '../config/config.ts';
+import type { Engine } from '../runtime/engine.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an engine over HTTP. Node's default 300 s request timeout is replaced by
+ * `config.requestTimeoutMs`, so a client that trickles a body cannot hold a socket for minutes.
+ */
+export async function serveEngine(engine: Engine, config: Config): Promise<RunningServer> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: engine.app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+  });
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

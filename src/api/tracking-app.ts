@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { parseTrackingRequest } from '../ingest/parse-request.ts';
+import { MAX_REQUEST_BYTES } from '../ingest/limits.ts';
+import { trackingRouteFromPath } from '../ingest/tracking-route.ts';
+import type { Clock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import type { IngestService } from '../runtime/ingest-service.ts';
+import type { SpaceRegistry } from '../runtime/space-registry.ts';
+import type { AppEnv } from './app-env.ts';
+import { basicUser } from './credentials.ts';
+import { errorResponse } from './error-response.ts';
+import { readBodyText } from './read-body.ts';
+
+export interface TrackingAppDeps {
+  readonly spaces: SpaceRegistry;
+  readonly ingest: IngestService;
+  readonly clock: Clock;
+}
+
+/** Seconds a client is asked to wait when the engine is overloaded. */
+const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * Segment's Tracking API: `POST /v1/{track|identify|page|screen|group|alias|batch|import}` and the
+ * browser client's short forms. The body is JSON whatever the content type (browsers send
+ * text/plain). 200 means every accepted event is committed.
+ */
+export function createTrackingApp(deps: TrackingAppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post('/v1/:route', async (c) => {
+    const route = trackingRouteFromPath(c.req.param('route'));
+    if (route === undefined) return errorResponse(c, 'not_found', `There is no tracking endpoint /v1/${c.req.param('route')}.`);
+    // A key in the Authorization header is checked before the body is read: a wrong key costs nothing.
+    const headerKey = basicUser(c.req.header('authorization'));
+    if (headerKey !== undefined && deps.spaces.byWriteKey(headerKey) === undefined) {
+      return errorResponse(c, 'unauthorized', 'The write key is not known.');
+    }
+    const body = await readBodyText(c.req.raw, MAX_REQUEST_BYTES);
+    const receivedAt = deps.clock.now();
+    const parsed = parseTrackingRequest({ route, body, receivedAt });
+    if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
+
+    const writeKey = headerKey ?? parsed.value.writeKey;
+    if (writeKey === undefined) return errorResponse(c, 'unauthorized', 'No write key: send it as the Basic auth user name or as `writeKey` in the body.');
+    const found = deps.spaces.byWriteKey(writeKey);
+    if (found === undefined) return errorResponse(c, 'unauthorized', 'The write key is not known.');
+
+    try {
+      const outcome = await deps.ingest.ingest({ space: found.space, source: found.source, items: parsed.value.items, receivedAt });
+      if (outcome.accepted === 0 && outcome.duplicates === 0 && outcome.rejected.length > 0) {
+        if (route !== 'batch') {
+          const only = outcome.rejected[0]!;
+          return errorResponse(c, only.code, only.message);
+        }
+        return c.json(
+          { error: { code: 'all_items_rejected', message: `All ${outcome.rejected.length} items were rejected.` }, rejected: outcome.rejected },
+          400,
+        );
+      }
+      return c.json(outcome.rejected.length > 0 ? { success: true, rejected: outcome.rejected } : { success: true });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'overloaded') {
+        return errorResponse(c, 'overloaded', error.message, { 'Retry-After': RETRY_AFTER_SECONDS });
+      }
+      throw error;
+    }
+  });
+  return app;
+}

@@ -1,0 +1,91 @@
+import type { Config, SpaceConfig } from './config.ts';
+import {
+  type Check,
+  fail,
+  indexPath,
+  keyPath,
+  readArray,
+  readEnum,
+  readInteger,
+  readNonEmptyString,
+  readObject,
+  readPositiveInteger,
+  rejectUnknownKeys,
+} from './config-checks.ts';
+import type { ConfigError } from './config-error.ts';
+import { CLOCK_KINDS, KNOWN_KEYS, LOG_LEVELS, MAX_PORT, MAX_SHARDS } from './config-schema.ts';
+import { checkUniqueCredentials } from './check-unique-credentials.ts';
+import { deepFreeze } from './deep-freeze.ts';
+import { validateSpace } from './validate-space.ts';
+import { ok, type Result } from '../shared/result.ts';
+
+const ROOT = 'config';
+
+/**
+ * Validates a whole configuration (already merged from files and env) and returns it deeply
+ * frozen. Pure: no files, no env. The first problem found is returned; its message starts with the
+ * dotted path of the offending key.
+ *
+ * @example
+ * const r = validateConfig(JSON.parse(text));
+ * if (!r.ok) throw new Error(r.error.message); // "config.shards must be an integer from 1 to 64, got number 0"
+ */
+export function validateConfig(raw: unknown): Result<Config, ConfigError> {
+  const obj = readObject(raw, ROOT);
+  if (!obj.ok) return obj;
+  const known = rejectUnknownKeys(obj.value, KNOWN_KEYS.config, ROOT);
+  if (!known.ok) return known;
+  const o = obj.value;
+  const at = (key: string): string => keyPath(ROOT, key);
+
+  const host = readNonEmptyString(o['host'], at('host'));
+  if (!host.ok) return host;
+  // 0 asks the OS for a free port (tests run several engines side by side).
+  const port = readInteger(o['port'], at('port'), 0, MAX_PORT);
+  if (!port.ok) return port;
+  const dataDir = readNonEmptyString(o['dataDir'], at('dataDir'));
+  if (!dataDir.ok) return dataDir;
+  const shards = readInteger(o['shards'], at('shards'), 1, MAX_SHARDS);
+  if (!shards.ok) return shards;
+  const logLevel = readEnum(o['logLevel'], at('logLevel'), LOG_LEVELS);
+  if (!logLevel.ok) return logLevel;
+  const clock = readEnum(o['clock'], at('clock'), CLOCK_KINDS);
+  if (!clock.ok) return clock;
+  const requestTimeoutMs = readPositiveInteger(o['requestTimeoutMs'], at('requestTimeoutMs'));
+  if (!requestTimeoutMs.ok) return requestTimeoutMs;
+  const maxQueued = readPositiveInteger(o['maxQueuedEventsPerShard'], at('maxQueuedEventsPerShard'));
+  if (!maxQueued.ok) return maxQueued;
+  const actorCacheSize = readPositiveInteger(o['actorCacheSize'], at('actorCacheSize'));
+  if (!actorCacheSize.ok) return actorCacheSize;
+  const spaces = validateSpaces(o['spaces'], at('spaces'));
+  if (!spaces.ok) return spaces;
+
+  return ok(
+    deepFreeze({
+      host: host.value,
+      port: port.value,
+      dataDir: dataDir.value,
+      shards: shards.value,
+      logLevel: logLevel.value,
+      clock: clock.value,
+      spaces: spaces.value,
+      requestTimeoutMs: requestTimeoutMs.value,
+      maxQueuedEventsPerShard: maxQueued.value,
+      actorCacheSize: actorCacheSize.value,
+    }),
+  );
+}
+
+function validateSpaces(raw: unknown, path: string): Check<readonly SpaceConfig[]> {
+  const list = readArray(raw, path);
+  if (!list.ok) return list;
+  // Every request is authenticated against a space; with none, the engine could accept nothing.
+  if (list.value.length === 0) return fail(path, 'must list at least one space');
+  const spaces: SpaceConfig[] = [];
+  for (const [i, item] of list.value.entries()) {
+    const space = validateSpace(item, indexPath(path, i));
+    if (!space.ok) return space;
+    spaces.push(space.value);
+  }
+  return checkUniqueCredentials(spaces, path);
+}

@@ -1,0 +1,100 @@
+import type { ErrorData } from '../shared/errors.ts';
+import { FORBIDDEN_KEYS, MAX_DEPTH } from './limits.ts';
+
+export interface InspectShapeOptions {
+  /** Deepest allowed container level; the root value is level 1. */
+  readonly maxDepth?: number;
+  /** A key of the root object whose value is not walked (a batch envelope's `batch`). */
+  readonly skipRootKey?: string;
+}
+
+/** One container on the walk's stack; `parent` and `key` rebuild its path only on failure. */
+interface Frame {
+  readonly value: object;
+  readonly depth: number;
+  readonly parent: Frame | undefined;
+  readonly key: string | number | undefined;
+}
+
+const FORBIDDEN: ReadonlySet<string> = new Set(FORBIDDEN_KEYS);
+
+/** A path longer than this is cut from the front: the end names the offending key. */
+const MAX_PATH_CHARS = 200;
+
+/**
+ * Walks a parsed JSON value and reports the first container nested deeper than `maxDepth`
+ * (`nesting_too_deep`) or the first forbidden key (`forbidden_key`), or undefined when the shape
+ * is fine. It must run before anything recursive (JSON.stringify, structured clone, msgpackr)
+ * touches an untrusted value: a 500 KB body can nest 250,000 levels, which overflows the stack
+ * of any recursive walk. So this one keeps its own stack, and stops at the first level over the
+ * limit, so its cost is bounded by the size of the value.
+ *
+ * Keys are read with Object.keys: JSON.parse makes `__proto__` an own property, which `in` or a
+ * prototype lookup would not report correctly.
+ *
+ * @example
+ * inspectShape(JSON.parse('{"properties":{"a":{"__proto__":{}}}}'))
+ * // → { code: 'forbidden_key', message: 'forbidden key at properties.a.__proto__' }
+ */
+export function inspectShape(value: unknown, options: InspectShapeOptions = {}): ErrorData | undefined {
+  const maxDepth = options.maxDepth ?? MAX_DEPTH;
+  if (!isContainer(value)) return undefined;
+  if (maxDepth < 1) return tooDeep(maxDepth, { value, depth: 1, parent: undefined, key: undefined });
+
+  const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: undefined }];
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const childDepth = frame.depth + 1;
+    if (Array.isArray(frame.value)) {
+      const array: unknown[] = frame.value;
+      // Pushed in reverse so that the walk, and so the problem reported, follows document order.
+      for (let i = array.length - 1; i >= 0; i -= 1) {
+        const child = array[i];
+        if (!isContainer(child)) continue;
+        const next: Frame = { value: child, depth: childDepth, parent: frame, key: i };
+        if (childDepth > maxDepth) return tooDeep(maxDepth, next);
+        stack.push(next);
+      }
+      continue;
+    }
+    const object = frame.value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    for (const key of keys) {
+      if (FORBIDDEN.has(key)) {
+        return { code: 'forbidden_key', message: `forbidden key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })}` };
+      }
+    }
+    for (let i = keys.length - 1; i >= 0; i -= 1) {
+      const key = keys[i] as string;
+      if (frame.parent === undefined && key === options.skipRootKey) continue;
+      const child = object[key];
+      if (!isContainer(child)) continue;
+      const next: Frame = { value: child, depth: childDepth, parent: frame, key };
+      if (childDepth > maxDepth) return tooDeep(maxDepth, next);
+      stack.push(next);
+    }
+  }
+  return undefined;
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function tooDeep(maxDepth: number, frame: Frame): ErrorData {
+  return {
+    code: 'nesting_too_deep',
+    message: `nesting deeper than ${maxDepth} levels at ${formatPath(frame)}`,
+  };
+}
+
+/** `properties.items[3].name`; the root itself is `(root)`. */
+function formatPath(frame: Frame): string {
+  const parts: string[] = [];
+  for (let f: Frame | undefined = frame; f !== undefined && f.key !== undefined; f = f.parent) {
+    if (typeof f.key === 'number') parts.push(`[${f.key}]`);
+    else parts.push(f.parent?.key === undefined ? f.key : `.${f.key}`);
+  }
+  if (parts.length === 0) return '(root)';
+  const path = parts.reverse().join('');
+  return path.length > MAX_PATH_CHARS ? `…${path.slice(path.length - MAX_PATH_CHARS)}` : path;
+}

@@ -1,0 +1,47 @@
+import { pino } from 'pino';
+import { serveEngine } from './api/serve.ts';
+import { ConfigLoadError, isLoopbackHost, loadConfig, usesDevelopmentKeys } from './config/load-config.ts';
+import { createEngine } from './runtime/engine.ts';
+import { ensureError } from './shared/errors.ts';
+
+// The composition root: the only place that reads the environment (through loadConfig), owns the
+// process's lifetime and decides what a fatal error does.
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigLoadError) {
+      process.stderr.write(`troupe: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = pino({ level: config.logLevel, base: { service: 'troupe' } });
+  if (usesDevelopmentKeys(config) && !isLoopbackHost(config.host)) {
+    log.warn(
+      { host: config.host },
+      'DEVELOPMENT KEYS ARE IN USE ON A NON-LOOPBACK ADDRESS: anyone who can reach this port can write and read data. Set your own keys in TROUPE_CONFIG.',
+    );
+  }
+  const engine = await createEngine(config, log);
+  const server = await serveEngine(engine, config);
+  log.info({ url: server.url, shards: config.shards, dataDir: config.dataDir, clock: config.clock }, 'troupe is listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await server.close().catch((e: unknown) => log.warn({ err: ensureError(e) }, 'closing the HTTP server'));
+    await engine.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`troupe: failed to start: ${ensureError(error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { ActorEffect } from '../actors/actor-message.ts';
+import { createAdminApp } from '../api/admin-app.ts';
+import type { AppEnv } from '../api/app-env.ts';
+import { errorResponse } from '../api/error-response.ts';
+import { createHealthApp } from '../api/health-app.ts';
+import { onError } from '../api/on-error.ts';
+import { createProfilesApp } from '../api/profiles-app.ts';
+import { requestContext } from '../api/request-context.ts';
+import { createTrackingApp } from '../api/tracking-app.ts';
+import type { Config } from '../config/config.ts';
+import { createManualClock, createSystemClock, type Clock, type ManualClock } from '../shared/clock.ts';
+import { asProfileId, type EpochMs, type ProfileId } from '../shared/ids.ts';
+import { openEngineStore, type EngineStore } from '../store/engine-store.ts';
+import { createIdentityGraphStore } from './identity-graph-store.ts';
+import { createIngestService, type IngestService } from './ingest-service.ts';
+import { createEngineMetrics, type EngineMetrics } from './metrics.ts';
+import { createProfileReader } from './profile-reader.ts';
+import { createShardPool } from './shard-pool.ts';
+import { createSpaceRegistry, type SpaceRegistry } from './space-registry.ts';
+import { createTimerDriver, type TimerDriver } from './timer-driver.ts';
+
+export interface Engine {
+  readonly app: Hono<AppEnv>;
+  readonly clock: Clock;
+  readonly store: EngineStore;
+  readonly spaces: SpaceRegistry;
+  readonly ingest: IngestService;
+  readonly metrics: EngineMetrics;
+  readonly timers: TimerDriver;
+  /** Moves a manual clock (persisting it) and fires every timer due by then. */
+  advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]>;
+  close(): Promise<void>;
+}
+
+const MANUAL_CLOCK_KEY = 'clock.manual.now';
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Segment-like profile ids (`use_` + 27 base62 characters), from the OS's random source. */
+export function newProfileId(): ProfileId {
+  const bytes = randomBytes(27);
+  let id = 'use_';
+  for (const byte of bytes) id += BASE62[byte % 62];
+  return asProfileId(id);
+}
+
+/**
+ * The composition root of a running engine: opens LMDB, starts the shard workers, wires the
+ * services and the HTTP apps. `main.ts` serves `engine.app`; tests call `createEngine` directly.
+ */
+export async function createEngine(config: Config, log: Logger): Promise<Engine> {
+  const store = openEngineStore(config.dataDir);
+  const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
+  const clock: Clock = manualClock ?? createSystemClock();
+  const spaces = createSpaceRegistry(config.spaces);
+  const pool = createShardPool({ dataDir: config.dataDir, shards: config.shards, cacheSize: config.actorCacheSize });
+  const metrics = createEngineMetrics(() => pool.depths());
+  const graph = createIdentityGraphStore(store);
+  const timers = createTimerDriver(
+    pool,
+    clock,
+    (effects) => {
+      const fired = effects.filter((e) => e.type === 'timer.fired').length;
+      if (fired > 0) metrics.timersFired.inc(fired);
+    },
+    (error) => log.error({ err: error }, 'firing timers failed'),
+  );
+  const ingest = createIngestService({
+    store,
+    pool,
+    graph,
+    metrics,
+    timers,
+    log,
+    maxQueuedEventsPerShard: config.maxQueuedEventsPerShard,
+    newMessageId: () => `troupe-${randomUUID()}`,
+    newProfileId,
+    onViolations: (space, event, violations) => {
+      log.debug({ space: space.id, messageId: event.messageId, violations }, 'identity resolution insights');
+    },
+  });
+
+  // Timers that fell due while the engine was down fire now; this also tells the driver each
+  // shard's next due time.
+  await timers.runDue();
+  let ready = true;
+
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(log));
+  app.onError(onError);
+  app.notFound((c) => errorResponse(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
+  app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
+  app.route('/', createTrackingApp({ spaces, ingest, clock }));
+  app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
+
+  async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
+    if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');
+    if (!manualClock.set(now)) throw new Error('the manual clock cannot move backwards');
+    await store.meta.put(MANUAL_CLOCK_KEY, now);
+    return timers.runDue();
+  }
+  app.route('/', createAdminApp({ spaces, clock, advanceTo: async (now) => void (await advanceClockTo(now)) }));
+
+  return {
+    app,
+    clock,
+    store,
+    spaces,
+    ingest,
+    metrics,
+    timers,
+    advanceClockTo,
+    async close() {
+      ready = false;
+      timers.stop();
+      await pool.close();
+      await store.close();
+    },
+  };
+}
+
+/** The manual clock starts at the system time on first start and is kept across restarts. */
+function openManualClock(store: EngineStore): ManualClock {
+  const saved = store.meta.get(MANUAL_CLOCK_KEY);
+  const start = typeof saved === 'number' ? saved : Date.now();
+  if (saved === undefined) store.meta.putSync(MANUAL_CLOCK_KEY, start);
+  return createManualClock(start);
+}

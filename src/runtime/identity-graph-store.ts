@@ -1,0 +1,115 @@
+import type { IdentityGraphView } from '../identity/identity-graph.ts';
+import type { Identifier } from '../identity/identifier.ts';
+import type { Resolved } from '../identity/resolution.ts';
+import type { ProfileId, SpaceId } from '../shared/ids.ts';
+import type { EngineStore, IdentityKey } from '../store/engine-store.ts';
+import type { IdentityWrites, StoredGraphProfile } from '../store/identity-records.ts';
+
+/** A bound on forward-pointer chains, far above the 100-merge cap, so a corrupt loop cannot hang. */
+const MAX_FORWARD_HOPS = 1000;
+
+export interface IdentityGraphStore {
+  /** The graph of one space as the resolver reads it: committed state plus staged changes. */
+  view(spaceId: SpaceId): IdentityGraphView;
+  /** A profile's record, staged or committed, merged-away ones included. */
+  record(profileId: ProfileId): StoredGraphProfile | undefined;
+  /**
+   * Applies a resolution to the in-memory overlay at once (so the next event already sees it) and
+   * returns the writes to commit, grouped by the profile whose shard must commit them.
+   */
+  stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites;
+  /** The writes are committed: drop overlay entries that nothing newer has replaced. */
+  settle(writes: IdentityWrites): void;
+  /** The writes failed to commit: forget them so the overlay does not claim what LMDB lacks. */
+  discard(writes: IdentityWrites): void;
+}
+
+function overlayKey(spaceId: string, type: string, value: string): string {
+  return `${spaceId}\u0000${type}\u0000${value}`;
+}
+
+/**
+ * The main thread's side of the identity graph: the single writer. Reads go to an overlay of
+ * decided-but-uncommitted changes first (an lmdb-js `get` does not see a write that is not yet
+ * committed), then to LMDB.
+ */
+export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore {
+  const stagedIdentifiers = new Map<string, ProfileId>();
+  const stagedProfiles = new Map<ProfileId, StoredGraphProfile>();
+
+  function record(profileId: ProfileId): StoredGraphProfile | undefined {
+    return stagedProfiles.get(profileId) ?? store.graphProfiles.get(profileId);
+  }
+
+  function live(profileId: ProfileId | undefined): ProfileId | undefined {
+    let current = profileId;
+    for (let hop = 0; current !== undefined && hop < MAX_FORWARD_HOPS; hop++) {
+      const next = record(current)?.mergedInto;
+      if (next === undefined) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  function view(spaceId: SpaceId): IdentityGraphView {
+    return {
+      profileOf(id: Identifier) {
+        const staged = stagedIdentifiers.get(overlayKey(spaceId, id.type, id.value));
+        return live(staged ?? (store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined));
+      },
+      profile(profileId) {
+        const found = record(profileId);
+        return found === undefined || found.mergedInto !== undefined ? undefined : found;
+      },
+    };
+  }
+
+  function stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites {
+    const identifiers: Array<{ key: IdentityKey; profileId: ProfileId }> = [];
+    const profiles = new Map<ProfileId, StoredGraphProfile>();
+    const winnerId = resolution.profileId;
+    let winner: StoredGraphProfile =
+      record(winnerId) ?? { id: winnerId, spaceId, createdAt: resolution.at, identifiers: [], mergeCount: 0 };
+    let changed = resolution.created;
+
+    const point = (id: Identifier): void => {
+      const key: IdentityKey = [spaceId, id.type, id.value];
+      stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), winnerId);
+      identifiers.push({ key, profileId: winnerId });
+    };
+
+    for (const { loser } of resolution.merges) {
+      const folded = record(loser);
+      if (folded === undefined) continue;
+      winner = {
+        ...winner,
+        identifiers: [...winner.identifiers, ...folded.identifiers],
+        mergeCount: winner.mergeCount + 1 + folded.mergeCount,
+      };
+      for (const id of folded.identifiers) point(id);
+      profiles.set(loser, { ...folded, mergedInto: winnerId });
+      changed = true;
+    }
+    if (resolution.addIdentifiers.length > 0) {
+      winner = { ...winner, identifiers: [...winner.identifiers, ...resolution.addIdentifiers] };
+      for (const id of resolution.addIdentifiers) point(id);
+      changed = true;
+    }
+    if (changed) profiles.set(winnerId, winner);
+    for (const [id, stored] of profiles) stagedProfiles.set(id, stored);
+    return { identifiers, profiles: [...profiles.values()] };
+  }
+
+  function forget(writes: IdentityWrites): void {
+    for (const { key, profileId } of writes.identifiers) {
+      const k = overlayKey(key[0], key[1], key[2]);
+      if (stagedIdentifiers.get(k) === profileId) stagedIdentifiers.delete(k);
+    }
+    for (const written of writes.profiles) {
+      if (stagedProfiles.get(written.id) === written) stagedProfiles.delete(written.id);
+    }
+  }
+
+  return { view, record, stage, settle: forget, discard: forget };
+}
+

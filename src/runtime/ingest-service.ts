@@ -1,0 +1,219 @@
+import type { Logger } from 'pino';
+import type { SourceConfig } from '../config/config.ts';
+import { extractIdentifiers } from '../identity/extract-identifiers.ts';
+import type { Violation } from '../identity/resolution.ts';
+import { resolveIdentity } from '../identity/resolve-identity.ts';
+import type { ParsedItem } from '../ingest/parse-request.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import { AppError, type ErrorCode } from '../shared/errors.ts';
+import type { EpochMs, ProfileId } from '../shared/ids.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import type { ProfileState } from '../actors/profile-state.ts';
+import { groupByShard, type PlannedStep } from './delivery-plan.ts';
+import type { IdentityGraphStore } from './identity-graph-store.ts';
+import type { EngineMetrics } from './metrics.ts';
+import type { ShardPool } from './shard-pool.ts';
+import type { SpaceRuntime } from './space-registry.ts';
+import type { TimerDriver } from './timer-driver.ts';
+
+export interface IngestRequest {
+  readonly space: SpaceRuntime;
+  readonly source: SourceConfig;
+  readonly items: readonly ParsedItem[];
+  /** When the request arrived: every event's `receivedAt` (timestamps were corrected against it). */
+  readonly receivedAt: EpochMs;
+}
+
+export interface RejectedItem {
+  readonly index: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface IngestOutcome {
+  /** Events committed by this request. */
+  readonly accepted: number;
+  /** Events acknowledged without effect: their messageId was accepted before. */
+  readonly duplicates: number;
+  readonly rejected: readonly RejectedItem[];
+}
+
+export interface IngestServiceDeps {
+  readonly store: EngineStore;
+  readonly pool: ShardPool;
+  readonly graph: IdentityGraphStore;
+  readonly metrics: EngineMetrics;
+  readonly timers: TimerDriver;
+  readonly log: Logger;
+  readonly maxQueuedEventsPerShard: number;
+  readonly newMessageId: () => string;
+  readonly newProfileId: () => ProfileId;
+  /** Identity insights (violations), for the insights store. */
+  readonly onViolations: (space: SpaceRuntime, event: TrackedEvent, violations: readonly Violation[]) => void;
+}
+
+export interface IngestService {
+  ingest(request: IngestRequest): Promise<IngestOutcome>;
+}
+
+/**
+ * The main thread's part of the path of an event: dedup, identity resolution (the identity graph's
+ * single writer), routing to the owning shards, and waiting for their commits. Resolution of a
+ * whole request runs synchronously, so concurrent requests see each other's decisions in order.
+ */
+export function createIngestService(deps: IngestServiceDeps): IngestService {
+  const { store, pool, graph } = deps;
+  /** messageIds being committed right now, so a concurrent retry waits instead of double counting. */
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  async function ingest(request: IngestRequest): Promise<IngestOutcome> {
+    const depths = pool.depths();
+    if (depths.some((depth) => depth >= deps.maxQueuedEventsPerShard)) {
+      deps.metrics.requestsOverloaded.inc();
+      throw new AppError('overloaded', 'The engine is behind; retry after the Retry-After delay.');
+    }
+    const { space, source } = request;
+    const { receivedAt } = request;
+    const rejected: RejectedItem[] = [];
+    const steps: PlannedStep[] = [];
+    const awaitedDuplicates: Array<Promise<unknown>> = [];
+    const claimed: string[] = [];
+    const seenHere = new Set<string>();
+    let duplicates = 0;
+    let accepted = 0;
+
+    const reject = (index: number, code: ErrorCode, message: string): void => {
+      rejected.push({ index, code, message });
+      deps.metrics.eventsRejected.inc({ space: space.id, code });
+    };
+
+    for (const item of request.items) {
+      if (!item.ok) {
+        reject(item.index, item.error.code, item.error.message);
+        continue;
+      }
+      const event: TrackedEvent = { ...item.event, messageId: item.event.messageId ?? deps.newMessageId(), sourceId: source.sourceId, receivedAt };
+      if (event.userId !== undefined && space.suppressedUserIds.has(event.userId)) {
+        reject(item.index, 'suppressed', `userId ${JSON.stringify(event.userId)} is suppressed in space ${space.id}; its events are not accepted.`);
+        continue;
+      }
+      const dedupKey = `${space.id}\u0000${event.messageId}`;
+      const pending = inFlight.get(dedupKey);
+      if (seenHere.has(dedupKey) || pending !== undefined || store.dedup.get([space.id, event.messageId]) !== undefined) {
+        if (pending !== undefined) awaitedDuplicates.push(pending);
+        duplicates++;
+        continue;
+      }
+      const extraction = extractIdentifiers(event, space.identity);
+      if (extraction.error !== undefined) {
+        reject(item.index, extraction.error.code, extraction.error.message);
+        continue;
+      }
+      space.identity = extraction.settings;
+      const resolution = resolveIdentity(
+        { identifiers: extraction.identifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
+        graph.view(space.id),
+        space.identity,
+        deps.newProfileId,
+      );
+      if (resolution.violations.length > 0) deps.onViolations(space, event, resolution.violations);
+      if (resolution.kind === 'unresolved') {
+        reject(item.index, 'no_matching_identifiers', 'The event carries no usable identifier: every id is missing or a blocked value.');
+        continue;
+      }
+      const writes = graph.stage(space.id, resolution);
+      for (const merge of resolution.merges) steps.push({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner });
+      steps.push({
+        kind: 'event',
+        profileId: resolution.profileId,
+        message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
+        writes,
+      });
+      seenHere.add(dedupKey);
+      claimed.push(dedupKey);
+      accepted++;
+    }
+
+    if (steps.length === 0) {
+      await Promise.allSettled(awaitedDuplicates);
+      countOutcome(space, accepted, duplicates);
+      return { accepted, duplicates, rejected };
+    }
+
+    const work = deliver(steps, receivedAt);
+    for (const key of claimed) inFlight.set(key, work);
+    const stopTimer = deps.metrics.batchLatency.startTimer();
+    try {
+      await work;
+      await Promise.allSettled(awaitedDuplicates);
+    } finally {
+      stopTimer();
+      for (const key of claimed) if (inFlight.get(key) === work) inFlight.delete(key);
+    }
+    countOutcome(space, accepted, duplicates);
+    return { accepted, duplicates, rejected };
+  }
+
+  function countOutcome(space: SpaceRuntime, accepted: number, duplicates: number): void {
+    if (accepted > 0) deps.metrics.eventsAccepted.inc({ space: space.id }, accepted);
+    if (duplicates > 0) deps.metrics.eventsDuplicate.inc({ space: space.id }, duplicates);
+  }
+
+  /**
+   * Merges first hand each loser over from its shard (waiting for its pending commits), then every
+   * shard gets one delivery with the request's messages in item order. Identity writes ride along
+   * and are settled (or discarded) with their shard's commit.
+   */
+  async function deliver(steps: readonly PlannedStep[], now: EpochMs): Promise<void> {
+    const released = await releaseLosers(steps);
+    const deliveries = groupByShard(steps, followMerges, pool.shardOf, released);
+    const results = await Promise.allSettled(
+      [...deliveries].map(async ([shard, delivery]) => {
+        const identityWrites = { identifiers: delivery.identifiers, profiles: delivery.profiles };
+        try {
+          const result = await pool.deliver(shard, { now, messages: delivery.messages, identityWrites });
+          graph.settle(identityWrites);
+          deps.timers.noteNextTimer(shard, result.nextTimerAt);
+        } catch (error) {
+          graph.discard(identityWrites);
+          throw error;
+        }
+      }),
+    );
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) {
+      deps.log.error({ err: failure.reason }, 'a shard failed to commit a delivery');
+      throw new AppError('internal_error', 'Some events could not be committed; retry the request (accepted ones are deduplicated).', { cause: failure.reason });
+    }
+  }
+
+  /** The profile live now for `id`: merges decided since it was resolved forward it. */
+  function followMerges(id: ProfileId): ProfileId {
+    let current = id;
+    for (let hop = 0; hop < 1000; hop++) {
+      const next = graph.record(current)?.mergedInto;
+      if (next === undefined) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  async function releaseLosers(steps: readonly PlannedStep[]): Promise<Map<ProfileId, ProfileState | undefined>> {
+    const byShard = new Map<number, ProfileId[]>();
+    for (const step of steps) {
+      if (step.kind !== 'merge') continue;
+      const shard = pool.shardOf(step.loser);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), step.loser]);
+    }
+    const released = new Map<ProfileId, ProfileState | undefined>();
+    await Promise.all(
+      [...byShard].map(async ([shard, losers]) => {
+        const { states } = await pool.release(shard, losers);
+        losers.forEach((loser, i) => released.set(loser, states[i]));
+      }),
+    );
+    return released;
+  }
+
+  return { ingest };
+}

@@ -1,0 +1,22 @@
+import type { GraphProfile } from '../identity/identity-graph.ts';
+import type { ProfileId, SpaceId } from '../shared/ids.ts';
+import type { IdentityKey } from './engine-store.ts';
+
+/** A profile as the identity graph stores it. A merged-away profile keeps a forward pointer. */
+export interface StoredGraphProfile extends GraphProfile {
+  readonly spaceId: SpaceId;
+  readonly mergedInto?: ProfileId;
+}
+
+/**
+ * Identity graph changes decided by the main thread (the graph's single writer) and carried to
+ * the shard that owns the profile, which commits them in the SAME transaction as the event that
+ * caused them. So a profile's identifiers, its first event and its state become visible together,
+ * and a crash leaves either all of them or none.
+ */
+export interface IdentityWrites {
+  readonly identifiers: ReadonlyArray<{ readonly key: IdentityKey; readonly profileId: ProfileId }>;
+  readonly profiles: readonly StoredGraphProfile[];
+}
+
+export const NO_IDENTITY_WRITES: IdentityWrites = { identifiers: [], profiles: [] };
