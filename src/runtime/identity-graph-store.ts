@@ -14,6 +14,12 @@ export interface IdentityGraphStore {
   /** A profile's record, staged or committed, merged-away ones included. */
   record(profileId: ProfileId): StoredGraphProfile | undefined;
   /**
+   * The profile live now for `id`: merges staged since an event was resolved forward it. Only
+   * merges decided by this process are followed; committed identity entries never point at a
+   * merged-away profile (a merge re-points them in the same transaction).
+   */
+  liveProfile(id: ProfileId): ProfileId;
+  /**
    * Applies a resolution to the in-memory overlay at once (so the next event already sees it) and
    * returns the writes to commit, grouped by the profile whose shard must commit them.
    */
@@ -41,10 +47,13 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return stagedProfiles.get(profileId) ?? store.graphProfiles.get(profileId);
   }
 
-  function live(profileId: ProfileId | undefined): ProfileId | undefined {
+  /** loser → winner for every merge staged by this process (a handful; merges are rare). */
+  const forwards = new Map<ProfileId, ProfileId>();
+
+  function liveProfile(profileId: ProfileId): ProfileId {
     let current = profileId;
-    for (let hop = 0; current !== undefined && hop < MAX_FORWARD_HOPS; hop++) {
-      const next = record(current)?.mergedInto;
+    for (let hop = 0; hop < MAX_FORWARD_HOPS; hop++) {
+      const next = forwards.get(current);
       if (next === undefined) return current;
       current = next;
     }
@@ -55,7 +64,8 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return {
       profileOf(id: Identifier) {
         const staged = stagedIdentifiers.get(overlayKey(spaceId, id.type, id.value));
-        return live(staged ?? (store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined));
+        const found = staged ?? (store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined);
+        return found === undefined ? undefined : liveProfile(found);
       },
       profile(profileId) {
         const found = record(profileId);
@@ -88,6 +98,7 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
       };
       for (const id of folded.identifiers) point(id);
       profiles.set(loser, { ...folded, mergedInto: winnerId });
+      forwards.set(loser, winnerId);
       changed = true;
     }
     if (resolution.addIdentifiers.length > 0) {
@@ -110,6 +121,13 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     }
   }
 
-  return { view, record, stage, settle: forget, discard: forget };
+  function discard(writes: IdentityWrites): void {
+    for (const written of writes.profiles) {
+      if (written.mergedInto !== undefined && forwards.get(written.id) === written.mergedInto) forwards.delete(written.id);
+    }
+    forget(writes);
+  }
+
+  return { view, record, liveProfile, stage, settle: forget, discard };
 }
 

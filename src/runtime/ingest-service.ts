@@ -166,7 +166,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
    */
   async function deliver(steps: readonly PlannedStep[], now: EpochMs): Promise<void> {
     const released = await releaseLosers(steps);
-    const deliveries = groupByShard(steps, followMerges, pool.shardOf, released);
+    const deliveries = groupByShard(steps, graph.liveProfile, pool.shardOf, released);
     const results = await Promise.allSettled(
       [...deliveries].map(async ([shard, delivery]) => {
         const identityWrites = { identifiers: delivery.identifiers, profiles: delivery.profiles };
@@ -185,17 +185,6 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       deps.log.error({ err: failure.reason }, 'a shard failed to commit a delivery');
       throw new AppError('internal_error', 'Some events could not be committed; retry the request (accepted ones are deduplicated).', { cause: failure.reason });
     }
-  }
-
-  /** The profile live now for `id`: merges decided since it was resolved forward it. */
-  function followMerges(id: ProfileId): ProfileId {
-    let current = id;
-    for (let hop = 0; hop < 1000; hop++) {
-      const next = graph.record(current)?.mergedInto;
-      if (next === undefined) return current;
-      current = next;
-    }
-    return current;
   }
 
   async function releaseLosers(steps: readonly PlannedStep[]): Promise<Map<ProfileId, ProfileState | undefined>> {

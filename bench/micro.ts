@@ -1,0 +1,179 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { ActorMessage } from '../src/actors/actor-message.ts';
+import { stepProfile } from '../src/actors/step-profile.ts';
+import type { ProfileState } from '../src/actors/profile-state.ts';
+import { serveEngine } from '../src/api/serve.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { extractIdentifiers } from '../src/identity/extract-identifiers.ts';
+import { resolveIdentity } from '../src/identity/resolve-identity.ts';
+import { identitySettingsFrom } from '../src/identity/settings.ts';
+import { parseTrackingRequest } from '../src/ingest/parse-request.ts';
+import type { TrackedEvent } from '../src/ingest/tracked-event.ts';
+import { createEngine, newProfileId } from '../src/runtime/engine.ts';
+import { createIdentityGraphStore } from '../src/runtime/identity-graph-store.ts';
+import { createShardRuntime } from '../src/runtime/shard-runtime.ts';
+import { asProfileId, asSpaceId, type ProfileId } from '../src/shared/ids.ts';
+import { openEngineStore } from '../src/store/engine-store.ts';
+import { formatRate, measureRate } from './measure.ts';
+
+/**
+ * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
+ * except the last, which drives the whole engine over HTTP. Run: `npm run bench:micro`.
+ */
+const space = asSpaceId('default');
+const T0 = Date.UTC(2026, 0, 1);
+const results: Record<string, number> = {};
+
+function sampleItem(i: number): Record<string, unknown> {
+  return {
+    type: i % 5 === 0 ? 'identify' : 'track',
+    userId: `user-${i % 5000}`,
+    anonymousId: `anon-${i % 5000}`,
+    event: 'Order Completed',
+    messageId: `m-${i}-${Math.random().toString(36).slice(2)}`,
+    properties: { total: i % 300, currency: 'USD', items: [{ sku: 'A-1', qty: 2 }] },
+    traits: { email: `user-${i % 5000}@example.com`, plan: 'pro' },
+    context: { library: { name: 'analytics-node', version: '3.1.0' }, ip: '127.0.0.1' },
+    timestamp: new Date(T0 + i).toISOString(),
+  };
+}
+
+function batchBody(size: number, offset: number): string {
+  return JSON.stringify({ batch: Array.from({ length: size }, (_, i) => sampleItem(offset + i)), sentAt: new Date(T0).toISOString() });
+}
+
+async function validateStage(): Promise<void> {
+  const body = batchBody(100, 0);
+  results['validate+normalise'] = await measureRate(100, () => parseTrackingRequest({ route: 'batch', body, receivedAt: T0 }));
+}
+
+function validatedEvents(count: number): TrackedEvent[] {
+  const parsed = parseTrackingRequest({ route: 'batch', body: batchBody(count, 0), receivedAt: T0 });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value.items.map((item) => {
+    if (!item.ok) throw new Error(item.error.message);
+    return { ...item.event, messageId: item.event.messageId ?? 'm', sourceId: 'src_bench' };
+  });
+}
+
+async function identityStage(dir: string): Promise<void> {
+  const store = openEngineStore(join(dir, 'identity'));
+  const graph = createIdentityGraphStore(store);
+  const settings = identitySettingsFrom(undefined);
+  const events = validatedEvents(1000);
+  // Known visitors: the profiles exist and are committed; the common case at steady state.
+  for (const event of events) {
+    const { identifiers } = extractIdentifiers(event, settings);
+    const r = resolveIdentity({ identifiers, at: T0, messageId: event.messageId, sourceId: 'src', eventType: event.type }, graph.view(space), settings, newProfileId);
+    if (r.kind === 'resolved') {
+      const writes = graph.stage(space, r);
+      await store.root.transaction(() => {
+        for (const { key, profileId } of writes.identifiers) store.identity.put(key, profileId);
+        for (const p of writes.profiles) store.graphProfiles.put(p.id, p);
+      });
+      graph.settle(writes);
+    }
+  }
+  const view = graph.view(space);
+  results['identity: extract+resolve (known)'] = await measureRate(events.length, () => {
+    for (const event of events) {
+      const { identifiers } = extractIdentifiers(event, settings);
+      resolveIdentity({ identifiers, at: T0, messageId: event.messageId, sourceId: 'src', eventType: event.type }, view, settings, newProfileId);
+    }
+  });
+  let n = 0;
+  results['identity: extract+resolve+stage (new)'] = await measureRate(1000, () => {
+    for (let i = 0; i < 1000; i++) {
+      n++;
+      const identifiers = [{ type: 'user_id', value: `new-${n}` }, { type: 'anonymous_id', value: `anon-new-${n}` }];
+      const r = resolveIdentity({ identifiers, at: T0, messageId: `x${n}`, sourceId: 'src', eventType: 'track' }, view, settings, newProfileId);
+      if (r.kind === 'resolved') graph.settle(graph.stage(space, r));
+    }
+  });
+  await store.close();
+}
+
+async function actorStage(): Promise<void> {
+  const events = validatedEvents(1000);
+  const ids = Array.from({ length: 1000 }, (_, i) => asProfileId(`use_${i % 100}`));
+  const states = new Map<ProfileId, ProfileState | undefined>();
+  results['actor step'] = await measureRate(events.length, () => {
+    events.forEach((event, i) => {
+      const profileId = ids[i]!;
+      const message: ActorMessage = { type: 'profile.track', profileId, spaceId: space, event, newIdentifiers: [] };
+      states.set(profileId, stepProfile(states.get(profileId), message, T0).state);
+    });
+  });
+}
+
+async function commitStage(dir: string): Promise<void> {
+  const store = openEngineStore(join(dir, 'commit'));
+  const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 100_000 });
+  const events = validatedEvents(1000);
+  let round = 0;
+  // Deliveries of 1,000 events over 10,000 profiles, 8 in flight (group commit), unique keys.
+  results['LMDB commit (shard runtime, 1000/delivery)'] = await measureRate(8000, async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, () => {
+        round++;
+        const messages: ActorMessage[] = events.map((event, i) => ({
+          type: 'profile.track',
+          profileId: asProfileId(`use_${(round * 7 + i) % 10_000}`),
+          spaceId: space,
+          event: { ...event, messageId: `${round}-${i}` },
+          newIdentifiers: [],
+        }));
+        return runtime.deliver(messages, T0);
+      }),
+    );
+  });
+  await store.close();
+}
+
+async function httpStage(dir: string): Promise<void> {
+  const config = { ...loadConfig({ env: { TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 'http'), TROUPE_LOG_LEVEL: 'silent' } }) };
+  const engine = await createEngine(config, pino({ level: 'silent' }));
+  const server = await serveEngine(engine, config);
+  const auth = `Basic ${Buffer.from('dev-write-key:').toString('base64')}`;
+  let offset = 0;
+  const concurrency = 16;
+  results['HTTP batch end to end (100/request, 16 concurrent)'] = await measureRate(
+    100 * concurrency,
+    async () => {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          offset += 100;
+          const response = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: batchBody(100, offset) });
+          if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+        }),
+      );
+    },
+    4000,
+  );
+  await server.close();
+  await engine.close();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-'));
+  try {
+    await validateStage();
+    await identityStage(dir);
+    await actorStage();
+    await commitStage(dir);
+    await httpStage(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, ${(freemem() / 1024 ** 3).toFixed(0)} GiB free, node ${process.version}`;
+  console.log(`Troupe micro benchmarks — ${machine}`);
+  for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(52)} ${formatRate(rate)}`);
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/micro-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, eventsPerSecond: results }, null, 2)}\n`);
+}
+
+await main();
