@@ -71,7 +71,7 @@ async function identityStage(dir: string): Promise<void> {
     if (r.kind === 'resolved') {
       const writes = graph.stage(space, r);
       await store.root.transaction(() => {
-        for (const { key, profileId } of writes.identifiers) store.identity.put(key, profileId);
+        for (const { key, profileId } of writes.identifiers) if (profileId !== null) store.identity.put(key, profileId);
         for (const p of writes.profiles) store.graphProfiles.put(p.id, p);
       });
       graph.settle(writes);

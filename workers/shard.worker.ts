@@ -24,6 +24,8 @@ export default async function handleShardRequest(request: ShardRequest): Promise
         return { ok: true, result: await runtime.deliver(request.messages, request.now, request.identityWrites) };
       case 'shard.release':
         return { ok: true, result: await runtime.release(request.profileIds) };
+      case 'shard.erase':
+        return { ok: true, result: await runtime.erase(request.profileId, request.identityWrites) };
       default:
         return assertNever(request);
     }

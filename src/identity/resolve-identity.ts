@@ -93,7 +93,7 @@ function resolveChanges(
     // One identifier left can only breach when it starts a profile and its type's limit is
     // below 1 (config requires ≥ 1). The event must still land: keep it and report.
     if (active.length === 1) {
-      violations.push(limitViolation(breach, active[0]!, undefined));
+      violations.push(limitViolation(breach, active[0]!, undefined, 'kept'));
       break;
     }
     const demoted = active.pop()!;

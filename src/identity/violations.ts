@@ -14,17 +14,21 @@ export function noMatchingIdentifiers(): Violation {
   return { type: 'No matching identifiers on event', message: 'The event carries no identifier once blocked values are removed' };
 }
 
-/** `demoted` was dropped from the event's lookup because `breach.rule.type` would exceed its limit. */
-export function limitViolation(breach: LimitBreach, demoted: Identifier, profileId: ProfileId | undefined): Violation {
+/**
+ * `id` would take `breach.rule.type` over its limit. It was demoted (dropped from the event's
+ * lookup) or, as the event's last identifier, kept so that the event still lands somewhere.
+ */
+export function limitViolation(breach: LimitBreach, id: Identifier, profileId: ProfileId | undefined, outcome: 'demoted' | 'kept' = 'demoted'): Violation {
   const { rule, count } = breach;
   const timed = isTimeFramed(rule.frequency);
   const frame = timed ? ` ${String(rule.frequency)}` : '';
   const where = profileId === undefined ? 'the new profile' : `profile ${profileId}`;
+  const what = outcome === 'demoted' ? 'was demoted' : "was kept, as the event's last identifier";
   return {
     type: timed ? 'Identifier value time limit exceeded' : 'Identifier value limit exceeded',
-    identifier: demoted,
+    identifier: id,
     ...(profileId === undefined ? {} : { profileId }),
-    message: `${label(demoted)} was demoted: ${where} would hold ${count} ${rule.type} values, over the limit of ${rule.limit}${frame}`,
+    message: `${label(id)} ${what}: ${where} would hold ${count} ${rule.type} values, over the limit of ${rule.limit}${frame}`,
   };
 }
 

@@ -10,7 +10,7 @@ export type PlannedStep =
 
 export interface ShardDelivery {
   readonly messages: ActorMessage[];
-  readonly identifiers: Array<{ key: IdentityKey; profileId: ProfileId }>;
+  readonly identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }>;
   readonly profiles: StoredGraphProfile[];
 }
 

@@ -6,6 +6,7 @@ import { createAdminApp } from '../api/admin-app.ts';
 import type { AppEnv } from '../api/app-env.ts';
 import { errorResponse } from '../api/error-response.ts';
 import { createHealthApp } from '../api/health-app.ts';
+import { createIdentityAdminApp } from '../api/identity-admin-app.ts';
 import { onError } from '../api/on-error.ts';
 import { createProfilesApp } from '../api/profiles-app.ts';
 import { requestContext } from '../api/request-context.ts';
@@ -16,10 +17,13 @@ import { asProfileId, type EpochMs, type ProfileId } from '../shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../store/engine-store.ts';
 import { createIdentityGraphStore } from './identity-graph-store.ts';
 import { createIngestService, type IngestService } from './ingest-service.ts';
+import { createInsightsLog } from './insights-log.ts';
 import { createEngineMetrics, type EngineMetrics } from './metrics.ts';
+import { createProfileDeletion } from './profile-deletion.ts';
 import { createProfileReader } from './profile-reader.ts';
 import { createShardPool } from './shard-pool.ts';
 import { createSpaceRegistry, type SpaceRegistry } from './space-registry.ts';
+import { createSuppressions } from './suppressions.ts';
 import { createTimerDriver, type TimerDriver } from './timer-driver.ts';
 
 export interface Engine {
@@ -58,6 +62,9 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const pool = createShardPool({ dataDir: config.dataDir, shards: config.shards, cacheSize: config.actorCacheSize });
   const metrics = createEngineMetrics(() => pool.depths());
   const graph = createIdentityGraphStore(store);
+  const insights = createInsightsLog(store, log);
+  const suppressions = createSuppressions(store, spaces);
+  const deleteProfile = createProfileDeletion(graph, pool);
   const timers = createTimerDriver(
     pool,
     clock,
@@ -77,9 +84,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     maxQueuedEventsPerShard: config.maxQueuedEventsPerShard,
     newMessageId: () => `troupe-${randomUUID()}`,
     newProfileId,
-    onViolations: (space, event, violations) => {
-      log.debug({ space: space.id, messageId: event.messageId, violations }, 'identity resolution insights');
-    },
+    onViolations: (space, event, violations) => insights.record(space.id, event, violations, event.receivedAt),
   });
 
   // Timers that fell due while the engine was down fire now; this also tells the driver each
@@ -94,6 +99,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, suppressions, deleteProfile, clock }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

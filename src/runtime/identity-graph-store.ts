@@ -24,6 +24,8 @@ export interface IdentityGraphStore {
    * returns the writes to commit, grouped by the profile whose shard must commit them.
    */
   stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites;
+  /** Removes a profile from the graph at once: its identifiers resolve to nothing from now on. */
+  stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites;
   /** The writes are committed: drop overlay entries that nothing newer has replaced. */
   settle(writes: IdentityWrites): void;
   /** The writes failed to commit: forget them so the overlay does not claim what LMDB lacks. */
@@ -40,11 +42,14 @@ function overlayKey(spaceId: string, type: string, value: string): string {
  * committed), then to LMDB.
  */
 export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore {
-  const stagedIdentifiers = new Map<string, ProfileId>();
-  const stagedProfiles = new Map<ProfileId, StoredGraphProfile>();
+  // `null` marks a staged removal: it must hide the committed entry until the removal commits.
+  const stagedIdentifiers = new Map<string, ProfileId | null>();
+  const stagedProfiles = new Map<ProfileId, StoredGraphProfile | null>();
 
   function record(profileId: ProfileId): StoredGraphProfile | undefined {
-    return stagedProfiles.get(profileId) ?? store.graphProfiles.get(profileId);
+    const staged = stagedProfiles.get(profileId);
+    if (staged !== undefined) return staged ?? undefined;
+    return store.graphProfiles.get(profileId);
   }
 
   /** loser → winner for every merge staged by this process (a handful; merges are rare). */
@@ -64,6 +69,7 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return {
       profileOf(id: Identifier) {
         const staged = stagedIdentifiers.get(overlayKey(spaceId, id.type, id.value));
+        if (staged === null) return undefined;
         const found = staged ?? (store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined);
         return found === undefined ? undefined : liveProfile(found);
       },
@@ -111,6 +117,16 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return { identifiers, profiles: [...profiles.values()] };
   }
 
+  function stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites {
+    const doomed = record(profileId);
+    const identifiers = (doomed?.identifiers ?? []).map((id) => {
+      stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), null);
+      return { key: [spaceId, id.type, id.value] as IdentityKey, profileId: null };
+    });
+    stagedProfiles.set(profileId, null);
+    return { identifiers, profiles: [], removedProfiles: [profileId] };
+  }
+
   function forget(writes: IdentityWrites): void {
     for (const { key, profileId } of writes.identifiers) {
       const k = overlayKey(key[0], key[1], key[2]);
@@ -118,6 +134,9 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     }
     for (const written of writes.profiles) {
       if (stagedProfiles.get(written.id) === written) stagedProfiles.delete(written.id);
+    }
+    for (const removed of writes.removedProfiles ?? []) {
+      if (stagedProfiles.get(removed) === null) stagedProfiles.delete(removed);
     }
   }
 
@@ -128,6 +147,6 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     forget(writes);
   }
 
-  return { view, record, liveProfile, stage, settle: forget, discard };
+  return { view, record, liveProfile, stage, stageDeletion, settle: forget, discard };
 }
 

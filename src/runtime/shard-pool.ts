@@ -1,7 +1,8 @@
 import { Piscina } from 'piscina';
 import { AppError } from '../shared/errors.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
-import type { ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard-protocol.ts';
+import type { IdentityWrites } from '../store/identity-records.ts';
+import type { EraseResult, ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard-protocol.ts';
 import { shardOf } from './shard-of.ts';
 
 export interface ShardPoolOptions {
@@ -19,6 +20,8 @@ export interface ShardPool {
   tick(shard: number, now: EpochMs): Promise<ShardResult>;
   /** Hands profiles over for a merge, returning their final states. */
   release(shard: number, profileIds: readonly ProfileId[]): Promise<ReleaseResult>;
+  /** Deletes a profile on its shard. */
+  erase(shard: number, profileId: ProfileId, identityWrites: IdentityWrites): Promise<EraseResult>;
   /** Messages sent to each shard and not yet answered: the backpressure signal. */
   depths(): readonly number[];
   close(): Promise<void>;
@@ -53,7 +56,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const inFlight = pools.map(() => 0);
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
-  async function send<T extends ShardResult | ReleaseResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+  async function send<T extends ShardResult | ReleaseResult | EraseResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
     inFlight[shard]! += weight;
@@ -72,6 +75,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     deliver: (shard, request) => send<ShardResult>(shard, { type: 'shard.deliver', ...request }, request.messages.length),
     tick: (shard, now) => send<ShardResult>(shard, { type: 'shard.tick', now }, 0),
     release: (shard, profileIds) => send<ReleaseResult>(shard, { type: 'shard.release', profileIds }, 0),
+    erase: (shard, profileId, identityWrites) => send<EraseResult>(shard, { type: 'shard.erase', profileId, identityWrites }, 0),
     depths: () => [...inFlight],
     async close() {
       await Promise.all(pools.map((pool) => pool.close()));

@@ -21,7 +21,18 @@ export type ShardRequest =
        */
       readonly type: 'shard.release';
       readonly profileIds: readonly ProfileId[];
+    }
+
+  | {
+      /** Deletes a profile: state, events (its own and its merged-in histories), timers, identifiers. */
+      readonly type: 'shard.erase';
+      readonly profileId: ProfileId;
+      readonly identityWrites: IdentityWrites;
     };
+
+export interface EraseResult {
+  readonly erased: boolean;
+}
 
 export interface ReleaseResult {
   readonly states: ReadonlyArray<ProfileState | undefined>;
@@ -37,7 +48,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

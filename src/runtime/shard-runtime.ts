@@ -24,6 +24,8 @@ export interface ShardRuntime {
   tick(now: EpochMs): Promise<ShardResult>;
   /** Hands profiles over for a merge (see `shard.release` in the protocol). */
   release(profileIds: readonly string[]): Promise<ReleaseResult>;
+  /** Deletes a profile and everything it owns, in one transaction with its identity removals. */
+  erase(profileId: string, identityWrites: IdentityWrites): Promise<{ readonly erased: boolean }>;
   readonly cachedActors: number;
 }
 
@@ -100,8 +102,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
       for (const key of writes.timersRemoved) store.timers.remove(key);
       for (const key of writes.timersSet) store.timers.put(key, true);
-      for (const { key, profileId } of identityWrites.identifiers) store.identity.put(key, profileId);
-      for (const record of identityWrites.profiles) store.graphProfiles.put(record.id, record);
+      applyIdentityWrites(identityWrites);
     });
     for (const id of writes.states.keys()) pendingCommits.set(id, commit);
     try {
@@ -118,6 +119,15 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       cache.trim();
     }
     return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+  }
+
+  function applyIdentityWrites(identityWrites: IdentityWrites): void {
+    for (const { key, profileId } of identityWrites.identifiers) {
+      if (profileId === null) store.identity.remove(key);
+      else store.identity.put(key, profileId);
+    }
+    for (const record of identityWrites.profiles) store.graphProfiles.put(record.id, record);
+    for (const id of identityWrites.removedProfiles ?? []) store.graphProfiles.remove(id);
   }
 
   function recordTimerEffect(effect: ActorEffect, writes: PendingWrites): void {
@@ -158,10 +168,30 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return { states };
   }
 
+  async function erase(profileId: string, identityWrites: IdentityWrites): Promise<{ erased: boolean }> {
+    await Promise.allSettled([pendingCommits.get(profileId)]);
+    const state = load(profileId);
+    // From here on, messages still addressed to the profile are dropped, not resurrecting it.
+    released.add(profileId);
+    cache.forget(profileId);
+    const histories = [profileId, ...(state?.mergedFrom ?? [])];
+    await store.root.transaction(() => {
+      store.profiles.remove(profileId);
+      for (const id of histories) {
+        for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);
+      }
+      for (const [key, dueAt] of Object.entries(state?.timers ?? {})) store.timers.remove([dueAt, profileId, key]);
+      for (const loser of state?.mergedFrom ?? []) store.graphProfiles.remove(loser);
+      applyIdentityWrites(identityWrites);
+    });
+    return { erased: state !== undefined };
+  }
+
   return {
     deliver,
     tick,
     release,
+    erase,
     get cachedActors() {
       return cache.size;
     },

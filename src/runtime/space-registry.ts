@@ -7,7 +7,8 @@ export interface SpaceRuntime {
   readonly config: SpaceConfig;
   readonly id: SpaceId;
   identity: IdentitySettings;
-  readonly suppressedUserIds: ReadonlySet<string>;
+  /** From config, plus those added through the suppressions API (see suppressions.ts). */
+  readonly suppressedUserIds: Set<string>;
 }
 
 export interface SpaceRegistry {

@@ -5,6 +5,7 @@ import type { ProfileState } from '../actors/profile-state.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
+import type { InsightRecord } from './insight-record.ts';
 
 /** Key of a stored event: a profile's history is one range scan, ordered by event time. */
 export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string];
@@ -12,13 +13,16 @@ export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string
 export type TimerKey = [dueAt: EpochMs, profileId: string, timerKey: string];
 export type DedupKey = [spaceId: string, messageId: string];
 export type IdentityKey = [spaceId: string, type: string, value: string];
+/** Newest-first listing of a space's insights is one reverse range scan. */
+export type InsightKey = [spaceId: string, at: EpochMs, seq: number];
+export type SuppressionKey = [spaceId: string, userId: string];
 
 /**
  * The LMDB environment and its named databases. Every thread (main and each shard worker) opens
  * its own handle on the same files; LMDB serialises writers and gives readers snapshots.
  *
  * Ownership (single writer per database, by convention):
- * - main thread: `meta`; it also DECIDES every change to `identity` and `graphProfiles` (the
+ * - main thread: `meta`, `insights`, `suppressions`; it also DECIDES every change to `identity` and `graphProfiles` (the
  *   identity graph's single writer), but those changes are committed by the shard that owns the
  *   profile, in the same transaction as the event that caused them (see identity-records.ts).
  * - the shard that owns a profile: its `profiles`, `events`, `timers` and the `dedup` entries of
@@ -33,6 +37,9 @@ export interface EngineStore {
   readonly dedup: Database<EpochMs, DedupKey>;
   readonly identity: Database<string, IdentityKey>;
   readonly graphProfiles: Database<StoredGraphProfile, string>;
+  readonly insights: Database<InsightRecord, InsightKey>;
+  /** userIds suppressed through the API (config ones are not stored). Value: when. */
+  readonly suppressions: Database<EpochMs, SuppressionKey>;
   readonly meta: Database<unknown, string>;
   close(): Promise<void>;
 }
@@ -52,6 +59,8 @@ export function openEngineStore(dataDir: string): EngineStore {
   const dedup = root.openDB<EpochMs, DedupKey>({ name: 'dedup', encoding: 'msgpack' });
   const identity = root.openDB<string, IdentityKey>({ name: 'identity', encoding: 'msgpack' });
   const graphProfiles = root.openDB<StoredGraphProfile, string>({ name: 'graph-profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const insights = root.openDB<InsightRecord, InsightKey>({ name: 'insights', encoding: 'msgpack' });
+  const suppressions = root.openDB<EpochMs, SuppressionKey>({ name: 'suppressions', encoding: 'msgpack' });
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
   return {
     root,
@@ -61,6 +70,8 @@ export function openEngineStore(dataDir: string): EngineStore {
     dedup,
     identity,
     graphProfiles,
+    insights,
+    suppressions,
     meta,
     close: () => root.close(),
   };

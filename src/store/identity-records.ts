@@ -15,8 +15,10 @@ export interface StoredGraphProfile extends GraphProfile {
  * and a crash leaves either all of them or none.
  */
 export interface IdentityWrites {
-  readonly identifiers: ReadonlyArray<{ readonly key: IdentityKey; readonly profileId: ProfileId }>;
+  /** `profileId: null` removes the mapping (a deleted profile's identifiers are free again). */
+  readonly identifiers: ReadonlyArray<{ readonly key: IdentityKey; readonly profileId: ProfileId | null }>;
   readonly profiles: readonly StoredGraphProfile[];
+  readonly removedProfiles?: readonly ProfileId[];
 }
 
 export const NO_IDENTITY_WRITES: IdentityWrites = { identifiers: [], profiles: [] };

@@ -20,7 +20,7 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   readonly clock?: 'system' | 'manual';
   readonly shards?: number;
-  readonly spaces?: SpaceConfig[];
+  readonly spaces?: readonly SpaceConfig[];
   readonly maxQueuedEventsPerShard?: number;
 }
 
