@@ -44,6 +44,7 @@ export function absorbProfile(winner: ProfileState, loser: ProfileState): { stat
     last: later(winner.last, loser.last),
     timers,
     mergedFrom: [...winner.mergedFrom, loser.id, ...loser.mergedFrom],
+    ...(loser.links === undefined ? {} : { links: { ...loser.links, ...winner.links } }),
   };
   return { state, effects };
 }

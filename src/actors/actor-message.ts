@@ -15,6 +15,11 @@ export type ActorMessage =
       readonly event: TrackedEvent;
       /** Identifiers identity resolution added to this profile because of this event. */
       readonly newIdentifiers: readonly IdentifierRecord[];
+      /**
+       * Set when the profile is an account receiving a group call: the account is created with
+       * `collection: accounts`, takes the call's traits, and links the user named here.
+       */
+      readonly account?: { readonly linkedUser: string };
     }
   | {
       /**

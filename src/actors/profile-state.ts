@@ -22,12 +22,27 @@ export interface MessageOrigin {
 }
 
 /**
+ * A link between a user and an account (Segment's `links`), made by a group call. On a user it is
+ * keyed by the account's groupId; on an account, by the linked user's identifier (`type:value`),
+ * which the reader resolves to the user's live profile.
+ */
+export interface LinkEntry {
+  readonly sourceId: string;
+  readonly createdAt: EpochMs;
+  readonly messageId: string;
+}
+
+export type ProfileCollection = 'users' | 'accounts';
+
+/**
  * The whole state of one profile actor. It is plain data so it round-trips through msgpackr and
  * crosses threads; the actor's logic lives in `step-profile.ts`.
  */
 export interface ProfileState {
   readonly id: ProfileId;
   readonly spaceId: SpaceId;
+  /** Absent on users (the common case, kept out of every stored state); `accounts` for a group. */
+  readonly collection?: 'accounts';
   /** Increases by one per committed step; lets readers and tests tell states apart. */
   readonly version: number;
   readonly traits: Readonly<Record<string, TraitEntry>>;
@@ -45,12 +60,15 @@ export interface ProfileState {
    * (moving them would rewrite history at merge time); a history read scans this id and these.
    */
   readonly mergedFrom: readonly ProfileId[];
+  /** Group links; absent until the first group call. */
+  readonly links?: Readonly<Record<string, LinkEntry>>;
 }
 
-export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOrigin, at: EpochMs): ProfileState {
+export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOrigin, at: EpochMs, collection: ProfileCollection = 'users'): ProfileState {
   return {
     id,
     spaceId,
+    ...(collection === 'accounts' ? { collection } : {}),
     version: 0,
     traits: {},
     identifiers: [],
@@ -67,4 +85,8 @@ export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOri
 /** The traits a reader sees: tombstones dropped. */
 export function visibleTraits(state: ProfileState): Array<[string, TraitEntry]> {
   return Object.entries(state.traits).filter(([, entry]) => entry.value !== null);
+}
+
+export function collectionOfProfile(state: ProfileState): ProfileCollection {
+  return state.collection ?? 'users';
 }

@@ -38,14 +38,18 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
 function applyEvent(existing: ProfileState | undefined, message: TrackMessage): ProfileState {
   const { event } = message;
   const origin = { messageId: event.messageId, sourceId: event.sourceId, receivedAt: event.receivedAt };
-  const state = existing ?? emptyProfile(message.profileId, message.spaceId, origin, event.timestamp);
-  // context.traits on track/page does not update the profile (Segment): only identify traits do.
-  const traits =
-    event.type === 'identify' && event.traits !== undefined
-      ? mergeTraits(state.traits, event.traits, event.timestamp, event.sourceId)
-      : state.traits;
+  const account = message.account;
+  const state = existing ?? emptyProfile(message.profileId, message.spaceId, origin, event.timestamp, account === undefined ? 'users' : 'accounts');
+  // context.traits on track/page does not update the profile (Segment): only identify traits do on
+  // a user, and group traits on an account.
+  const takesTraits = account === undefined ? event.type === 'identify' : event.type === 'group';
+  const traits = takesTraits && event.traits !== undefined ? mergeTraits(state.traits, event.traits, event.timestamp, event.sourceId) : state.traits;
+  const linkKey = account?.linkedUser ?? (event.type === 'group' ? event.groupId : undefined);
   return {
     ...state,
+    ...(linkKey === undefined || state.links?.[linkKey] !== undefined
+      ? {}
+      : { links: { ...state.links, [linkKey]: { sourceId: event.sourceId, createdAt: event.receivedAt, messageId: event.messageId } } }),
     version: state.version + 1,
     traits,
     identifiers: addIdentifiers(state.identifiers, message.newIdentifiers),

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { collectionOfProfile } from '../actors/profile-state.ts';
 import type { SpaceConfig } from '../config/config.ts';
 import type { ProfileReader } from '../runtime/profile-reader.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -8,6 +9,7 @@ import { errorResponse } from './error-response.ts';
 import { onError } from './on-error.ts';
 import { eventsResource } from './profiles/events-resource.ts';
 import { externalIdsResource } from './profiles/external-ids-resource.ts';
+import { linksResource } from './profiles/links-resource.ts';
 import { parseLookupId } from './profiles/lookup-id.ts';
 import { metadataResource } from './profiles/metadata-resource.ts';
 import type { ProfileResource } from './profiles/profile-resource.ts';
@@ -24,9 +26,8 @@ export interface ProfilesAppDeps {
 const PREFIXES = ['/v1/spaces', '/v1/namespaces'] as const;
 
 /**
- * What is served, by collection then resource. `links` and the `accounts` collection are added
- * here when they exist; until then they answer 404 like any unknown resource. Maps, not object
- * literals, so a path segment such as `constructor` can never reach a prototype member.
+ * What is served, by collection then resource. Maps, not object literals, so a path segment such
+ * as `constructor` can never reach a prototype member.
  */
 const RESOURCES: ReadonlyMap<string, ReadonlyMap<string, ProfileResource>> = new Map([
   [
@@ -36,6 +37,17 @@ const RESOURCES: ReadonlyMap<string, ReadonlyMap<string, ProfileResource>> = new
       ['external_ids', externalIdsResource],
       ['events', eventsResource],
       ['metadata', metadataResource],
+      ['links', linksResource],
+    ]),
+  ],
+  [
+    'accounts',
+    new Map([
+      ['traits', traitsResource],
+      ['external_ids', externalIdsResource],
+      ['events', eventsResource],
+      ['metadata', metadataResource],
+      ['links', linksResource],
     ]),
   ],
 ]);
@@ -73,7 +85,8 @@ export function createProfilesApp(deps: ProfilesAppDeps): Hono<AppEnv> {
     if (!render.ok) return errorResponse(c, render.error.code, render.error.message);
     if (access.kind === 'foreign') return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
     const profile = reader.findProfile(access.spaceId, parseLookupId(c.req.param('id') ?? ''));
-    if (profile === undefined) return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
+    // A collection only finds its own kind: `users/profiles/group_id:…` is not an account lookup.
+    if (profile === undefined || collectionOfProfile(profile) !== collection) return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
     return c.json(render.value(profile, { reader, now: clock.now(), url: url.pathname + url.search }));
   }
 

@@ -3,7 +3,7 @@ import type { Identifier } from '../identity/identifier.ts';
 import type { Resolved } from '../identity/resolution.ts';
 import type { ProfileId, SpaceId } from '../shared/ids.ts';
 import type { EngineStore, IdentityKey } from '../store/engine-store.ts';
-import type { IdentityWrites, StoredGraphProfile } from '../store/identity-records.ts';
+import { NO_IDENTITY_WRITES, type IdentityWrites, type StoredGraphProfile } from '../store/identity-records.ts';
 
 /** A bound on forward-pointer chains, far above the 100-merge cap, so a corrupt loop cannot hang. */
 const MAX_FORWARD_HOPS = 1000;
@@ -24,6 +24,11 @@ export interface IdentityGraphStore {
    * returns the writes to commit, grouped by the profile whose shard must commit them.
    */
   stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites;
+  /**
+   * Maps `group_id:{groupId}` to its account profile the first time the group is seen. Accounts
+   * sit outside user resolution (a groupId never matches or merges users), so no graph record.
+   */
+  stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites;
   /** Removes a profile from the graph at once: its identifiers resolve to nothing from now on. */
   stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites;
   /** The writes are committed: drop overlay entries that nothing newer has replaced. */
@@ -117,6 +122,13 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return { identifiers, profiles: [...profiles.values()] };
   }
 
+  function stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites {
+    const k = overlayKey(spaceId, 'group_id', groupId);
+    if (stagedIdentifiers.get(k) === accountId || store.identity.get([spaceId, 'group_id', groupId]) === accountId) return NO_IDENTITY_WRITES;
+    stagedIdentifiers.set(k, accountId);
+    return { identifiers: [{ key: [spaceId, 'group_id', groupId], profileId: accountId }], profiles: [] };
+  }
+
   function stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites {
     const doomed = record(profileId);
     const identifiers = (doomed?.identifiers ?? []).map((id) => {
@@ -147,6 +159,6 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     forget(writes);
   }
 
-  return { view, record, liveProfile, stage, stageDeletion, settle: forget, discard };
+  return { view, record, liveProfile, stage, stageAccount, stageDeletion, settle: forget, discard };
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/config.ts';
 import { extractIdentifiers } from '../identity/extract-identifiers.ts';
+import { collectionOf } from '../identity/identifier.ts';
 import type { Violation } from '../identity/resolution.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { ParsedItem } from '../ingest/parse-request.ts';
@@ -9,6 +10,7 @@ import { AppError, type ErrorCode } from '../shared/errors.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import type { ProfileState } from '../actors/profile-state.ts';
+import { accountProfileId } from './account-id.ts';
 import { groupByShard, type PlannedStep } from './delivery-plan.ts';
 import type { IdentityGraphStore } from './identity-graph-store.ts';
 import type { EngineMetrics } from './metrics.ts';
@@ -110,8 +112,11 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         continue;
       }
       space.identity = extraction.settings;
+      // group_id names an account, not a user: it links the user to the account and must never
+      // match or merge users (every member of a company would fold into one blob).
+      const userIdentifiers = extraction.identifiers.filter((id) => collectionOf(id.type) === 'users');
       const resolution = resolveIdentity(
-        { identifiers: extraction.identifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
+        { identifiers: userIdentifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
         graph.view(space.id),
         space.identity,
         deps.newProfileId,
@@ -129,6 +134,23 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
         writes,
       });
+      if (event.type === 'group' && event.groupId !== undefined && userIdentifiers[0] !== undefined) {
+        const accountId = accountProfileId(space.id, event.groupId);
+        const linkedUser = `${userIdentifiers[0].type}:${userIdentifiers[0].value}`;
+        steps.push({
+          kind: 'event',
+          profileId: accountId,
+          message: {
+            type: 'profile.track',
+            profileId: accountId,
+            spaceId: space.id,
+            event,
+            newIdentifiers: [{ type: 'group_id', value: event.groupId, addedAt: receivedAt, firstMessageId: event.messageId, sourceId: source.sourceId }],
+            account: { linkedUser },
+          },
+          writes: graph.stageAccount(space.id, event.groupId, accountId),
+        });
+      }
       seenHere.add(dedupKey);
       claimed.push(dedupKey);
       accepted++;

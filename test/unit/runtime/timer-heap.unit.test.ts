@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { shardOf } from '../../../src/runtime/shard-of.ts';
+import { TimerHeap } from '../../../src/runtime/timer-heap.ts';
+
+describe('TimerHeap', () => {
+  it('pops due timers earliest first and keeps the rest', () => {
+    const heap = new TimerHeap();
+    const dues = [50, 10, 40, 10, 30, 20, 60, 0];
+    dues.forEach((dueAt, i) => heap.push({ dueAt, profileId: `p${i}`, key: 'k' }));
+    expect(heap.popDue(35).map((t) => t.dueAt)).toEqual([0, 10, 10, 20, 30]);
+    expect(heap.peek()?.dueAt).toBe(40);
+    expect(heap.size).toBe(3);
+    expect(heap.popDue(1000).map((t) => t.dueAt)).toEqual([40, 50, 60]);
+  });
+});
+
+describe('shardOf', () => {
+  it('is stable and spreads profiles over the shards', () => {
+    expect(shardOf('use_abc', 2)).toBe(shardOf('use_abc', 2));
+    const counts = [0, 0];
+    for (let i = 0; i < 10_000; i++) counts[shardOf(`use_${i}`, 2)]!++;
+    expect(Math.min(...counts)).toBeGreaterThan(4_500);
+  });
+});
