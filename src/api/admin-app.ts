@@ -42,9 +42,12 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AppEnv> {
   return app;
 }
 
+/** The last instant a JavaScript Date can represent: the clock may not pass it. */
+const MAX_TIME = 8.64e15;
+
 const messages = {
   shape: 'Send exactly one of {"advanceMs": n} (n ≥ 0) or {"now": "<ISO-8601>"}.',
-  advance: '`advanceMs` must be a finite number ≥ 0.',
+  advance: '`advanceMs` must be a finite number ≥ 0 that keeps the clock before the year 275760.',
   now: '`now` must be an ISO-8601 date-time string.',
   backwards: 'The manual clock cannot move backwards.',
 } as const;
@@ -58,7 +61,8 @@ function targetTime(body: unknown, current: number): number | keyof typeof messa
     const advance = body['advanceMs'];
     if (typeof advance !== 'number' || !Number.isFinite(advance)) return 'advance';
     if (advance < 0) return 'backwards';
-    return current + Math.floor(advance);
+    const target = current + Math.floor(advance);
+    return target > MAX_TIME ? 'advance' : target;
   }
   const now = body['now'];
   const parsed = typeof now === 'string' ? parseIsoTimestamp(now) : undefined;

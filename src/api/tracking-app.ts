@@ -52,10 +52,8 @@ export function createTrackingApp(deps: TrackingAppDeps): Hono<AppEnv> {
           const only = outcome.rejected[0]!;
           return errorResponse(c, only.code, only.message);
         }
-        return c.json(
-          { error: { code: 'all_items_rejected', message: `All ${outcome.rejected.length} items were rejected.` }, rejected: outcome.rejected },
-          400,
-        );
+        const reasons = outcome.rejected.map((r) => `item ${r.index}: ${r.code} (${r.message})`);
+        return errorResponse(c, 'all_items_rejected', `All ${outcome.rejected.length} items were rejected: ${reasons.slice(0, 20).join('; ')}${reasons.length > 20 ? '; …' : ''}`);
       }
       return c.json(outcome.rejected.length > 0 ? { success: true, rejected: outcome.rejected } : { success: true });
     } catch (error) {

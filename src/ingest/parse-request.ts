@@ -3,6 +3,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import { isJsonObject, type JsonObject } from '../shared/json.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { describeType } from './describe-value.ts';
+import { batchItemSpans } from './batch-item-spans.ts';
 import { inspectShape } from './inspect-shape.ts';
 import { MAX_BATCH_ITEMS, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './limits.ts';
 import { readTimestampField } from './timestamps.ts';
@@ -69,11 +70,14 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
   if (!batch.ok) return batch;
   const { items, defaults } = batch.value;
   // Every item's text is part of the body, so a body within the event limit bounds each item's
-  // size and spares serialising them to measure.
-  const byteLength = bodyBytes <= MAX_EVENT_BYTES ? bodyBytes : undefined;
-  const parsedItems = items.map((item, index) =>
-    toItem(index, validateEvent(item, { receivedAt, batch: defaults, ...(byteLength === undefined ? {} : { byteLength }) })),
-  );
+  // size. A larger body is cut into the items' raw texts, measured as received.
+  const spans = bodyBytes <= MAX_EVENT_BYTES ? undefined : batchItemSpans(body);
+  const usableSpans = spans !== undefined && spans.length === items.length ? spans : undefined;
+  const parsedItems = items.map((item, index) => {
+    const span = usableSpans?.[index];
+    const byteLength = span === undefined ? (bodyBytes <= MAX_EVENT_BYTES ? bodyBytes : undefined) : rawBytes(body, span);
+    return toItem(index, validateEvent(item, { receivedAt, batch: defaults, ...(byteLength === undefined ? {} : { byteLength }) }));
+  });
   return ok({ ...base, items: parsedItems });
 }
 
@@ -124,6 +128,12 @@ function readEnvelopeObject(body: JsonObject, field: 'context' | 'integrations')
     return err({ code: 'invalid_body', message: `batch envelope: ${field} must be an object, got ${describeType(value)}` });
   }
   return ok(value);
+}
+
+/** UTF-8 bytes of a slice, skipping the count when even 3 bytes per unit stays within the limit. */
+function rawBytes(body: string, [start, end]: [number, number]): number {
+  const units = end - start;
+  return units * 3 <= MAX_EVENT_BYTES ? units : Buffer.byteLength(body.slice(start, end), 'utf8');
 }
 
 function toItem(index: number, result: Result<ValidatedEvent, ErrorData>): ParsedItem {

@@ -156,8 +156,10 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       accepted++;
     }
 
+    // A retry that races its original is answered only once the original committed; if the
+    // original failed, so does the retry (the client retries again and the events get in).
     if (steps.length === 0) {
-      await Promise.allSettled(awaitedDuplicates);
+      await Promise.all(awaitedDuplicates);
       countOutcome(space, accepted, duplicates);
       return { accepted, duplicates, rejected };
     }
@@ -167,7 +169,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const stopTimer = deps.metrics.batchLatency.startTimer();
     try {
       await work;
-      await Promise.allSettled(awaitedDuplicates);
+      await Promise.all(awaitedDuplicates);
     } finally {
       stopTimer();
       for (const key of claimed) if (inFlight.get(key) === work) inFlight.delete(key);
