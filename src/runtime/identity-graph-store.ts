@@ -86,6 +86,8 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
   }
 
   function stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites {
+    // The common case, a known visitor with nothing new: no record to read, nothing to write.
+    if (!resolution.created && resolution.merges.length === 0 && resolution.addIdentifiers.length === 0) return NO_IDENTITY_WRITES;
     const identifiers: Array<{ key: IdentityKey; profileId: ProfileId }> = [];
     const profiles = new Map<ProfileId, StoredGraphProfile>();
     const winnerId = resolution.profileId;

@@ -83,6 +83,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const seenHere = new Set<string>();
     let duplicates = 0;
     let accepted = 0;
+    const graphView = graph.view(space.id);
 
     const reject = (index: number, code: ErrorCode, message: string): void => {
       rejected.push({ index, code, message });
@@ -117,7 +118,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       const userIdentifiers = extraction.identifiers.filter((id) => collectionOf(id.type) === 'users');
       const resolution = resolveIdentity(
         { identifiers: userIdentifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
-        graph.view(space.id),
+        graphView,
         space.identity,
         deps.newProfileId,
       );
