@@ -59,7 +59,14 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
   const spaces = createSpaceRegistry(config.spaces);
-  const pool = createShardPool({ dataDir: config.dataDir, shards: config.shards, cacheSize: config.actorCacheSize });
+  const pool = createShardPool({
+    dataDir: config.dataDir,
+    shards: config.shards,
+    cacheSize: config.actorCacheSize,
+    // Regression (crash-durability e2e): a stale snapshot after `settle` made a known user look
+    // new, so a second profile took over its identifiers.
+    onCommitted: () => store.root.resetReadTxn(),
+  });
   const metrics = createEngineMetrics(() => pool.depths());
   const graph = createIdentityGraphStore(store);
   const insights = createInsightsLog(store, log);

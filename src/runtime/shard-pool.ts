@@ -9,6 +9,12 @@ export interface ShardPoolOptions {
   readonly dataDir: string;
   readonly shards: number;
   readonly cacheSize: number;
+  /**
+   * Called after a shard answers, so the caller's LMDB reads see what the shard just committed.
+   * lmdb-js keeps a thread's read snapshot until a setTimeout(0) renews it; without this, the
+   * main thread can read a snapshot older than a commit it has already been told about.
+   */
+  readonly onCommitted?: () => void;
 }
 
 export interface ShardPool {
@@ -62,6 +68,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     inFlight[shard]! += weight;
     try {
       const response = (await pool.run(request)) as ShardResponse;
+      options.onCommitted?.();
       if (!response.ok) throw new AppError(response.error.code, response.error.message);
       return response.result as T;
     } finally {
