@@ -69,7 +69,8 @@ async function identityStage(dir: string): Promise<void> {
     const { identifiers } = extractIdentifiers(event, settings);
     const r = resolveIdentity({ identifiers, at: T0, messageId: event.messageId, sourceId: 'src', eventType: event.type }, graph.view(space), settings, newProfileId);
     if (r.kind === 'resolved') {
-      const writes = graph.stage(space, r);
+      graph.stage(space, r);
+      const writes = graph.pendingWritesFor(r.profileId);
       await store.root.transaction(() => {
         for (const { key, profileId } of writes.identifiers) if (profileId !== null) store.identity.put(key, profileId);
         for (const p of writes.profiles) store.graphProfiles.put(p.id, p);
@@ -90,7 +91,10 @@ async function identityStage(dir: string): Promise<void> {
       n++;
       const identifiers = [{ type: 'user_id', value: `new-${n}` }, { type: 'anonymous_id', value: `anon-new-${n}` }];
       const r = resolveIdentity({ identifiers, at: T0, messageId: `x${n}`, sourceId: 'src', eventType: 'track' }, view, settings, newProfileId);
-      if (r.kind === 'resolved') graph.settle(graph.stage(space, r));
+      if (r.kind === 'resolved') {
+        graph.stage(space, r);
+        graph.settle(graph.pendingWritesFor(r.profileId));
+      }
     }
   });
   await store.close();

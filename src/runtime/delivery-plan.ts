@@ -5,55 +5,69 @@ import type { IdentityWrites, StoredGraphProfile } from '../store/identity-recor
 
 /** One step of a request, in item order: an event for a profile, or a merge into it. */
 export type PlannedStep =
-  | { readonly kind: 'event'; readonly profileId: ProfileId; readonly message: Extract<ActorMessage, { type: 'profile.track' }>; readonly writes: IdentityWrites }
+  | { readonly kind: 'event'; readonly profileId: ProfileId; readonly message: Extract<ActorMessage, { type: 'profile.track' }> }
   | { readonly kind: 'merge'; readonly spaceId: SpaceId; readonly loser: ProfileId; readonly winner: ProfileId };
 
 export interface ShardDelivery {
   readonly messages: ActorMessage[];
-  readonly identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }>;
-  readonly profiles: StoredGraphProfile[];
+  readonly identityWrites: IdentityWrites;
 }
+
+type ReleasedStates = ReadonlyMap<ProfileId, Extract<ActorMessage, { type: 'profile.absorb' }>['absorbed']>;
 
 /**
  * Groups a request's steps into one delivery per shard, re-targeting each step at the profile that
  * is live NOW (a later item of the same request, or another request, may have merged it away since
  * it was resolved). A merge becomes a `profile.absorb` message at the merge's position, carrying
- * the loser's released state. Identity writes travel with the step that caused them, to the shard
- * of that step's live profile.
+ * the loser's released state. Each delivery carries the pending identity changes of every profile
+ * it touches, read at this moment (see `pendingWritesFor`).
  */
 export function groupByShard(
   steps: readonly PlannedStep[],
   liveProfile: (id: ProfileId) => ProfileId,
   shardOf: (id: ProfileId) => number,
-  releasedStates: ReadonlyMap<ProfileId, Extract<ActorMessage, { type: 'profile.absorb' }>['absorbed']>,
+  releasedStates: ReleasedStates,
+  pendingWritesFor: (home: ProfileId) => IdentityWrites,
 ): Map<number, ShardDelivery> {
-  const deliveries = new Map<number, ShardDelivery>();
-  const deliveryFor = (profileId: ProfileId): ShardDelivery => {
-    const shard = shardOf(profileId);
-    let delivery = deliveries.get(shard);
-    if (delivery === undefined) {
-      delivery = { messages: [], identifiers: [], profiles: [] };
-      deliveries.set(shard, delivery);
+  const messagesByShard = new Map<number, ActorMessage[]>();
+  const targetsByShard = new Map<number, Set<ProfileId>>();
+  const add = (target: ProfileId, message: ActorMessage): void => {
+    const shard = shardOf(target);
+    let messages = messagesByShard.get(shard);
+    if (messages === undefined) {
+      messages = [];
+      messagesByShard.set(shard, messages);
+      targetsByShard.set(shard, new Set());
     }
-    return delivery;
+    messages.push(message);
+    targetsByShard.get(shard)!.add(target);
   };
   for (const step of steps) {
     if (step.kind === 'merge') {
       const target = liveProfile(step.winner);
-      deliveryFor(target).messages.push({
-        type: 'profile.absorb',
-        profileId: target,
-        spaceId: step.spaceId,
-        loserId: step.loser,
-        absorbed: releasedStates.get(step.loser),
-      });
+      add(target, { type: 'profile.absorb', profileId: target, spaceId: step.spaceId, loserId: step.loser, absorbed: releasedStates.get(step.loser) });
       continue;
     }
     const target = liveProfile(step.profileId);
-    const delivery = deliveryFor(target);
-    delivery.messages.push(target === step.message.profileId ? step.message : { ...step.message, profileId: target });
-    delivery.identifiers.push(...step.writes.identifiers);
-    delivery.profiles.push(...step.writes.profiles);
+    add(target, target === step.message.profileId ? step.message : { ...step.message, profileId: target });
+  }
+  const deliveries = new Map<number, ShardDelivery>();
+  for (const [shard, messages] of messagesByShard) {
+    deliveries.set(shard, { messages, identityWrites: combineWrites([...targetsByShard.get(shard)!].map(pendingWritesFor)) });
   }
   return deliveries;
+}
+
+function combineWrites(all: readonly IdentityWrites[]): IdentityWrites {
+  const withChanges = all.filter((w) => w.identifiers.length > 0 || w.profiles.length > 0 || (w.removedProfiles?.length ?? 0) > 0);
+  if (withChanges.length <= 1) return withChanges[0] ?? { identifiers: [], profiles: [] };
+  const identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }> = [];
+  const profiles: StoredGraphProfile[] = [];
+  const removedProfiles: ProfileId[] = [];
+  for (const w of withChanges) {
+    identifiers.push(...w.identifiers);
+    profiles.push(...w.profiles);
+    removedProfiles.push(...(w.removedProfiles ?? []));
+  }
+  return { identifiers, profiles, removedProfiles };
 }

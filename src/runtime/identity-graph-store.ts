@@ -19,46 +19,103 @@ export interface IdentityGraphStore {
    * merged-away profile (a merge re-points them in the same transaction).
    */
   liveProfile(id: ProfileId): ProfileId;
-  /**
-   * Applies a resolution to the in-memory overlay at once (so the next event already sees it) and
-   * returns the writes to commit, grouped by the profile whose shard must commit them.
-   */
-  stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites;
+  /** Applies a resolution to the overlay at once, so the next event already sees it. */
+  stage(spaceId: SpaceId, resolution: Resolved): void;
   /**
    * Maps `group_id:{groupId}` to its account profile the first time the group is seen. Accounts
    * sit outside user resolution (a groupId never matches or merges users), so no graph record.
    */
-  stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites;
+  stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): void;
   /** Removes a profile from the graph at once: its identifiers resolve to nothing from now on. */
-  stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites;
+  stageDeletion(spaceId: SpaceId, profileId: ProfileId): void;
+  /**
+   * Every staged, uncommitted change that the shard of `home` must commit, at its CURRENT value.
+   * Read when a delivery is posted, never earlier: a decision made while a request waited (a
+   * merge, a deletion) must not be overwritten by the value it replaced. Every delivery for a
+   * profile carries that profile's pending changes, so whichever commits first makes them durable
+   * together with its event (an event acknowledged through another request's decision cannot
+   * outlive it in a crash).
+   */
+  pendingWritesFor(home: ProfileId): IdentityWrites;
   /** The writes are committed: drop overlay entries that nothing newer has replaced. */
   settle(writes: IdentityWrites): void;
-  /** The writes failed to commit: forget them so the overlay does not claim what LMDB lacks. */
-  discard(writes: IdentityWrites): void;
 }
 
 function overlayKey(spaceId: string, type: string, value: string): string {
   return `${spaceId}\u0000${type}\u0000${value}`;
 }
 
+interface StagedIdentifier {
+  readonly key: IdentityKey;
+  /** `null` marks a staged removal: it must hide the committed entry until the removal commits. */
+  readonly profileId: ProfileId | null;
+  readonly home: ProfileId;
+}
+
+interface StagedProfile {
+  readonly record: StoredGraphProfile | null;
+  readonly home: ProfileId;
+}
+
 /**
  * The main thread's side of the identity graph: the single writer. Reads go to an overlay of
  * decided-but-uncommitted changes first (an lmdb-js `get` does not see a write that is not yet
- * committed), then to LMDB.
+ * committed), then to LMDB. Each staged change has a HOME: the live profile whose shard commits
+ * it (the profile itself, or the winner that absorbed it).
  */
 export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore {
-  // `null` marks a staged removal: it must hide the committed entry until the removal commits.
-  const stagedIdentifiers = new Map<string, ProfileId | null>();
-  const stagedProfiles = new Map<ProfileId, StoredGraphProfile | null>();
+  const stagedIdentifiers = new Map<string, StagedIdentifier>();
+  const stagedProfiles = new Map<ProfileId, StagedProfile>();
+  const byHome = new Map<ProfileId, { identifiers: Set<string>; profiles: Set<ProfileId> }>();
+  /** loser → winner for every merge staged by this process (a handful; merges are rare). */
+  const forwards = new Map<ProfileId, ProfileId>();
+
+  function homeOf(home: ProfileId): { identifiers: Set<string>; profiles: Set<ProfileId> } {
+    let entry = byHome.get(home);
+    if (entry === undefined) {
+      entry = { identifiers: new Set(), profiles: new Set() };
+      byHome.set(home, entry);
+    }
+    return entry;
+  }
+
+  function setIdentifier(spaceId: string, id: Identifier, profileId: ProfileId | null, home: ProfileId): void {
+    const k = overlayKey(spaceId, id.type, id.value);
+    const previous = stagedIdentifiers.get(k);
+    if (previous !== undefined && previous.home !== home) byHome.get(previous.home)?.identifiers.delete(k);
+    stagedIdentifiers.set(k, { key: [spaceId, id.type, id.value], profileId, home });
+    homeOf(home).identifiers.add(k);
+  }
+
+  function setProfile(id: ProfileId, record: StoredGraphProfile | null, home: ProfileId): void {
+    const previous = stagedProfiles.get(id);
+    if (previous !== undefined && previous.home !== home) byHome.get(previous.home)?.profiles.delete(id);
+    stagedProfiles.set(id, { record, home });
+    homeOf(home).profiles.add(id);
+  }
+
+  /** A merged-away profile's pending changes now travel with its winner. */
+  function moveHome(from: ProfileId, to: ProfileId): void {
+    const moved = byHome.get(from);
+    if (moved === undefined) return;
+    byHome.delete(from);
+    for (const k of moved.identifiers) {
+      const staged = stagedIdentifiers.get(k);
+      if (staged !== undefined) stagedIdentifiers.set(k, { ...staged, home: to });
+      homeOf(to).identifiers.add(k);
+    }
+    for (const id of moved.profiles) {
+      const staged = stagedProfiles.get(id);
+      if (staged !== undefined) stagedProfiles.set(id, { ...staged, home: to });
+      homeOf(to).profiles.add(id);
+    }
+  }
 
   function record(profileId: ProfileId): StoredGraphProfile | undefined {
     const staged = stagedProfiles.get(profileId);
-    if (staged !== undefined) return staged ?? undefined;
+    if (staged !== undefined) return staged.record ?? undefined;
     return store.graphProfiles.get(profileId);
   }
-
-  /** loser → winner for every merge staged by this process (a handful; merges are rare). */
-  const forwards = new Map<ProfileId, ProfileId>();
 
   function liveProfile(profileId: ProfileId): ProfileId {
     let current = profileId;
@@ -74,8 +131,8 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return {
       profileOf(id: Identifier) {
         const staged = stagedIdentifiers.get(overlayKey(spaceId, id.type, id.value));
-        if (staged === null) return undefined;
-        const found = staged ?? (store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined);
+        if (staged !== undefined) return staged.profileId === null ? undefined : liveProfile(staged.profileId);
+        const found = store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined;
         return found === undefined ? undefined : liveProfile(found);
       },
       profile(profileId) {
@@ -85,21 +142,12 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     };
   }
 
-  function stage(spaceId: SpaceId, resolution: Resolved): IdentityWrites {
+  function stage(spaceId: SpaceId, resolution: Resolved): void {
     // The common case, a known visitor with nothing new: no record to read, nothing to write.
-    if (!resolution.created && resolution.merges.length === 0 && resolution.addIdentifiers.length === 0) return NO_IDENTITY_WRITES;
-    const identifiers: Array<{ key: IdentityKey; profileId: ProfileId }> = [];
-    const profiles = new Map<ProfileId, StoredGraphProfile>();
+    if (!resolution.created && resolution.merges.length === 0 && resolution.addIdentifiers.length === 0) return;
     const winnerId = resolution.profileId;
     let winner: StoredGraphProfile =
       record(winnerId) ?? { id: winnerId, spaceId, createdAt: resolution.at, identifiers: [], mergeCount: 0 };
-    let changed = resolution.created;
-
-    const point = (id: Identifier): void => {
-      const key: IdentityKey = [spaceId, id.type, id.value];
-      stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), winnerId);
-      identifiers.push({ key, profileId: winnerId });
-    };
 
     for (const { loser } of resolution.merges) {
       const folded = record(loser);
@@ -109,58 +157,72 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
         identifiers: [...winner.identifiers, ...folded.identifiers],
         mergeCount: winner.mergeCount + 1 + folded.mergeCount,
       };
-      for (const id of folded.identifiers) point(id);
-      profiles.set(loser, { ...folded, mergedInto: winnerId });
+      moveHome(loser, winnerId);
+      for (const id of folded.identifiers) setIdentifier(spaceId, id, winnerId, winnerId);
+      setProfile(loser, { ...folded, mergedInto: winnerId }, winnerId);
       forwards.set(loser, winnerId);
-      changed = true;
     }
     if (resolution.addIdentifiers.length > 0) {
       winner = { ...winner, identifiers: [...winner.identifiers, ...resolution.addIdentifiers] };
-      for (const id of resolution.addIdentifiers) point(id);
-      changed = true;
+      for (const id of resolution.addIdentifiers) setIdentifier(spaceId, id, winnerId, winnerId);
     }
-    if (changed) profiles.set(winnerId, winner);
-    for (const [id, stored] of profiles) stagedProfiles.set(id, stored);
-    return { identifiers, profiles: [...profiles.values()] };
+    setProfile(winnerId, winner, winnerId);
   }
 
-  function stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites {
-    const k = overlayKey(spaceId, 'group_id', groupId);
-    if (stagedIdentifiers.get(k) === accountId || store.identity.get([spaceId, 'group_id', groupId]) === accountId) return NO_IDENTITY_WRITES;
-    stagedIdentifiers.set(k, accountId);
-    return { identifiers: [{ key: [spaceId, 'group_id', groupId], profileId: accountId }], profiles: [] };
+  function stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): void {
+    const staged = stagedIdentifiers.get(overlayKey(spaceId, 'group_id', groupId));
+    if (staged?.profileId === accountId || (staged === undefined && store.identity.get([spaceId, 'group_id', groupId]) === accountId)) return;
+    setIdentifier(spaceId, { type: 'group_id', value: groupId }, accountId, accountId);
   }
 
-  function stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites {
-    const doomed = record(profileId);
-    const identifiers = (doomed?.identifiers ?? []).map((id) => {
-      stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), null);
-      return { key: [spaceId, id.type, id.value] as IdentityKey, profileId: null };
-    });
-    stagedProfiles.set(profileId, null);
-    return { identifiers, profiles: [], removedProfiles: [profileId] };
+  function stageDeletion(spaceId: SpaceId, profileId: ProfileId): void {
+    for (const id of record(profileId)?.identifiers ?? []) setIdentifier(spaceId, id, null, profileId);
+    setProfile(profileId, null, profileId);
   }
 
-  function forget(writes: IdentityWrites): void {
+  function pendingWritesFor(home: ProfileId): IdentityWrites {
+    const pending = byHome.get(home);
+    if (pending === undefined) return NO_IDENTITY_WRITES;
+    const identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }> = [];
+    for (const k of pending.identifiers) {
+      const staged = stagedIdentifiers.get(k);
+      if (staged !== undefined) identifiers.push({ key: staged.key, profileId: staged.profileId });
+    }
+    const profiles: StoredGraphProfile[] = [];
+    const removedProfiles: ProfileId[] = [];
+    for (const id of pending.profiles) {
+      const staged = stagedProfiles.get(id);
+      if (staged === undefined) continue;
+      if (staged.record === null) removedProfiles.push(id);
+      else profiles.push(staged.record);
+    }
+    return { identifiers, profiles, removedProfiles };
+  }
+
+  function settle(writes: IdentityWrites): void {
     for (const { key, profileId } of writes.identifiers) {
       const k = overlayKey(key[0], key[1], key[2]);
-      if (stagedIdentifiers.get(k) === profileId) stagedIdentifiers.delete(k);
+      const staged = stagedIdentifiers.get(k);
+      if (staged === undefined || staged.profileId !== profileId) continue;
+      stagedIdentifiers.delete(k);
+      dropFromHome(staged.home, (h) => h.identifiers.delete(k));
     }
-    for (const written of writes.profiles) {
-      if (stagedProfiles.get(written.id) === written) stagedProfiles.delete(written.id);
-    }
-    for (const removed of writes.removedProfiles ?? []) {
-      if (stagedProfiles.get(removed) === null) stagedProfiles.delete(removed);
-    }
+    const settleProfile = (id: ProfileId, written: StoredGraphProfile | null): void => {
+      const staged = stagedProfiles.get(id);
+      if (staged === undefined || staged.record !== written) return;
+      stagedProfiles.delete(id);
+      dropFromHome(staged.home, (h) => h.profiles.delete(id));
+    };
+    for (const written of writes.profiles) settleProfile(written.id, written);
+    for (const removed of writes.removedProfiles ?? []) settleProfile(removed, null);
   }
 
-  function discard(writes: IdentityWrites): void {
-    for (const written of writes.profiles) {
-      if (written.mergedInto !== undefined && forwards.get(written.id) === written.mergedInto) forwards.delete(written.id);
-    }
-    forget(writes);
+  function dropFromHome(home: ProfileId, drop: (entry: { identifiers: Set<string>; profiles: Set<ProfileId> }) => void): void {
+    const entry = byHome.get(home);
+    if (entry === undefined) return;
+    drop(entry);
+    if (entry.identifiers.size === 0 && entry.profiles.size === 0) byHome.delete(home);
   }
 
-  return { view, record, liveProfile, stage, stageAccount, stageDeletion, settle: forget, discard };
+  return { view, record, liveProfile, stage, stageAccount, stageDeletion, pendingWritesFor, settle };
 }
-

@@ -50,8 +50,8 @@ export interface IngestServiceDeps {
   readonly maxQueuedEventsPerShard: number;
   readonly newMessageId: () => string;
   readonly newProfileId: () => ProfileId;
-  /** Identity insights (violations), for the insights store. */
-  readonly onViolations: (space: SpaceRuntime, event: TrackedEvent, violations: readonly Violation[]) => void;
+  /** Identity insights (violations), for the insights store; the request waits for the promise. */
+  readonly onViolations: (space: SpaceRuntime, event: TrackedEvent, violations: readonly Violation[]) => Promise<void>;
 }
 
 export interface IngestService {
@@ -79,6 +79,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const rejected: RejectedItem[] = [];
     const steps: PlannedStep[] = [];
     const awaitedDuplicates: Array<Promise<unknown>> = [];
+    const insightWrites: Array<Promise<void>> = [];
     const claimed: string[] = [];
     const seenHere = new Set<string>();
     let duplicates = 0;
@@ -122,21 +123,21 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         space.identity,
         deps.newProfileId,
       );
-      if (resolution.violations.length > 0) deps.onViolations(space, event, resolution.violations);
+      if (resolution.violations.length > 0) insightWrites.push(deps.onViolations(space, event, resolution.violations));
       if (resolution.kind === 'unresolved') {
         reject(item.index, 'no_matching_identifiers', 'The event carries no usable identifier: every id is missing or a blocked value.');
         continue;
       }
-      const writes = graph.stage(space.id, resolution);
+      graph.stage(space.id, resolution);
       for (const merge of resolution.merges) steps.push({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner });
       steps.push({
         kind: 'event',
         profileId: resolution.profileId,
         message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
-        writes,
       });
       if (event.type === 'group' && event.groupId !== undefined && userIdentifiers[0] !== undefined) {
         const accountId = accountProfileId(space.id, event.groupId);
+        graph.stageAccount(space.id, event.groupId, accountId);
         const linkedUser = `${userIdentifiers[0].type}:${userIdentifiers[0].value}`;
         steps.push({
           kind: 'event',
@@ -149,7 +150,6 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
             newIdentifiers: [{ type: 'group_id', value: event.groupId, addedAt: receivedAt, firstMessageId: event.messageId, sourceId: source.sourceId }],
             account: { linkedUser },
           },
-          writes: graph.stageAccount(space.id, event.groupId, accountId),
         });
       }
       seenHere.add(dedupKey);
@@ -160,7 +160,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     // A retry that races its original is answered only once the original committed; if the
     // original failed, so does the retry (the client retries again and the events get in).
     if (steps.length === 0) {
-      await Promise.all(awaitedDuplicates);
+      await Promise.all([...awaitedDuplicates, ...insightWrites]);
       countOutcome(space, accepted, duplicates);
       return { accepted, duplicates, rejected };
     }
@@ -170,7 +170,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const stopTimer = deps.metrics.batchLatency.startTimer();
     try {
       await work;
-      await Promise.all(awaitedDuplicates);
+      await Promise.all([...awaitedDuplicates, ...insightWrites]);
     } finally {
       stopTimer();
       for (const key of claimed) if (inFlight.get(key) === work) inFlight.delete(key);
@@ -191,18 +191,14 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
    */
   async function deliver(steps: readonly PlannedStep[], now: EpochMs): Promise<void> {
     const released = await releaseLosers(steps);
-    const deliveries = groupByShard(steps, graph.liveProfile, pool.shardOf, released);
+    const deliveries = groupByShard(steps, graph.liveProfile, pool.shardOf, released, graph.pendingWritesFor);
+    // A failed delivery leaves its identity changes staged: the next delivery to the same profile
+    // carries them again.
     const results = await Promise.allSettled(
-      [...deliveries].map(async ([shard, delivery]) => {
-        const identityWrites = { identifiers: delivery.identifiers, profiles: delivery.profiles };
-        try {
-          const result = await pool.deliver(shard, { now, messages: delivery.messages, identityWrites });
-          graph.settle(identityWrites);
-          deps.timers.noteNextTimer(shard, result.nextTimerAt);
-        } catch (error) {
-          graph.discard(identityWrites);
-          throw error;
-        }
+      [...deliveries].map(async ([shard, { messages, identityWrites }]) => {
+        const result = await pool.deliver(shard, { now, messages, identityWrites });
+        graph.settle(identityWrites);
+        deps.timers.noteNextTimer(shard, result.nextTimerAt);
       }),
     );
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -12,20 +12,25 @@ export interface InsightPage {
 }
 
 export interface InsightsLog {
-  record(spaceId: SpaceId, event: Pick<TrackedEvent, 'messageId' | 'type' | 'sourceId'>, violations: readonly Violation[], at: EpochMs): void;
+  /** Resolves once the insights are committed and readable (failures are logged, not thrown). */
+  record(spaceId: SpaceId, event: Pick<TrackedEvent, 'messageId' | 'type' | 'sourceId'>, violations: readonly Violation[], at: EpochMs): Promise<void>;
   /** Newest first, starting at `from` (inclusive) when given. */
   list(spaceId: SpaceId, limit: number, from?: InsightKey): InsightPage;
 }
 
 /**
- * Identity insights, kept in LMDB by the main thread. They are diagnostics: written without
- * holding up the event's acknowledgement (a crash may lose the last few, never an event).
+ * Identity insights, kept in LMDB by the main thread. The request that caused them waits for
+ * their commit, so an insight is listed as soon as its event is acknowledged; a failure to store
+ * one is logged and never fails the event.
  */
 export function createInsightsLog(store: EngineStore, log: Logger): InsightsLog {
-  // Several violations can share a millisecond; the sequence keeps keys unique and ordered.
-  let seq = 0;
+  // Several violations can share a millisecond (always, on a manual clock that is not moved).
+  // The sequence keeps keys unique and in order. It starts from the wall clock in microseconds, so
+  // a later run's keys sort after (and never overwrite) an earlier run's, even at the same `at`.
+  let seq = Date.now() * 1000;
   return {
-    record(spaceId, event, violations, at) {
+    async record(spaceId, event, violations, at) {
+      const writes: Array<Promise<unknown>> = [];
       for (const violation of violations) {
         const record: InsightRecord = {
           at,
@@ -37,7 +42,13 @@ export function createInsightsLog(store: EngineStore, log: Logger): InsightsLog 
           ...(violation.identifier === undefined ? {} : { identifier: violation.identifier }),
           ...(violation.profileId === undefined ? {} : { profileId: violation.profileId }),
         };
-        store.insights.put([spaceId, at, seq++], record).catch((error: unknown) => log.warn({ err: error }, 'could not store an insight'));
+        writes.push(store.insights.put([spaceId, at, seq++], record));
+      }
+      try {
+        await Promise.all(writes);
+        store.root.resetReadTxn();
+      } catch (error) {
+        log.warn({ err: error }, 'could not store an insight');
       }
     },
     list(spaceId, limit, from) {

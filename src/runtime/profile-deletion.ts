@@ -17,14 +17,10 @@ export function createProfileDeletion(graph: IdentityGraphStore, pool: ShardPool
     const view = graph.view(spaceId);
     const profileId = lookup.kind === 'identifier' ? view.profileOf(lookup.identifier) : graph.liveProfile(lookup.profileId);
     if (profileId === undefined || view.profile(profileId) === undefined || graph.record(profileId)?.spaceId !== spaceId) return false;
-    const writes = graph.stageDeletion(spaceId, profileId);
-    try {
-      await pool.erase(pool.shardOf(profileId), profileId, writes);
-      graph.settle(writes);
-      return true;
-    } catch (error) {
-      graph.discard(writes);
-      throw error;
-    }
+    graph.stageDeletion(spaceId, profileId);
+    const writes = graph.pendingWritesFor(profileId);
+    await pool.erase(pool.shardOf(profileId), profileId, writes);
+    graph.settle(writes);
+    return true;
   };
 }

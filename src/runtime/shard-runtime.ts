@@ -124,9 +124,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function applyIdentityWrites(identityWrites: IdentityWrites): void {
     for (const { key, profileId } of identityWrites.identifiers) {
       if (profileId === null) store.identity.remove(key);
-      else store.identity.put(key, profileId);
+      // Never point an identifier at a profile this shard has handed over or deleted.
+      else if (!released.has(profileId)) store.identity.put(key, profileId);
     }
-    for (const record of identityWrites.profiles) store.graphProfiles.put(record.id, record);
+    for (const record of identityWrites.profiles) {
+      if (record.mergedInto !== undefined || !released.has(record.id)) store.graphProfiles.put(record.id, record);
+    }
     for (const id of identityWrites.removedProfiles ?? []) store.graphProfiles.remove(id);
   }
 

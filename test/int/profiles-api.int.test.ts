@@ -411,8 +411,8 @@ describe('Profile API (real shard runtime, real LMDB)', () => {
       expect((await get(`${base}/use_auth/traits`)).body).toMatchObject({ traits: { name: 'Ann' } });
     });
 
-    it('answers 404 for routes not served yet, after the token check', async () => {
-      expect((await get(`${base}/user_id:ann/links`)).status).toBe(404);
+    it('answers 404 for unknown resources and unknown accounts, after the token check', async () => {
+      expect(await get(`${base}/user_id:ann/links`)).toMatchObject({ status: 200, body: { data: [], cursor: { has_more: false, next: '' } } });
       expect((await get('/v1/spaces/default/collections/accounts/profiles/group_id:g1/traits')).body).toMatchObject({ error: { code: 'not_found' } });
       expect((await get(`${base}/user_id:ann/constructor`)).status).toBe(404);
       expect((await get(`${base}/user_id:ann/links`, 'wrong')).status).toBe(401);

@@ -2,26 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../../src/actors/actor-message.ts';
 import { groupByShard, type PlannedStep } from '../../../src/runtime/delivery-plan.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../../../src/shared/ids.ts';
+import type { IdentityWrites } from '../../../src/store/identity-records.ts';
 import { trackedEvent } from '../../support/events.ts';
 
 const space = asSpaceId('default');
 const [a, b, c] = [asProfileId('use_a'), asProfileId('use_b'), asProfileId('use_c')];
 
 function eventStep(profileId: ProfileId, messageId: string): PlannedStep {
-  return {
-    kind: 'event',
-    profileId,
-    message: { type: 'profile.track', profileId, spaceId: space, event: trackedEvent({ messageId }), newIdentifiers: [] },
-    writes: { identifiers: [{ key: ['default', 'user_id', messageId], profileId }], profiles: [] },
-  };
+  return { kind: 'event', profileId, message: { type: 'profile.track', profileId, spaceId: space, event: trackedEvent({ messageId }), newIdentifiers: [] } };
 }
 
 describe('groupByShard', () => {
-  it('sends a merge as an absorb at its position, re-targets steps at the live profile and carries their identity writes', () => {
+  it('sends a merge as an absorb at its position, re-targets steps at the live profile and carries the targets\' pending identity writes', () => {
     const steps: PlannedStep[] = [eventStep(b, 'm1'), { kind: 'merge', spaceId: space, loser: b, winner: a }, eventStep(a, 'm2'), eventStep(c, 'm3')];
     const live = (id: ProfileId): ProfileId => (id === b ? a : id);
     const shards: Record<string, number> = { use_a: 0, use_b: 1, use_c: 1 };
-    const deliveries = groupByShard(steps, live, (id) => shards[id]!, new Map([[b, undefined]]));
+    const pending: Record<string, IdentityWrites> = {
+      use_a: { identifiers: [{ key: ['default', 'anonymous_id', 'x'], profileId: a }], profiles: [] },
+      use_c: { identifiers: [], profiles: [] },
+    };
+    const deliveries = groupByShard(steps, live, (id) => shards[id]!, new Map([[b, undefined]]), (home) => pending[home] ?? { identifiers: [], profiles: [] });
 
     expect([...deliveries.keys()].sort()).toEqual([0, 1]);
     const toA = deliveries.get(0)!;
@@ -30,7 +30,8 @@ describe('groupByShard', () => {
       ['profile.absorb', a],
       ['profile.track', a],
     ]);
-    expect(toA.identifiers.map((w) => w.key[2])).toEqual(['m1', 'm2']);
+    expect(toA.identityWrites).toEqual(pending['use_a']);
     expect(deliveries.get(1)!.messages.map((m) => m.profileId)).toEqual([c]);
+    expect(deliveries.get(1)!.identityWrites).toEqual({ identifiers: [], profiles: [] });
   });
 });
