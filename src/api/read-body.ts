@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip, inflate, brotliDecompress } from 'node:zlib';
 import { AppError } from '../shared/errors.ts';
@@ -12,12 +13,14 @@ const decoders = {
 /**
  * Reads a request body as UTF-8 text, refusing more than `maxBytes` both on the wire and after
  * decompression (a small gzip body can inflate enormously). The stream is consumed incrementally,
- * so an oversized body is refused without being buffered whole.
+ * so an oversized body is refused without being buffered whole. When the Node request is at hand
+ * it is read directly: going through the web `Request` stream cost the tracking hot path about a
+ * tenth of the main thread's time.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(request: Request, maxBytes: number, incoming?: IncomingMessage): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const raw = await readLimited(request.body, maxBytes);
+  const raw = incoming === undefined ? await readLimited(request.body, maxBytes) : await readNodeLimited(incoming, maxBytes);
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw.toString('utf8');
   if (!(encoding in decoders)) {
@@ -50,6 +53,17 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
+}
+
+async function readNodeLimited(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 function tooLarge(maxBytes: number): AppError {

@@ -35,7 +35,7 @@ export function createTrackingApp(deps: TrackingAppDeps): Hono<AppEnv> {
     if (headerKey !== undefined && deps.spaces.byWriteKey(headerKey) === undefined) {
       return errorResponse(c, 'unauthorized', 'The write key is not known.');
     }
-    const body = await readBodyText(c.req.raw, MAX_REQUEST_BYTES);
+    const body = await readBodyText(c.req.raw, MAX_REQUEST_BYTES, c.env?.incoming);
     const receivedAt = deps.clock.now();
     const parsed = parseTrackingRequest({ route, body, receivedAt });
     if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);

@@ -8,6 +8,9 @@ import { NO_IDENTITY_WRITES, type IdentityWrites, type StoredGraphProfile } from
 /** A bound on forward-pointer chains, far above the 100-merge cap, so a corrupt loop cannot hang. */
 const MAX_FORWARD_HOPS = 1000;
 
+/** Committed identifier → profile mappings kept in memory: ~100 bytes each, so ~50 MB at most. */
+const COMMITTED_CACHE_SIZE = 500_000;
+
 export interface IdentityGraphStore {
   /** The graph of one space as the resolver reads it: committed state plus staged changes. */
   view(spaceId: SpaceId): IdentityGraphView;
@@ -69,6 +72,17 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
   const byHome = new Map<ProfileId, { identifiers: Set<string>; profiles: Set<ProfileId> }>();
   /** loser → winner for every merge staged by this process (a handful; merges are rare). */
   const forwards = new Map<ProfileId, ProfileId>();
+  /**
+   * Committed mappings read before, so a returning visitor costs no LMDB read. Exact, not a
+   * guess: every change to a mapping is decided here, and `settle` writes the committed value in.
+   * Oldest-inserted entries go first when it is full.
+   */
+  const committed = new Map<string, ProfileId>();
+
+  function remember(k: string, profileId: ProfileId): void {
+    committed.set(k, profileId);
+    if (committed.size > COMMITTED_CACHE_SIZE) committed.delete(committed.keys().next().value!);
+  }
 
   function homeOf(home: ProfileId): { identifiers: Set<string>; profiles: Set<ProfileId> } {
     let entry = byHome.get(home);
@@ -130,9 +144,14 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
   function view(spaceId: SpaceId): IdentityGraphView {
     return {
       profileOf(id: Identifier) {
-        const staged = stagedIdentifiers.get(overlayKey(spaceId, id.type, id.value));
+        const k = overlayKey(spaceId, id.type, id.value);
+        const staged = stagedIdentifiers.get(k);
         if (staged !== undefined) return staged.profileId === null ? undefined : liveProfile(staged.profileId);
-        const found = store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined;
+        let found = committed.get(k);
+        if (found === undefined) {
+          found = store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined;
+          if (found !== undefined) remember(k, found);
+        }
         return found === undefined ? undefined : liveProfile(found);
       },
       profile(profileId) {
@@ -205,6 +224,8 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
       const staged = stagedIdentifiers.get(k);
       if (staged === undefined || staged.profileId !== profileId) continue;
       stagedIdentifiers.delete(k);
+      if (profileId === null) committed.delete(k);
+      else remember(k, profileId);
       dropFromHome(staged.home, (h) => h.identifiers.delete(k));
     }
     const settleProfile = (id: ProfileId, written: StoredGraphProfile | null): void => {
