@@ -1,5 +1,5 @@
 import type { IdentifierRecord } from '../identity/identifier.ts';
-import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EventType, TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
 import type { ProfileState } from './profile-state.ts';
 
@@ -32,6 +32,8 @@ export type ActorMessage =
       readonly spaceId: SpaceId;
       readonly loserId: ProfileId;
       readonly absorbed: ProfileState | undefined;
+      /** The event whose identifiers caused the merge (for the merge log). */
+      readonly trigger: { readonly messageId: string; readonly eventType: EventType; readonly at: EpochMs };
     }
   | {
       /** Asks the actor to wake at `dueAt` under `key` (replacing an earlier timer of that key). */

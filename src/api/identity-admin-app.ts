@@ -1,11 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import type { Key } from 'lmdb';
 import type { DeleteProfile } from '../runtime/profile-deletion.ts';
 import type { InsightsLog } from '../runtime/insights-log.ts';
 import type { SpaceRegistry } from '../runtime/space-registry.ts';
 import type { Suppressions } from '../runtime/suppressions.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isJsonObject } from '../shared/json.ts';
-import type { InsightKey } from '../store/engine-store.ts';
+import { newestFirst, type NewestFirstPage } from '../runtime/newest-first.ts';
+import type { EngineStore, GraphUpdateKey, InsightKey } from '../store/engine-store.ts';
 import { adminSpace } from './admin-access.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorResponse } from './error-response.ts';
@@ -17,13 +19,15 @@ export interface IdentityAdminDeps {
   readonly suppressions: Suppressions;
   readonly deleteProfile: DeleteProfile;
   readonly clock: Clock;
+  readonly store: Pick<EngineStore, 'graphUpdates'>;
 }
 
-const DEFAULT_INSIGHTS_LIMIT = 50;
-const MAX_INSIGHTS_LIMIT = 500;
+const DEFAULT_LOG_LIMIT = 50;
+const MAX_LOG_LIMIT = 500;
 
 /**
- * Identity administration (admin token): profile deletion, identity insights and suppressions.
+ * Identity administration (admin token): profile deletion, identity insights, the merge log and
+ * suppressions.
  * Paths under both `/v1/spaces` and `/v1/namespaces`, like the Profile API.
  */
 export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
@@ -40,19 +44,14 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.get(`${prefix}/:space/insights`, (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      const limitParam = c.req.query('limit');
-      const limit = limitParam === undefined ? DEFAULT_INSIGHTS_LIMIT : Number(limitParam);
-      if (!/^\d+$/.test(limitParam ?? '1') || limit < 1) {
-        return errorResponse(c, 'invalid_request_error', '`limit` must be a positive integer.');
-      }
-      const nextParam = c.req.query('next');
-      const from = nextParam === undefined ? undefined : decodeInsightCursor(nextParam, space.id);
-      if (from === null) return errorResponse(c, 'invalid_request_error', '`next` is not a cursor this API issued.');
-      const page = deps.insights.list(space.id, Math.min(limit, MAX_INSIGHTS_LIMIT), from);
-      return c.json({
-        insights: page.insights.map((insight) => ({ ...insight, at: new Date(insight.at).toISOString() })),
-        cursor: { has_more: page.next !== undefined, next: page.next === undefined ? '' : encodeInsightCursor(page.next) },
-      });
+      return listPage(c, space.id, (limit, from) => deps.insights.list(space.id, limit, from as InsightKey | undefined), 'insights');
+    });
+
+    // Segment's `id_graph_updates`: every profile creation (segment → itself) and merge.
+    app.get(`${prefix}/:space/id-graph-updates`, (c) => {
+      const space = adminSpace(c, deps.spaces);
+      if (space instanceof Response) return space;
+      return listPage(c, space.id, (limit, from) => newestFirst(deps.store.graphUpdates, space.id, limit, from as GraphUpdateKey | undefined), 'updates');
     });
 
     app.get(`${prefix}/:space/suppressions`, (c) => {
@@ -93,12 +92,44 @@ function withIsoTime<T extends { at: number | null }>(value: T): Omit<T, 'at'> &
   return { ...value, at: value.at === null ? null : new Date(value.at).toISOString() };
 }
 
-function encodeInsightCursor(key: InsightKey): string {
-  return Buffer.from(`${key[1]}:${key[2]}`, 'utf8').toString('base64url');
+type LogKey = [string, number, ...Key[]];
+
+/**
+ * One page of a newest-first log: `limit` (default 50, max 500) and an opaque `next` cursor, the
+ * key to resume from (base64url JSON of the key without its space).
+ */
+function listPage<V extends { at: number }>(
+  c: Context<AppEnv>,
+  spaceId: string,
+  list: (limit: number, from: LogKey | undefined) => NewestFirstPage<LogKey, V>,
+  field: string,
+): Response {
+  const limitParam = c.req.query('limit');
+  if (limitParam !== undefined && (!/^\d+$/.test(limitParam) || Number(limitParam) < 1)) {
+    return errorResponse(c, 'invalid_request_error', '`limit` must be a positive integer.');
+  }
+  const nextParam = c.req.query('next');
+  const from = nextParam === undefined || nextParam === '' ? undefined : decodeLogCursor(nextParam, spaceId);
+  if (from === null) return errorResponse(c, 'invalid_request_error', '`next` is not a cursor this API issued.');
+  const limit = Math.min(limitParam === undefined ? DEFAULT_LOG_LIMIT : Number(limitParam), MAX_LOG_LIMIT);
+  const page = list(limit, from);
+  return c.json({
+    [field]: page.items.map((item) => ({ ...item, at: new Date(item.at).toISOString() })),
+    cursor: { has_more: page.next !== undefined, next: page.next === undefined ? '' : encodeLogCursor(page.next) },
+  });
+}
+
+function encodeLogCursor(key: LogKey): string {
+  return Buffer.from(JSON.stringify(key.slice(1)), 'utf8').toString('base64url');
 }
 
 /** The key to resume from, or null when the cursor is not one this API issued. */
-function decodeInsightCursor(cursor: string, spaceId: string): InsightKey | null {
-  const match = /^(\d{1,16}):(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match === null ? null : [spaceId, Number(match[1]), Number(match[2])];
+function decodeLogCursor(cursor: string, spaceId: string): LogKey | null {
+  try {
+    const rest: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(rest) || typeof rest[0] !== 'number' || !rest.every((part) => typeof part === 'number' || typeof part === 'string')) return null;
+    return [spaceId, ...(rest as [number, ...Array<string | number>])];
+  } catch {
+    return null;
+  }
 }

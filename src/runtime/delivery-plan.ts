@@ -6,7 +6,13 @@ import type { IdentityWrites, StoredGraphProfile } from '../store/identity-recor
 /** One step of a request, in item order: an event for a profile, or a merge into it. */
 export type PlannedStep =
   | { readonly kind: 'event'; readonly profileId: ProfileId; readonly message: Extract<ActorMessage, { type: 'profile.track' }> }
-  | { readonly kind: 'merge'; readonly spaceId: SpaceId; readonly loser: ProfileId; readonly winner: ProfileId };
+  | {
+      readonly kind: 'merge';
+      readonly spaceId: SpaceId;
+      readonly loser: ProfileId;
+      readonly winner: ProfileId;
+      readonly trigger: Extract<ActorMessage, { type: 'profile.absorb' }>['trigger'];
+    };
 
 export interface ShardDelivery {
   readonly messages: ActorMessage[];
@@ -45,7 +51,14 @@ export function groupByShard(
   for (const step of steps) {
     if (step.kind === 'merge') {
       const target = liveProfile(step.winner);
-      add(target, { type: 'profile.absorb', profileId: target, spaceId: step.spaceId, loserId: step.loser, absorbed: releasedStates.get(step.loser) });
+      add(target, {
+        type: 'profile.absorb',
+        profileId: target,
+        spaceId: step.spaceId,
+        loserId: step.loser,
+        absorbed: releasedStates.get(step.loser),
+        trigger: step.trigger,
+      });
       continue;
     }
     const target = liveProfile(step.profileId);

@@ -127,7 +127,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
-  app.route('/', createIdentityAdminApp({ spaces, insights, suppressions, deleteProfile, clock }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, suppressions, deleteProfile, clock, store }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

@@ -129,7 +129,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         continue;
       }
       graph.stage(space.id, resolution);
-      for (const merge of resolution.merges) steps.push({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner });
+      const trigger = { messageId: event.messageId, eventType: event.type, at: receivedAt };
+      for (const merge of resolution.merges) steps.push({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner, trigger });
       steps.push({
         kind: 'event',
         profileId: resolution.profileId,

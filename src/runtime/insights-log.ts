@@ -4,18 +4,14 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs, SpaceId } from '../shared/ids.ts';
 import type { EngineStore, InsightKey } from '../store/engine-store.ts';
 import type { InsightRecord } from '../store/insight-record.ts';
+import { newestFirst, type NewestFirstPage } from './newest-first.ts';
 
-export interface InsightPage {
-  readonly insights: readonly InsightRecord[];
-  /** The key to continue from, or undefined on the last page. */
-  readonly next: InsightKey | undefined;
-}
 
 export interface InsightsLog {
   /** Resolves once the insights are committed and readable (failures are logged, not thrown). */
   record(spaceId: SpaceId, event: Pick<TrackedEvent, 'messageId' | 'type' | 'sourceId'>, violations: readonly Violation[], at: EpochMs): Promise<void>;
   /** Newest first, starting at `from` (inclusive) when given. */
-  list(spaceId: SpaceId, limit: number, from?: InsightKey): InsightPage;
+  list(spaceId: SpaceId, limit: number, from?: InsightKey): NewestFirstPage<InsightKey, InsightRecord>;
 }
 
 /**
@@ -51,18 +47,6 @@ export function createInsightsLog(store: EngineStore, log: Logger): InsightsLog 
         log.warn({ err: error }, 'could not store an insight');
       }
     },
-    list(spaceId, limit, from) {
-      const insights: InsightRecord[] = [];
-      let next: InsightKey | undefined;
-      const range = store.insights.getRange({ start: from ?? [spaceId, Number.MAX_SAFE_INTEGER], end: [spaceId, -1], reverse: true, limit: limit + 1 });
-      for (const { key, value } of range) {
-        if (insights.length === limit) {
-          next = key;
-          break;
-        }
-        insights.push(value);
-      }
-      return { insights, next };
-    },
+    list: (spaceId, limit, from) => newestFirst(store.insights, spaceId, limit, from),
   };
 }

@@ -1,9 +1,10 @@
 import type { ActorEffect, ActorMessage } from '../actors/actor-message.ts';
 import type { ProfileState } from '../actors/profile-state.ts';
 import { stepProfile } from '../actors/step-profile.ts';
-import type { TrackedEvent } from '../ingest/tracked-event.ts';
-import type { EpochMs } from '../shared/ids.ts';
-import type { EngineStore, TimerKey } from '../store/engine-store.ts';
+import type { EventType, TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs, ProfileId } from '../shared/ids.ts';
+import type { EngineStore, GraphUpdateKey, TimerKey } from '../store/engine-store.ts';
+import type { GraphUpdateRecord } from '../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
 import type { ReleaseResult, ShardResult } from './shard-protocol.ts';
@@ -34,6 +35,8 @@ interface PendingWrites {
   readonly states: Map<string, ProfileState>;
   /** Profiles folded into another by a merge: their own state record goes away. */
   readonly absorbed: string[];
+  /** Merge-log rows: profile creations and merges, committed with what they describe. */
+  readonly graphUpdates: Array<{ key: GraphUpdateKey; record: GraphUpdateRecord }>;
   readonly timersSet: TimerKey[];
   readonly timersRemoved: TimerKey[];
 }
@@ -68,22 +71,28 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
-    const writes: PendingWrites = { events: [], states: new Map(), absorbed: [], timersSet: [], timersRemoved: [] };
+    const writes: PendingWrites = { events: [], states: new Map(), absorbed: [], graphUpdates: [], timersSet: [], timersRemoved: [] };
     const effects: ActorEffect[] = [];
     let applied = 0;
     for (const message of messages) {
       if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
       if (released.has(message.profileId)) continue;
-      const result = stepProfile(load(message.profileId), message, now);
+      const before = load(message.profileId);
+      const result = stepProfile(before, message, now);
       if (!result.changed || result.state === undefined) continue;
       applied++;
       cache.setPending(message.profileId, result.state);
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
         writes.events.push({ spaceId: message.spaceId, event: message.event, profileId: message.profileId });
+        if (before === undefined && message.account === undefined) {
+          const { messageId, type, receivedAt } = message.event;
+          logGraphUpdate(writes, message.spaceId, message.profileId, message.profileId, { messageId, eventType: type, at: receivedAt });
+        }
       } else if (message.type === 'profile.absorb' && message.loserId !== message.profileId) {
         writes.absorbed.push(message.loserId);
         writes.states.delete(message.loserId);
+        logGraphUpdate(writes, message.spaceId, message.loserId, message.profileId, message.trigger);
       }
       for (const effect of result.effects) {
         effects.push(effect);
@@ -100,6 +109,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
       for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
+      for (const { key, record } of writes.graphUpdates) store.graphUpdates.put(key, record);
       for (const key of writes.timersRemoved) store.timers.remove(key);
       for (const key of writes.timersSet) store.timers.put(key, true);
       applyIdentityWrites(identityWrites);
@@ -119,6 +129,19 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       cache.trim();
     }
     return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+  }
+
+  function logGraphUpdate(
+    writes: PendingWrites,
+    spaceId: string,
+    segmentId: ProfileId,
+    canonicalSegmentId: ProfileId,
+    trigger: { messageId: string; eventType: EventType; at: EpochMs },
+  ): void {
+    writes.graphUpdates.push({
+      key: [spaceId, trigger.at, trigger.messageId, segmentId],
+      record: { segmentId, canonicalSegmentId, triggeringEventType: trigger.eventType, triggeringMessageId: trigger.messageId, at: trigger.at },
+    });
   }
 
   function applyIdentityWrites(identityWrites: IdentityWrites): void {

@@ -5,6 +5,7 @@ import type { ProfileState } from '../actors/profile-state.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
+import type { GraphUpdateRecord } from './graph-update-record.ts';
 import type { InsightRecord } from './insight-record.ts';
 
 /** Key of a stored event: a profile's history is one range scan, ordered by event time. */
@@ -16,6 +17,8 @@ export type IdentityKey = [spaceId: string, type: string, value: string];
 /** Newest-first listing of a space's insights is one reverse range scan. */
 export type InsightKey = [spaceId: string, at: EpochMs, seq: number];
 export type SuppressionKey = [spaceId: string, userId: string];
+/** One row of the merge log, newest-first listing is one reverse range scan per space. */
+export type GraphUpdateKey = [spaceId: string, at: EpochMs, messageId: string, segmentId: string];
 
 /**
  * The LMDB environment and its named databases. Every thread (main and each shard worker) opens
@@ -25,7 +28,7 @@ export type SuppressionKey = [spaceId: string, userId: string];
  * - main thread: `meta`, `insights`, `suppressions`; it also DECIDES every change to `identity` and `graphProfiles` (the
  *   identity graph's single writer), but those changes are committed by the shard that owns the
  *   profile, in the same transaction as the event that caused them (see identity-records.ts).
- * - the shard that owns a profile: its `profiles`, `events`, `timers` and the `dedup` entries of
+ * - the shard that owns a profile: its `profiles`, `events`, `timers`, `graph-updates` rows and the `dedup` entries of
  *   its events (written in the same transaction as the events, so a messageId is marked seen
  *   exactly when its event is durable).
  */
@@ -38,6 +41,8 @@ export interface EngineStore {
   readonly identity: Database<string, IdentityKey>;
   readonly graphProfiles: Database<StoredGraphProfile, string>;
   readonly insights: Database<InsightRecord, InsightKey>;
+  /** The merge log (Segment's `id_graph_updates`): profile creations and merges, by the owning shard. */
+  readonly graphUpdates: Database<GraphUpdateRecord, GraphUpdateKey>;
   /** userIds suppressed through the API (config ones are not stored). Value: when. */
   readonly suppressions: Database<EpochMs, SuppressionKey>;
   readonly meta: Database<unknown, string>;
@@ -60,6 +65,7 @@ export function openEngineStore(dataDir: string): EngineStore {
   const identity = root.openDB<string, IdentityKey>({ name: 'identity', encoding: 'msgpack' });
   const graphProfiles = root.openDB<StoredGraphProfile, string>({ name: 'graph-profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const insights = root.openDB<InsightRecord, InsightKey>({ name: 'insights', encoding: 'msgpack' });
+  const graphUpdates = root.openDB<GraphUpdateRecord, GraphUpdateKey>({ name: 'graph-updates', encoding: 'msgpack' });
   const suppressions = root.openDB<EpochMs, SuppressionKey>({ name: 'suppressions', encoding: 'msgpack' });
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
   return {
@@ -71,6 +77,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     identity,
     graphProfiles,
     insights,
+    graphUpdates,
     suppressions,
     meta,
     close: () => root.close(),

@@ -303,7 +303,16 @@ describe('Profile API (real shard runtime, real LMDB)', () => {
         [identifier('user_id', 'win', NOW)],
       );
       await runtime.deliver(
-        [{ type: 'profile.absorb', profileId: winner, spaceId: asSpaceId('default'), loserId: loser, absorbed: store.profiles.get(loser) }],
+        [
+          {
+            type: 'profile.absorb',
+            profileId: winner,
+            spaceId: asSpaceId('default'),
+            loserId: loser,
+            absorbed: store.profiles.get(loser),
+            trigger: { messageId: 'merge-trigger', eventType: 'identify', at: NOW },
+          },
+        ],
         NOW,
       );
       const desc = ['w2', 'c-l', 'b-w', 'a-l', 'w1'];

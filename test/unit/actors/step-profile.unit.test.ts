@@ -108,7 +108,7 @@ describe('stepProfile', () => {
       T0,
     ).state!;
     loser = stepProfile(loser, { type: 'profile.schedule', profileId: loserId, spaceId: space, key: 'lookback', dueAt: T0 + 999 }, T0).state!;
-    const merged = stepProfile(winner, { type: 'profile.absorb', profileId: pid, spaceId: space, loserId, absorbed: loser }, T0 + 30);
+    const merged = stepProfile(winner, { type: 'profile.absorb', profileId: pid, spaceId: space, loserId, absorbed: loser, trigger: { messageId: 'm', eventType: 'identify', at: T0 } }, T0 + 30);
     expect(merged.state?.traits).toEqual({
       plan: { value: 'free', updatedAt: T0 + 20, sourceId: 'src_test' },
       a: { value: 1, updatedAt: T0 + 10, sourceId: 'src_test' },

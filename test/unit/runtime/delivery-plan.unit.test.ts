@@ -14,7 +14,7 @@ function eventStep(profileId: ProfileId, messageId: string): PlannedStep {
 
 describe('groupByShard', () => {
   it('sends a merge as an absorb at its position, re-targets steps at the live profile and carries the targets\' pending identity writes', () => {
-    const steps: PlannedStep[] = [eventStep(b, 'm1'), { kind: 'merge', spaceId: space, loser: b, winner: a }, eventStep(a, 'm2'), eventStep(c, 'm3')];
+    const steps: PlannedStep[] = [eventStep(b, 'm1'), { kind: 'merge', spaceId: space, loser: b, winner: a, trigger: { messageId: 'm2', eventType: 'identify', at: 0 } }, eventStep(a, 'm2'), eventStep(c, 'm3')];
     const live = (id: ProfileId): ProfileId => (id === b ? a : id);
     const shards: Record<string, number> = { use_a: 0, use_b: 1, use_c: 1 };
     const pending: Record<string, IdentityWrites> = {
