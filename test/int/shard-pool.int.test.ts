@@ -16,8 +16,9 @@ describe('shard workers (real piscina threads, real LMDB)', () => {
   });
 
   function start(dir: string): { pool: ShardPool; store: EngineStore } {
-    const pool = createShardPool({ dataDir: dir, shards: 2, cacheSize: 1000 });
     const store = openEngineStore(dir);
+    // As the engine does: this thread's reads must see what a shard has just committed.
+    const pool = createShardPool({ dataDir: dir, shards: 2, cacheSize: 1000, onCommitted: () => store.root.resetReadTxn() });
     cleanups.push(() => pool.close(), () => store.close());
     return { pool, store };
   }
