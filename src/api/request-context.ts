@@ -15,8 +15,14 @@ export function requestContext(root: Logger): MiddlewareHandler<AppEnv> {
     const given = c.req.header('x-request-id');
     const requestId = given !== undefined && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', requestId);
-    c.set('log', root.child({ reqId: requestId }));
+    const log = root.child({ reqId: requestId });
+    c.set('log', log);
     c.header('Request-Id', requestId);
+    const started = performance.now();
     await next();
+    // An access log line at debug: free when the level is info (pino checks the level first).
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+    }
   };
 }
