@@ -29,27 +29,18 @@ const PREFIXES = ['/v1/spaces', '/v1/namespaces'] as const;
  * What is served, by collection then resource. Maps, not object literals, so a path segment such
  * as `constructor` can never reach a prototype member.
  */
+const PROFILE_RESOURCES: ReadonlyMap<string, ProfileResource> = new Map([
+  ['traits', traitsResource],
+  ['external_ids', externalIdsResource],
+  ['events', eventsResource],
+  ['metadata', metadataResource],
+  ['links', linksResource],
+]);
+
+/** Users and accounts are both profiles: the same resources, each collection finding only its own. */
 const RESOURCES: ReadonlyMap<string, ReadonlyMap<string, ProfileResource>> = new Map([
-  [
-    'users',
-    new Map([
-      ['traits', traitsResource],
-      ['external_ids', externalIdsResource],
-      ['events', eventsResource],
-      ['metadata', metadataResource],
-      ['links', linksResource],
-    ]),
-  ],
-  [
-    'accounts',
-    new Map([
-      ['traits', traitsResource],
-      ['external_ids', externalIdsResource],
-      ['events', eventsResource],
-      ['metadata', metadataResource],
-      ['links', linksResource],
-    ]),
-  ],
+  ['users', PROFILE_RESOURCES],
+  ['accounts', PROFILE_RESOURCES],
 ]);
 
 const PROFILE_NOT_FOUND = 'Profile was not found.';

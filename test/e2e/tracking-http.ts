@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { DEV_AUTH } from '../support/engine-server.ts';
+import type { ProfileEvent } from '../support/profile-lookup.ts';
 
 /**
  * Plain-fetch helpers shared by the tracking, admin-clock and health e2e files: they talk to a
@@ -53,16 +54,7 @@ export function errorBody(code: string): { error: { code: string; message: unkno
 
 export const SUCCESS = { success: true } as const;
 
-/** One item of the Profile API `events` resource (Segment's shape, spec §5.3). */
-export interface ProfileEvent {
-  readonly type: string;
-  readonly event: string;
-  readonly message_id: string;
-  readonly source_id: string;
-  readonly timestamp: string;
-  readonly context: Record<string, unknown>;
-  readonly properties: Record<string, unknown>;
-}
+export type { ProfileEvent } from '../support/profile-lookup.ts';
 
 const PROFILES = '/v1/spaces/default/collections/users/profiles';
 
