@@ -141,7 +141,18 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return current;
   }
 
+  const views = new Map<SpaceId, IdentityGraphView>();
+
   function view(spaceId: SpaceId): IdentityGraphView {
+    let existing = views.get(spaceId);
+    if (existing === undefined) {
+      existing = createView(spaceId);
+      views.set(spaceId, existing);
+    }
+    return existing;
+  }
+
+  function createView(spaceId: SpaceId): IdentityGraphView {
     return {
       profileOf(id: Identifier) {
         const k = overlayKey(spaceId, id.type, id.value);

@@ -6,7 +6,8 @@ import type { Violation } from '../identity/resolution.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { ParsedItem } from '../ingest/parse-request.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
-import { AppError, type ErrorCode } from '../shared/errors.ts';
+import { AppError, type ErrorCode, type ErrorData } from '../shared/errors.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import type { ProfileState } from '../actors/profile-state.ts';
@@ -84,7 +85,6 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const seenHere = new Set<string>();
     let duplicates = 0;
     let accepted = 0;
-    const graphView = graph.view(space.id);
 
     const reject = (index: number, code: ErrorCode, message: string): void => {
       rejected.push({ index, code, message });
@@ -108,51 +108,12 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         duplicates++;
         continue;
       }
-      const extraction = extractIdentifiers(event, space.identity);
-      if (extraction.error !== undefined) {
-        reject(item.index, extraction.error.code, extraction.error.message);
+      const planned = planEvent(space, source, event, receivedAt, insightWrites);
+      if (!planned.ok) {
+        reject(item.index, planned.error.code, planned.error.message);
         continue;
       }
-      space.identity = extraction.settings;
-      // group_id names an account, not a user: it links the user to the account and must never
-      // match or merge users (every member of a company would fold into one blob).
-      const userIdentifiers = extraction.identifiers.filter((id) => collectionOf(id.type) === 'users');
-      const resolution = resolveIdentity(
-        { identifiers: userIdentifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
-        graphView,
-        space.identity,
-        deps.newProfileId,
-      );
-      if (resolution.violations.length > 0) insightWrites.push(deps.onViolations(space, event, resolution.violations));
-      if (resolution.kind === 'unresolved') {
-        reject(item.index, 'no_matching_identifiers', 'The event carries no usable identifier: every id is missing or a blocked value.');
-        continue;
-      }
-      graph.stage(space.id, resolution);
-      const trigger = { messageId: event.messageId, eventType: event.type, at: receivedAt };
-      for (const merge of resolution.merges) steps.push({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner, trigger });
-      steps.push({
-        kind: 'event',
-        profileId: resolution.profileId,
-        message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
-      });
-      if (event.type === 'group' && event.groupId !== undefined && userIdentifiers[0] !== undefined) {
-        const accountId = accountProfileId(space.id, event.groupId);
-        graph.stageAccount(space.id, event.groupId, accountId);
-        const linkedUser = `${userIdentifiers[0].type}:${userIdentifiers[0].value}`;
-        steps.push({
-          kind: 'event',
-          profileId: accountId,
-          message: {
-            type: 'profile.track',
-            profileId: accountId,
-            spaceId: space.id,
-            event,
-            newIdentifiers: [{ type: 'group_id', value: event.groupId, addedAt: receivedAt, firstMessageId: event.messageId, sourceId: source.sourceId }],
-            account: { linkedUser },
-          },
-        });
-      }
+      steps.push(...planned.value);
       seenHere.add(dedupKey);
       claimed.push(dedupKey);
       accepted++;
@@ -180,6 +141,61 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     return { accepted, duplicates, rejected };
   }
 
+  /**
+   * Resolves one new event's profile (staging any identity change) and returns its steps: merges
+   * first, then the event, then, for a group call, the event again for the account it links to.
+   */
+  function planEvent(
+    space: SpaceRuntime,
+    source: SourceConfig,
+    event: TrackedEvent,
+    receivedAt: EpochMs,
+    insightWrites: Array<Promise<void>>,
+  ): Result<PlannedStep[], ErrorData> {
+    const extraction = extractIdentifiers(event, space.identity);
+    if (extraction.error !== undefined) return err(extraction.error);
+    space.identity = extraction.settings;
+    // group_id names an account, not a user: it links the user to the account and must never
+    // match or merge users (every member of a company would fold into one blob).
+    const userIdentifiers = extraction.identifiers.filter((id) => collectionOf(id.type) === 'users');
+    const resolution = resolveIdentity(
+      { identifiers: userIdentifiers, blocked: extraction.blocked, at: receivedAt, messageId: event.messageId, sourceId: source.sourceId, eventType: event.type },
+      graph.view(space.id),
+      space.identity,
+      deps.newProfileId,
+    );
+    if (resolution.violations.length > 0) insightWrites.push(deps.onViolations(space, event, resolution.violations));
+    if (resolution.kind === 'unresolved') {
+      return err({ code: 'no_matching_identifiers', message: 'The event carries no usable identifier: every id is missing or a blocked value.' });
+    }
+    graph.stage(space.id, resolution);
+    const trigger = { messageId: event.messageId, eventType: event.type, at: receivedAt };
+    const steps: PlannedStep[] = resolution.merges.map((merge) => ({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner, trigger }));
+    steps.push({
+      kind: 'event',
+      profileId: resolution.profileId,
+      message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
+    });
+    const linkedUser = userIdentifiers[0];
+    if (event.type === 'group' && event.groupId !== undefined && linkedUser !== undefined) {
+      const accountId = accountProfileId(space.id, event.groupId);
+      graph.stageAccount(space.id, event.groupId, accountId);
+      steps.push({
+        kind: 'event',
+        profileId: accountId,
+        message: {
+          type: 'profile.track',
+          profileId: accountId,
+          spaceId: space.id,
+          event,
+          newIdentifiers: [{ type: 'group_id', value: event.groupId, addedAt: receivedAt, firstMessageId: event.messageId, sourceId: source.sourceId }],
+          account: { linkedUser: `${linkedUser.type}:${linkedUser.value}` },
+        },
+      });
+    }
+    return ok(steps);
+  }
+
   function countOutcome(space: SpaceRuntime, accepted: number, duplicates: number): void {
     if (accepted > 0) deps.metrics.eventsAccepted.inc({ space: space.id }, accepted);
     if (duplicates > 0) deps.metrics.eventsDuplicate.inc({ space: space.id }, duplicates);
@@ -187,8 +203,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
 
   /**
    * Merges first hand each loser over from its shard (waiting for its pending commits), then every
-   * shard gets one delivery with the request's messages in item order. Identity writes ride along
-   * and are settled (or discarded) with their shard's commit.
+   * shard gets one delivery with the request's messages in item order. Identity changes ride along
+   * and are settled once their shard has committed them.
    */
   async function deliver(steps: readonly PlannedStep[], now: EpochMs): Promise<void> {
     const released = await releaseLosers(steps);
