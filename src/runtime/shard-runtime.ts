@@ -27,7 +27,6 @@ export interface ShardRuntime {
   release(profileIds: readonly string[]): Promise<ReleaseResult>;
   /** Deletes a profile and everything it owns, in one transaction with its identity removals. */
   erase(profileId: string, identityWrites: IdentityWrites): Promise<{ readonly erased: boolean }>;
-  readonly cachedActors: number;
 }
 
 interface PendingWrites {
@@ -218,8 +217,5 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     tick,
     release,
     erase,
-    get cachedActors() {
-      return cache.size;
-    },
   };
 }
