@@ -39,6 +39,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A rejection nobody handled is a bug, but every acknowledged event is already durable and the
+  // others will be retried: log it loudly and keep serving rather than drop every connection.
+  process.on('unhandledRejection', (reason) => log.error({ err: ensureError(reason) }, 'unhandled rejection'));
 }
 
 main().catch((error: unknown) => {

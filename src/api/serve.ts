@@ -4,6 +4,9 @@ import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.ts';
 import type { Engine } from '../runtime/engine.ts';
 
+/** How long a shutdown waits for requests in flight before closing their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -26,10 +29,13 @@ export async function serveEngine(engine: Engine, config: Config): Promise<Runni
   return {
     url: `http://${host}:${port}`,
     port,
+    // Stops accepting, lets requests in flight finish (their events are being committed), then
+    // cuts whatever is left after a grace period.
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       }),
   };
 }
