@@ -18,12 +18,17 @@ export interface RunningServer {
  * `config.requestTimeoutMs`, so a client that trickles a body cannot hold a socket for minutes.
  */
 export async function serveEngine(engine: Engine, config: Config): Promise<RunningServer> {
+  const serverOptions = {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+    keepAliveTimeout: 5_000,
+    // Node checks the timeouts above only this often (30 s by default), so a short request
+    // timeout would otherwise not be enforced for half a minute.
+    connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+  };
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: engine.app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch: engine.app.fetch, hostname: config.host, port: config.port, serverOptions }, () => resolve(s as Server)) as Server;
   });
-  server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
-  server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {

@@ -22,6 +22,7 @@ export interface TestServerOptions {
   readonly shards?: number;
   readonly spaces?: readonly SpaceConfig[];
   readonly maxQueuedEventsPerShard?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -39,6 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     shards: options.shards ?? base.shards,
     spaces: options.spaces ?? base.spaces,
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,
+    requestTimeoutMs: options.requestTimeoutMs ?? base.requestTimeoutMs,
   };
   const engine = await createEngine(config, pino({ level: 'silent' }));
   const server = await serveEngine(engine, config);
