@@ -72,8 +72,7 @@ async function identityStage(dir: string): Promise<void> {
     const { identifiers } = extractIdentifiers(event, settings);
     const r = resolveIdentity({ identifiers, at: T0, messageId: event.messageId, sourceId: 'src', eventType: event.type }, graph.view(space), settings, newProfileId);
     if (r.kind === 'resolved') {
-      graph.stage(space, r);
-      const writes = graph.pendingWritesFor(r.profileId);
+      const writes = graph.stage(space, r);
       await store.root.transaction(() => {
         for (const { key, profileId } of writes.identifiers) if (profileId !== null) store.identity.put(key, profileId);
         for (const p of writes.profiles) store.graphProfiles.put(p.id, p);
@@ -95,8 +94,7 @@ async function identityStage(dir: string): Promise<void> {
       const identifiers = [{ type: 'user_id', value: `new-${n}` }, { type: 'anonymous_id', value: `anon-new-${n}` }];
       const r = resolveIdentity({ identifiers, at: T0, messageId: `x${n}`, sourceId: 'src', eventType: 'track' }, view, settings, newProfileId);
       if (r.kind === 'resolved') {
-        graph.stage(space, r);
-        graph.settle(graph.pendingWritesFor(r.profileId));
+        graph.settle(graph.stage(space, r));
       }
     }
   });

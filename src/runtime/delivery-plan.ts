@@ -1,11 +1,15 @@
 import type { ActorMessage } from '../actors/actor-message.ts';
 import type { ProfileId, SpaceId } from '../shared/ids.ts';
-import type { IdentityKey } from '../store/engine-store.ts';
-import type { IdentityWrites, StoredGraphProfile } from '../store/identity-records.ts';
+import { combineIdentityWrites, type IdentityWrites } from '../store/identity-records.ts';
 
-/** One step of a request, in item order: an event for a profile, or a merge into it. */
+/** One step of a request, in item order: an event for a profile (with the identity writes its resolution staged), or a merge into it. */
 export type PlannedStep =
-  | { readonly kind: 'event'; readonly profileId: ProfileId; readonly message: Extract<ActorMessage, { type: 'profile.track' }> }
+  | {
+      readonly kind: 'event';
+      readonly profileId: ProfileId;
+      readonly message: Extract<ActorMessage, { type: 'profile.track' }>;
+      readonly writes: IdentityWrites;
+    }
   | {
       readonly kind: 'merge';
       readonly spaceId: SpaceId;
@@ -22,35 +26,39 @@ export interface ShardDelivery {
 type ReleasedStates = ReadonlyMap<ProfileId, Extract<ActorMessage, { type: 'profile.absorb' }>['absorbed']>;
 
 /**
- * Groups a request's steps into one delivery per shard, re-targeting each step at the profile that
- * is live NOW (a later item of the same request, or another request, may have merged it away since
- * it was resolved). A merge becomes a `profile.absorb` message at the merge's position, carrying
- * the loser's released state. Each delivery carries the pending identity changes of every profile
- * it touches, read at this moment (see `pendingWritesFor`).
+ * Groups a request's steps into one delivery per shard. A step resolved before a LATER item of
+ * the same request merged its profile away is re-targeted at the winner (merges of other requests
+ * need no such care: the sequencer posts them in decision order). A merge becomes a
+ * `profile.absorb` message at the merge's position, carrying the loser's released state. Each
+ * step's identity writes go to the shard of its target, so they commit with the event (and, for a
+ * merge, with the absorb that empties the loser: the merge's writes ride on the triggering event,
+ * which targets the winner too).
  */
-export function groupByShard(
-  steps: readonly PlannedStep[],
-  liveProfile: (id: ProfileId) => ProfileId,
-  shardOf: (id: ProfileId) => number,
-  releasedStates: ReleasedStates,
-  pendingWritesFor: (home: ProfileId) => IdentityWrites,
-): Map<number, ShardDelivery> {
+export function groupByShard(steps: readonly PlannedStep[], shardOf: (id: ProfileId) => number, releasedStates: ReleasedStates): Map<number, ShardDelivery> {
+  const forwards = new Map<ProfileId, ProfileId>();
+  for (const step of steps) if (step.kind === 'merge') forwards.set(step.loser, step.winner);
+  const live = (id: ProfileId): ProfileId => {
+    let current = id;
+    for (let next = forwards.get(current); next !== undefined && next !== current; next = forwards.get(current)) current = next;
+    return current;
+  };
+
   const messagesByShard = new Map<number, ActorMessage[]>();
-  const targetsByShard = new Map<number, Set<ProfileId>>();
-  const add = (target: ProfileId, message: ActorMessage): void => {
+  const writesByShard = new Map<number, IdentityWrites[]>();
+  const add = (target: ProfileId, message: ActorMessage, writes?: IdentityWrites): void => {
     const shard = shardOf(target);
     let messages = messagesByShard.get(shard);
     if (messages === undefined) {
       messages = [];
       messagesByShard.set(shard, messages);
-      targetsByShard.set(shard, new Set());
+      writesByShard.set(shard, []);
     }
     messages.push(message);
-    targetsByShard.get(shard)!.add(target);
+    if (writes !== undefined) writesByShard.get(shard)!.push(writes);
   };
   for (const step of steps) {
     if (step.kind === 'merge') {
-      const target = liveProfile(step.winner);
+      const target = live(step.winner);
       add(target, {
         type: 'profile.absorb',
         profileId: target,
@@ -61,26 +69,12 @@ export function groupByShard(
       });
       continue;
     }
-    const target = liveProfile(step.profileId);
-    add(target, target === step.message.profileId ? step.message : { ...step.message, profileId: target });
+    const target = live(step.profileId);
+    add(target, target === step.message.profileId ? step.message : { ...step.message, profileId: target }, step.writes);
   }
   const deliveries = new Map<number, ShardDelivery>();
   for (const [shard, messages] of messagesByShard) {
-    deliveries.set(shard, { messages, identityWrites: combineWrites([...targetsByShard.get(shard)!].map(pendingWritesFor)) });
+    deliveries.set(shard, { messages, identityWrites: combineIdentityWrites(writesByShard.get(shard)!) });
   }
   return deliveries;
-}
-
-function combineWrites(all: readonly IdentityWrites[]): IdentityWrites {
-  const withChanges = all.filter((w) => w.identifiers.length > 0 || w.profiles.length > 0 || (w.removedProfiles?.length ?? 0) > 0);
-  if (withChanges.length <= 1) return withChanges[0] ?? { identifiers: [], profiles: [] };
-  const identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }> = [];
-  const profiles: StoredGraphProfile[] = [];
-  const removedProfiles: ProfileId[] = [];
-  for (const w of withChanges) {
-    identifiers.push(...w.identifiers);
-    profiles.push(...w.profiles);
-    removedProfiles.push(...(w.removedProfiles ?? []));
-  }
-  return { identifiers, profiles, removedProfiles };
 }

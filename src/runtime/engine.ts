@@ -15,6 +15,7 @@ import type { Config } from '../config/config.ts';
 import { createManualClock, createSystemClock, type Clock, type ManualClock } from '../shared/clock.ts';
 import { asProfileId, type EpochMs, type ProfileId } from '../shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../store/engine-store.ts';
+import { createDispatchSequencer } from './dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './identity-graph-store.ts';
 import { createIngestService, type IngestService } from './ingest-service.ts';
 import { createInsightsLog } from './insights-log.ts';
@@ -92,7 +93,8 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const graph = createIdentityGraphStore(store);
   const insights = createInsightsLog(store, log);
   const suppressions = createSuppressions(store, spaces);
-  const deleteProfile = createProfileDeletion(graph, pool);
+  const sequencer = createDispatchSequencer();
+  const deleteProfile = createProfileDeletion(graph, pool, sequencer);
   const timers = createTimerDriver(
     pool,
     clock,
@@ -110,6 +112,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     timers,
     log,
     maxQueuedEventsPerShard: config.maxQueuedEventsPerShard,
+    sequencer,
     newMessageId: () => `troupe-${randomUUID()}`,
     newProfileId,
     onViolations: (space, event, violations) => insights.record(space.id, event, violations, event.receivedAt),

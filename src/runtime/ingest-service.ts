@@ -12,7 +12,8 @@ import type { EpochMs, ProfileId } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import type { ProfileState } from '../actors/profile-state.ts';
 import { accountProfileId } from './account-id.ts';
-import { groupByShard, type PlannedStep } from './delivery-plan.ts';
+import { groupByShard, type PlannedStep, type ShardDelivery } from './delivery-plan.ts';
+import type { DispatchSequencer } from './dispatch-sequencer.ts';
 import type { IdentityGraphStore } from './identity-graph-store.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { ShardPool } from './shard-pool.ts';
@@ -49,6 +50,8 @@ export interface IngestServiceDeps {
   readonly timers: TimerDriver;
   readonly log: Logger;
   readonly maxQueuedEventsPerShard: number;
+  /** Orders every request's (and deletion's) posting to the shards by decision time. */
+  readonly sequencer: DispatchSequencer;
   readonly newMessageId: () => string;
   readonly newProfileId: () => ProfileId;
   /** Identity insights (violations), for the insights store; the request waits for the promise. */
@@ -127,7 +130,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       return { accepted, duplicates, rejected };
     }
 
-    const work = deliver(steps, receivedAt);
+    // The turn is taken now, while this request's decisions are the newest (see the sequencer).
+    const work = deliver(steps, receivedAt, deps.sequencer.take());
     for (const key of claimed) inFlight.set(key, work);
     const stopTimer = deps.metrics.batchLatency.startTimer();
     try {
@@ -168,18 +172,18 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     if (resolution.kind === 'unresolved') {
       return err({ code: 'no_matching_identifiers', message: 'The event carries no usable identifier: every id is missing or a blocked value.' });
     }
-    graph.stage(space.id, resolution);
+    const writes = graph.stage(space.id, resolution);
     const trigger = { messageId: event.messageId, eventType: event.type, at: receivedAt };
     const steps: PlannedStep[] = resolution.merges.map((merge) => ({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner, trigger }));
     steps.push({
       kind: 'event',
       profileId: resolution.profileId,
       message: { type: 'profile.track', profileId: resolution.profileId, spaceId: space.id, event, newIdentifiers: resolution.addIdentifiers },
+      writes,
     });
     const linkedUser = userIdentifiers[0];
     if (event.type === 'group' && event.groupId !== undefined && linkedUser !== undefined) {
       const accountId = accountProfileId(space.id, event.groupId);
-      graph.stageAccount(space.id, event.groupId, accountId);
       steps.push({
         kind: 'event',
         profileId: accountId,
@@ -191,6 +195,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
           newIdentifiers: [{ type: 'group_id', value: event.groupId, addedAt: receivedAt, firstMessageId: event.messageId, sourceId: source.sourceId }],
           account: { linkedUser: `${linkedUser.type}:${linkedUser.value}` },
         },
+        writes: graph.stageAccount(space.id, event.groupId, accountId),
       });
     }
     return ok(steps);
@@ -206,22 +211,35 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
    * shard gets one delivery with the request's messages in item order. Identity changes ride along
    * and are settled once their shard has committed them.
    */
-  async function deliver(steps: readonly PlannedStep[], now: EpochMs): Promise<void> {
-    const released = await releaseLosers(steps);
-    const deliveries = groupByShard(steps, graph.liveProfile, pool.shardOf, released, graph.pendingWritesFor);
-    // A failed delivery leaves its identity changes staged: the next delivery to the same profile
-    // carries them again.
-    const results = await Promise.allSettled(
-      [...deliveries].map(async ([shard, { messages, identityWrites }]) => {
-        const result = await pool.deliver(shard, { now, messages, identityWrites });
-        graph.settle(identityWrites);
-        deps.timers.noteNextTimer(shard, result.nextTimerAt);
-      }),
-    );
+  async function deliver(steps: readonly PlannedStep[], now: EpochMs, turn: Promise<{ done: () => void }>): Promise<void> {
+    const { done } = await turn;
+    let posted: Array<Promise<void>>;
+    try {
+      const released = await releaseLosers(steps);
+      // Each delivery is handed to its shard synchronously here, before the turn ends.
+      posted = [...groupByShard(steps, pool.shardOf, released)].map(([shard, delivery]) => post(shard, delivery, now));
+    } catch (error) {
+      for (const step of steps) if (step.kind === 'event') graph.discard(step.writes);
+      throw error;
+    } finally {
+      done();
+    }
+    const results = await Promise.allSettled(posted);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
       deps.log.error({ err: failure.reason }, 'a shard failed to commit a delivery');
       throw new AppError('internal_error', 'Some events could not be committed; retry the request (accepted ones are deduplicated).', { cause: failure.reason });
+    }
+  }
+
+  async function post(shard: number, { messages, identityWrites }: ShardDelivery, now: EpochMs): Promise<void> {
+    try {
+      const result = await pool.deliver(shard, { now, messages, identityWrites });
+      graph.settle(identityWrites);
+      deps.timers.noteNextTimer(shard, result.nextTimerAt);
+    } catch (error) {
+      graph.discard(identityWrites);
+      throw error;
     }
   }
 

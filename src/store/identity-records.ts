@@ -22,3 +22,14 @@ export interface IdentityWrites {
 }
 
 export const NO_IDENTITY_WRITES: IdentityWrites = { identifiers: [], profiles: [] };
+
+/** Several sets of writes (each step's) as one, skipping empty ones. */
+export function combineIdentityWrites(all: readonly IdentityWrites[]): IdentityWrites {
+  const withChanges = all.filter((w) => w.identifiers.length > 0 || w.profiles.length > 0 || (w.removedProfiles?.length ?? 0) > 0);
+  if (withChanges.length <= 1) return withChanges[0] ?? NO_IDENTITY_WRITES;
+  return {
+    identifiers: withChanges.flatMap((w) => w.identifiers),
+    profiles: withChanges.flatMap((w) => w.profiles),
+    removedProfiles: withChanges.flatMap((w) => w.removedProfiles ?? []),
+  };
+}
