@@ -12,6 +12,6 @@ export async function measureRate(unitsPerRun: number, work: () => unknown | Pro
   return units / ((performance.now() - start) / 1000);
 }
 
-export function formatRate(rate: number): string {
-  return `${Math.round(rate).toLocaleString('en-US')} events/s`;
+export function formatRate(rate: number, unit = 'events'): string {
+  return `${Math.round(rate).toLocaleString('en-US')} ${unit}/s`;
 }

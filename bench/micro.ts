@@ -14,7 +14,7 @@ import { resolveIdentity } from '../src/identity/resolve-identity.ts';
 import { identitySettingsFrom } from '../src/identity/settings.ts';
 import { parseTrackingRequest } from '../src/ingest/parse-request.ts';
 import type { TrackedEvent } from '../src/ingest/tracked-event.ts';
-import { createEngine, newProfileId } from '../src/runtime/engine.ts';
+import { createEngine, newProfileId, type Engine } from '../src/runtime/engine.ts';
 import { createIdentityGraphStore } from '../src/runtime/identity-graph-store.ts';
 import { createShardRuntime } from '../src/runtime/shard-runtime.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../src/shared/ids.ts';
@@ -157,11 +157,34 @@ async function httpStage(dir: string): Promise<void> {
     const measured = await run(6000);
     if (measured.non200 > 0) console.warn(`  (${measured.non200} requests were not 200: backpressure)`);
     results['HTTP batch end to end (100/request, 32 concurrent, known profiles)'] = measured.events / measured.seconds;
+    await lookupStage(engine);
   } finally {
     await server.close();
     await engine.close();
   }
 }
+
+/**
+ * Profile API trait lookups on the populated engine, through the app (no network): the handler's
+ * own cost, LMDB read included. Reported as lookups/s and p99 latency.
+ */
+async function lookupStage(engine: Engine): Promise<void> {
+  const auth = `Basic ${Buffer.from('dev-access-token:').toString('base64')}`;
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < 5000; i++) {
+    const t = performance.now();
+    const response = await engine.app.request(`/v1/spaces/default/collections/users/profiles/user_id:user-${(i * 7) % 20_000}/traits`, { headers: { authorization: auth } });
+    if (response.status !== 200) throw new Error(`lookup answered ${response.status}`);
+    await response.arrayBuffer();
+    latencies.push(performance.now() - t);
+  }
+  results['Profile API traits lookup (in-process)'] = 5000 / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+  lookupP99Ms = latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN;
+}
+
+let lookupP99Ms = Number.NaN;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-'));
@@ -176,10 +199,11 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, ${(freemem() / 1024 ** 3).toFixed(0)} GiB free, node ${process.version}`;
   console.log(`Troupe micro benchmarks — ${machine}`);
-  for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(52)} ${formatRate(rate)}`);
+  for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(52)} ${formatRate(rate, stage.startsWith('Profile API') ? 'lookups' : 'events')}`);
+  console.log(`  Profile API traits lookup p99: ${lookupP99Ms.toFixed(3)} ms`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/micro-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url);
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, eventsPerSecond: results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, perSecond: results, lookupP99Ms }, null, 2)}\n`);
 }
 
 await main();
