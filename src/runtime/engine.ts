@@ -80,7 +80,16 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const store = openEngineStore(config.dataDir);
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
-  const spaces = createSpaceRegistry(config.spaces);
+  // Custom identifier types auto-added from `context.externalIds`, per space, kept across restarts
+  // so that the alphabetical priority order they produce stays the same.
+  const learnedTypesKey = (spaceId: string): string => `identity.learnedTypes.${spaceId}`;
+  const learnedTypes = new Map<string, Set<string>>();
+  const spaces = createSpaceRegistry(config.spaces, (spaceId) => {
+    const saved = store.meta.get(learnedTypesKey(spaceId));
+    const types = Array.isArray(saved) ? saved.filter((t): t is string => typeof t === 'string') : [];
+    learnedTypes.set(spaceId, new Set(types));
+    return types;
+  });
   const pool = createShardPool({
     dataDir: config.dataDir,
     shards: config.shards,
@@ -115,6 +124,13 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     sequencer,
     newMessageId: () => `troupe-${randomUUID()}`,
     newProfileId,
+    onNewIdentifierTypes: async (space, types) => {
+      const known = learnedTypes.get(space.id) ?? new Set<string>();
+      for (const type of types) known.add(type);
+      learnedTypes.set(space.id, known);
+      // Puts from this one thread commit in order, so the last (largest) set wins.
+      await store.meta.put(learnedTypesKey(space.id), [...known]).catch((error: unknown) => log.warn({ err: error }, 'could not store learned identifier types'));
+    },
     onViolations: (space, event, violations) => insights.record(space.id, event, violations, event.receivedAt),
   });
 

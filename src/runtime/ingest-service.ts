@@ -54,6 +54,8 @@ export interface IngestServiceDeps {
   readonly sequencer: DispatchSequencer;
   readonly newMessageId: () => string;
   readonly newProfileId: () => ProfileId;
+  /** Custom identifier types an event auto-added to a space; the request waits for the promise. */
+  readonly onNewIdentifierTypes: (space: SpaceRuntime, types: readonly string[]) => Promise<void>;
   /** Identity insights (violations), for the insights store; the request waits for the promise. */
   readonly onViolations: (space: SpaceRuntime, event: TrackedEvent, violations: readonly Violation[]) => Promise<void>;
 }
@@ -83,7 +85,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const rejected: RejectedItem[] = [];
     const steps: PlannedStep[] = [];
     const awaitedDuplicates: Array<Promise<unknown>> = [];
-    const insightWrites: Array<Promise<void>> = [];
+    /** Insights and learned identifier types: stored before the response, never failing it. */
+    const sideWrites: Array<Promise<void>> = [];
     const claimed: string[] = [];
     const seenHere = new Set<string>();
     let duplicates = 0;
@@ -111,7 +114,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         duplicates++;
         continue;
       }
-      const planned = planEvent(space, source, event, receivedAt, insightWrites);
+      const planned = planEvent(space, source, event, receivedAt, sideWrites);
       if (!planned.ok) {
         reject(item.index, planned.error.code, planned.error.message);
         continue;
@@ -125,7 +128,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     // A retry that races its original is answered only once the original committed; if the
     // original failed, so does the retry (the client retries again and the events get in).
     if (steps.length === 0) {
-      await Promise.all([...awaitedDuplicates, ...insightWrites]);
+      await Promise.all([...awaitedDuplicates, ...sideWrites]);
       countOutcome(space, accepted, duplicates);
       return { accepted, duplicates, rejected };
     }
@@ -136,7 +139,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     const stopTimer = deps.metrics.batchLatency.startTimer();
     try {
       await work;
-      await Promise.all([...awaitedDuplicates, ...insightWrites]);
+      await Promise.all([...awaitedDuplicates, ...sideWrites]);
     } finally {
       stopTimer();
       for (const key of claimed) if (inFlight.get(key) === work) inFlight.delete(key);
@@ -154,11 +157,14 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
     source: SourceConfig,
     event: TrackedEvent,
     receivedAt: EpochMs,
-    insightWrites: Array<Promise<void>>,
+    sideWrites: Array<Promise<void>>,
   ): Result<PlannedStep[], ErrorData> {
     const extraction = extractIdentifiers(event, space.identity);
     if (extraction.error !== undefined) return err(extraction.error);
-    space.identity = extraction.settings;
+    if (extraction.newTypes.length > 0) {
+      space.identity = extraction.settings;
+      sideWrites.push(deps.onNewIdentifierTypes(space, extraction.newTypes));
+    }
     // group_id names an account, not a user: it links the user to the account and must never
     // match or merge users (every member of a company would fold into one blob).
     const userIdentifiers = extraction.identifiers.filter((id) => collectionOf(id.type) === 'users');
@@ -168,7 +174,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       space.identity,
       deps.newProfileId,
     );
-    if (resolution.violations.length > 0) insightWrites.push(deps.onViolations(space, event, resolution.violations));
+    if (resolution.violations.length > 0) sideWrites.push(deps.onViolations(space, event, resolution.violations));
     if (resolution.kind === 'unresolved') {
       return err({ code: 'no_matching_identifiers', message: 'The event carries no usable identifier: every id is missing or a blocked value.' });
     }

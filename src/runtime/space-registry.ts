@@ -1,5 +1,5 @@
 import type { SourceConfig, SpaceConfig } from '../config/config.ts';
-import { identitySettingsFrom, type IdentitySettings } from '../identity/settings.ts';
+import { identitySettingsFrom, withCustomType, type IdentitySettings } from '../identity/settings.ts';
 import type { SpaceId } from '../shared/ids.ts';
 
 /** A space as the running engine holds it: its config, and identity settings that grow as custom types appear. */
@@ -20,11 +20,15 @@ export interface SpaceRegistry {
   byAdminToken(token: string): SpaceRuntime | undefined;
 }
 
-export function createSpaceRegistry(spaces: readonly SpaceConfig[]): SpaceRegistry {
+/**
+ * `learnedTypes` are the custom identifier types earlier runs auto-added per space (kept in LMDB),
+ * so the priority order does not change across a restart.
+ */
+export function createSpaceRegistry(spaces: readonly SpaceConfig[], learnedTypes: (spaceId: string) => readonly string[] = () => []): SpaceRegistry {
   const all: SpaceRuntime[] = spaces.map((config) => ({
     config,
     id: config.id,
-    identity: identitySettingsFrom(config.identity),
+    identity: learnedTypes(config.id).reduce(withCustomType, identitySettingsFrom(config.identity)),
     suppressedUserIds: new Set(config.suppressedUserIds),
   }));
   const byId = new Map(all.map((s) => [s.id as string, s]));
