@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { parseTrackingRequest } from '../ingest/parse-request.ts';
 import { MAX_REQUEST_BYTES } from '../ingest/limits.ts';
 import { trackingRouteFromPath } from '../ingest/tracking-route.ts';
@@ -27,6 +28,9 @@ const RETRY_AFTER_SECONDS = '1';
  */
 export function createTrackingApp(deps: TrackingAppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Browsers post here directly (analytics-next sends text/plain to stay a "simple" request), so
+  // the Tracking API answers any origin. The Profile API stays server-side only: no CORS there.
+  app.use('/v1/:route', cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'], maxAge: 86_400 }));
   app.post('/v1/:route', async (c) => {
     const route = trackingRouteFromPath(c.req.param('route'));
     if (route === undefined) return errorResponse(c, 'not_found', `There is no tracking endpoint /v1/${c.req.param('route')}.`);

@@ -252,3 +252,29 @@ describe('request limits', () => {
     expect((await eventsOf(url, 'bulk-at'))?.length).toBe(100);
   });
 });
+
+describe('browsers (CORS)', () => {
+  it('answers a preflight and a cross-origin POST on the Tracking API, but not on the Profile API', async () => {
+    const preflight = await fetch(`${url}/v1/t`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+
+    const posted = await fetch(`${url}/v1/t`, {
+      method: 'POST',
+      headers: { origin: 'https://shop.example', 'content-type': 'text/plain' },
+      body: JSON.stringify({ writeKey: 'dev-write-key', userId: 'cors-u1', event: 'Browser Event', type: 'track' }),
+    });
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get('access-control-allow-origin')).toBe('*');
+
+    const lookup = await fetch(`${url}/v1/spaces/default/collections/users/profiles/user_id:cors-u1/traits`, {
+      headers: { origin: 'https://shop.example', authorization: DEV_AUTH.access },
+    });
+    expect(lookup.status).toBe(200);
+    expect(lookup.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
