@@ -9,15 +9,17 @@ export class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
     let failed = 0;
-    let skipped = 0;
+    const notRun: string[] = [];
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
-        else skipped++;
+        else notRun.push(`${module.moduleId} > ${test.fullName} (${state})`);
       }
     }
-    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // Name what did not run: nothing here is skipped on purpose, so it deserves a look.
+    for (const name of notRun) process.stdout.write(`not run: ${name}\n`);
+    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${notRun.length} skipped\n`);
   }
 }
