@@ -6,8 +6,9 @@ import type { SpaceRegistry } from '../runtime/space-registry.ts';
 import type { Suppressions } from '../runtime/suppressions.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isJsonObject } from '../shared/json.ts';
-import { newestFirst, type NewestFirstPage } from '../runtime/newest-first.ts';
-import type { EngineStore, GraphUpdateKey, InsightKey } from '../store/engine-store.ts';
+import type { MergeLog } from '../runtime/merge-log.ts';
+import type { NewestFirstPage } from '../runtime/newest-first.ts';
+import type { GraphUpdateKey, InsightKey } from '../store/engine-store.ts';
 import { adminSpace } from './admin-access.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorResponse } from './error-response.ts';
@@ -16,10 +17,10 @@ import { parseLookupId } from './profiles/lookup-id.ts';
 export interface IdentityAdminDeps {
   readonly spaces: SpaceRegistry;
   readonly insights: InsightsLog;
+  readonly mergeLog: MergeLog;
   readonly suppressions: Suppressions;
   readonly deleteProfile: DeleteProfile;
   readonly clock: Clock;
-  readonly store: Pick<EngineStore, 'graphUpdates'>;
 }
 
 const DEFAULT_LOG_LIMIT = 50;
@@ -51,7 +52,7 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.get(`${prefix}/:space/id-graph-updates`, (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      return listPage(c, space.id, (limit, from) => newestFirst(deps.store.graphUpdates, space.id, limit, from as GraphUpdateKey | undefined), 'updates');
+      return listPage(c, space.id, (limit, from) => deps.mergeLog.list(space.id, limit, from as GraphUpdateKey | undefined), 'updates');
     });
 
     app.get(`${prefix}/:space/suppressions`, (c) => {

@@ -36,18 +36,19 @@ export function createTrackingApp(deps: TrackingAppDeps): Hono<AppEnv> {
     if (route === undefined) return errorResponse(c, 'not_found', `There is no tracking endpoint /v1/${c.req.param('route')}.`);
     // A key in the Authorization header is checked before the body is read: a wrong key costs nothing.
     const headerKey = basicUser(c.req.header('authorization'));
-    if (headerKey !== undefined && deps.spaces.byWriteKey(headerKey) === undefined) {
-      return errorResponse(c, 'unauthorized', 'The write key is not known.');
-    }
+    const fromHeader = headerKey === undefined ? undefined : deps.spaces.byWriteKey(headerKey);
+    if (headerKey !== undefined && fromHeader === undefined) return errorResponse(c, 'unauthorized', 'The write key is not known.');
     const body = await readBodyText(c.req.raw, MAX_REQUEST_BYTES, c.env?.incoming);
     const receivedAt = deps.clock.now();
     const parsed = parseTrackingRequest({ route, body, receivedAt });
     if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
 
-    const writeKey = headerKey ?? parsed.value.writeKey;
-    if (writeKey === undefined) return errorResponse(c, 'unauthorized', 'No write key: send it as the Basic auth user name or as `writeKey` in the body.');
-    const found = deps.spaces.byWriteKey(writeKey);
-    if (found === undefined) return errorResponse(c, 'unauthorized', 'The write key is not known.');
+    const bodyKey = parsed.value.writeKey;
+    const found = fromHeader ?? (bodyKey === undefined ? undefined : deps.spaces.byWriteKey(bodyKey));
+    if (found === undefined) {
+      const reason = bodyKey === undefined ? 'No write key: send it as the Basic auth user name or as `writeKey` in the body.' : 'The write key is not known.';
+      return errorResponse(c, 'unauthorized', reason);
+    }
 
     try {
       const outcome = await deps.ingest.ingest({ space: found.space, source: found.source, items: parsed.value.items, receivedAt });

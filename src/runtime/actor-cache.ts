@@ -11,10 +11,6 @@ export class ActorCache {
 
   constructor(private readonly capacity: number) {}
 
-  get size(): number {
-    return this.states.size;
-  }
-
   get(profileId: string): ProfileState | undefined {
     const state = this.states.get(profileId);
     if (state !== undefined) {

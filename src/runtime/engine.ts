@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { ActorEffect } from '../actors/actor-message.ts';
@@ -13,14 +13,17 @@ import { requestContext } from '../api/request-context.ts';
 import { createTrackingApp } from '../api/tracking-app.ts';
 import type { Config } from '../config/config.ts';
 import { createManualClock, createSystemClock, type Clock, type ManualClock } from '../shared/clock.ts';
-import { asProfileId, type EpochMs, type ProfileId } from '../shared/ids.ts';
+import type { EpochMs } from '../shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../store/engine-store.ts';
 import { createDispatchSequencer } from './dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './identity-graph-store.ts';
 import { createIngestService, type IngestService } from './ingest-service.ts';
 import { createInsightsLog } from './insights-log.ts';
 import { createEngineMetrics, type EngineMetrics } from './metrics.ts';
+import { createLearnedIdentifierTypes } from './learned-identifier-types.ts';
+import { createMergeLog } from './merge-log.ts';
 import { createProfileDeletion } from './profile-deletion.ts';
+import { newProfileId } from './profile-id.ts';
 import { createProfileReader } from './profile-reader.ts';
 import { createShardPool } from './shard-pool.ts';
 import { createSpaceRegistry, type SpaceRegistry } from './space-registry.ts';
@@ -41,37 +44,6 @@ export interface Engine {
 }
 
 const MANUAL_CLOCK_KEY = 'clock.manual.now';
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-function base62(value: number, width: number): string {
-  let out = '';
-  let rest = value;
-  for (let i = 0; i < width; i++) {
-    out = BASE62[rest % 62]! + out;
-    rest = Math.floor(rest / 62);
-  }
-  return out;
-}
-
-let lastIdMs = 0;
-let idSequence = 0;
-
-/**
- * Segment-like profile ids (`use_` + 27 base62 characters) that sort in creation order: 9
- * characters of wall-clock milliseconds, 4 of a sequence within the millisecond, 14 random. The
- * resolver breaks a `createdAt` tie by id, so "the profile created first" wins a merge even when
- * two profiles share a millisecond of the (possibly manual) engine clock.
- */
-export function newProfileId(): ProfileId {
-  const now = Math.max(Date.now(), lastIdMs);
-  if (now === lastIdMs) idSequence++;
-  else idSequence = 0;
-  lastIdMs = now;
-  let random = '';
-  for (const byte of randomBytes(14)) random += BASE62[byte % 62];
-  return asProfileId(`use_${base62(now, 9)}${base62(idSequence % 62 ** 4, 4)}${random}`);
-}
-
 /**
  * The composition root of a running engine: opens LMDB, starts the shard workers, wires the
  * services and the HTTP apps. `main.ts` serves `engine.app`; tests call `createEngine` directly.
@@ -80,16 +52,8 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const store = openEngineStore(config.dataDir);
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
-  // Custom identifier types auto-added from `context.externalIds`, per space, kept across restarts
-  // so that the alphabetical priority order they produce stays the same.
-  const learnedTypesKey = (spaceId: string): string => `identity.learnedTypes.${spaceId}`;
-  const learnedTypes = new Map<string, Set<string>>();
-  const spaces = createSpaceRegistry(config.spaces, (spaceId) => {
-    const saved = store.meta.get(learnedTypesKey(spaceId));
-    const types = Array.isArray(saved) ? saved.filter((t): t is string => typeof t === 'string') : [];
-    learnedTypes.set(spaceId, new Set(types));
-    return types;
-  });
+  const learnedTypes = createLearnedIdentifierTypes(store.meta, log);
+  const spaces = createSpaceRegistry(config.spaces, learnedTypes.load);
   const pool = createShardPool({
     dataDir: config.dataDir,
     shards: config.shards,
@@ -124,13 +88,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     sequencer,
     newMessageId: () => `troupe-${randomUUID()}`,
     newProfileId,
-    onNewIdentifierTypes: async (space, types) => {
-      const known = learnedTypes.get(space.id) ?? new Set<string>();
-      for (const type of types) known.add(type);
-      learnedTypes.set(space.id, known);
-      // Puts from this one thread commit in order, so the last (largest) set wins.
-      await store.meta.put(learnedTypesKey(space.id), [...known]).catch((error: unknown) => log.warn({ err: error }, 'could not store learned identifier types'));
-    },
+    onNewIdentifierTypes: (space, types) => learnedTypes.add(space.id, types),
     onViolations: (space, event, violations) => insights.record(space.id, event, violations, event.receivedAt),
   });
 
@@ -146,7 +104,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
-  app.route('/', createIdentityAdminApp({ spaces, insights, suppressions, deleteProfile, clock, store }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, clock }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

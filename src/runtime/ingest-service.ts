@@ -179,6 +179,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       return err({ code: 'no_matching_identifiers', message: 'The event carries no usable identifier: every id is missing or a blocked value.' });
     }
     const writes = graph.stage(space.id, resolution);
+    if (resolution.merges.length > 0) deps.metrics.identityMerges.inc({ space: space.id }, resolution.merges.length);
     const trigger = { messageId: event.messageId, eventType: event.type, at: receivedAt };
     const steps: PlannedStep[] = resolution.merges.map((merge) => ({ kind: 'merge', spaceId: space.id, loser: merge.loser, winner: merge.winner, trigger }));
     steps.push({

@@ -9,7 +9,7 @@ export interface EngineMetrics {
   readonly requestsOverloaded: Counter;
   readonly batchLatency: Histogram;
   readonly timersFired: Counter;
-  readonly identityMultiMatch: Counter<'space'>;
+  readonly identityMerges: Counter<'space'>;
 }
 
 export function createEngineMetrics(queueDepths: () => readonly number[]): EngineMetrics {
@@ -27,9 +27,9 @@ export function createEngineMetrics(queueDepths: () => readonly number[]): Engin
       registers: [registry],
     }),
     timersFired: new Counter({ name: 'troupe_timers_fired_total', help: 'Actor timers that fired.', registers: [registry] }),
-    identityMultiMatch: new Counter({
-      name: 'troupe_identity_multi_match_total',
-      help: 'Events whose identifiers matched several profiles.',
+    identityMerges: new Counter({
+      name: 'troupe_identity_merges_total',
+      help: 'Profiles folded into another by identity resolution.',
       labelNames: ['space'],
       registers: [registry],
     }),

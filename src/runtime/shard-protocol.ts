@@ -30,17 +30,14 @@ export type ShardRequest =
       readonly identityWrites: IdentityWrites;
     };
 
-export interface EraseResult {
-  readonly erased: boolean;
-}
+/** The profile and everything it owned are gone (committed). */
+export type EraseResult = Record<string, never>;
 
 export interface ReleaseResult {
   readonly states: ReadonlyArray<ProfileState | undefined>;
 }
 
 export interface ShardResult {
-  /** Messages that changed an actor's state and were committed. */
-  readonly applied: number;
   readonly effects: readonly ActorEffect[];
   /** The earliest pending timer this shard holds, so the main thread can arm its wake-up. */
   readonly nextTimerAt: EpochMs | null;

@@ -7,7 +7,7 @@ import type { EngineStore, GraphUpdateKey, TimerKey } from '../store/engine-stor
 import type { GraphUpdateRecord } from '../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
-import type { ReleaseResult, ShardResult } from './shard-protocol.ts';
+import type { EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -26,7 +26,7 @@ export interface ShardRuntime {
   /** Hands profiles over for a merge (see `shard.release` in the protocol). */
   release(profileIds: readonly string[]): Promise<ReleaseResult>;
   /** Deletes a profile and everything it owns, in one transaction with its identity removals. */
-  erase(profileId: string, identityWrites: IdentityWrites): Promise<{ readonly erased: boolean }>;
+  erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult>;
 }
 
 interface PendingWrites {
@@ -72,14 +72,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
     const writes: PendingWrites = { events: [], states: new Map(), absorbed: [], graphUpdates: [], timersSet: [], timersRemoved: [] };
     const effects: ActorEffect[] = [];
-    let applied = 0;
     for (const message of messages) {
       if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId);
       const result = stepProfile(before, message, now);
       if (!result.changed || result.state === undefined) continue;
-      applied++;
       cache.setPending(message.profileId, result.state);
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
@@ -100,7 +98,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     }
     const nothingToWrite =
       writes.states.size === 0 && writes.timersRemoved.length === 0 && identityWrites.identifiers.length === 0 && identityWrites.profiles.length === 0;
-    if (nothingToWrite) return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+    if (nothingToWrite) return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
     const commit = store.root.transaction(() => {
       for (const { spaceId, event, profileId } of writes.events) {
         store.events.put([profileId, event.timestamp, event.messageId], event);
@@ -127,7 +125,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
       cache.trim();
     }
-    return { applied, effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+    return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
   }
 
   function logGraphUpdate(
@@ -193,7 +191,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return { states };
   }
 
-  async function erase(profileId: string, identityWrites: IdentityWrites): Promise<{ erased: boolean }> {
+  async function erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult> {
     await Promise.allSettled([pendingCommits.get(profileId)]);
     const state = load(profileId);
     // From here on, messages still addressed to the profile are dropped, not resurrecting it.
@@ -209,7 +207,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const loser of state?.mergedFrom ?? []) store.graphProfiles.remove(loser);
       applyIdentityWrites(identityWrites);
     });
-    return { erased: state !== undefined };
+    return {};
   }
 
   return {

@@ -1,5 +1,5 @@
 /**
- * Branded ids. A ProfileId is minted only by the identity layer (`newProfileId`) or read back
+ * Branded ids. A ProfileId is minted only by `runtime/profile-id.ts` (`newProfileId`) or read back
  * from storage; a SpaceId only from validated config.
  */
 export type ProfileId = string & { readonly __brand: 'ProfileId' };

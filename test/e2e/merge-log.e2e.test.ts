@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUTH, startTestServer, type TestServer } from '../support/engine-server.ts';
+import { metricValue } from '../support/metric-value.ts';
 import { advanceClock, get, post, SUCCESS } from './tracking-http.ts';
 
 // The merge log (issue 3: "A merge log records loser → winner, the triggering event and its type
@@ -23,6 +24,10 @@ async function profileIdOf(id: string): Promise<string> {
   return first.related.users;
 }
 
+async function merges(): Promise<number> {
+  return metricValue(server.url, 'troupe_identity_merges_total', { space: 'default' });
+}
+
 describe('GET /v1/spaces/{space}/id-graph-updates', () => {
   it('records creations and the merge of the §4.6 example, newest first, with the triggering event', async () => {
     const send = async (path: string, body: object): Promise<number> => {
@@ -34,9 +39,11 @@ describe('GET /v1/spaces/{space}/id-graph-updates', () => {
     await send('/v1/identify', { anonymousId: 'log-anon-1', traits: { email: 'log@example.com' }, messageId: 'log-e2' });
     const t3 = await send('/v1/page', { anonymousId: 'log-anon-2', messageId: 'log-e3' });
     const profile2 = await profileIdOf('anonymous_id:log-anon-2');
+    const mergesBefore = await merges();
     const t4 = await send('/v1/identify', { anonymousId: 'log-anon-2', traits: { email: 'log@example.com' }, messageId: 'log-e4' });
     const profile1 = await profileIdOf('anonymous_id:log-anon-1');
     expect(await profileIdOf('anonymous_id:log-anon-2')).toBe(profile1);
+    expect((await merges()) - mergesBefore).toBe(1);
 
     const result = await get(server.url, '/v1/spaces/default/id-graph-updates', DEV_AUTH.admin);
     expect({ status: result.status, body: result.body }).toEqual({
