@@ -1,7 +1,7 @@
 import { pino } from 'pino';
-import { serveEngine } from './api/serve.ts';
+import { serveEngine } from './serve.ts';
 import { ConfigLoadError, isLoopbackHost, loadConfig, usesDevelopmentKeys } from './config/load-config.ts';
-import { createEngine } from './runtime/engine.ts';
+import { createEngine } from './engine.ts';
 import { ensureError } from './shared/errors.ts';
 
 // The composition root: the only place that reads the environment (through loadConfig), owns the

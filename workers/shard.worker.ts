@@ -1,8 +1,8 @@
 import { workerData } from 'piscina';
 import { assertNever } from '../src/shared/assert-never.ts';
 import { ensureError, isAppErrorData } from '../src/shared/errors.ts';
-import { createShardRuntime } from '../src/runtime/shard-runtime.ts';
-import type { ShardRequest, ShardResponse, ShardWorkerData } from '../src/runtime/shard-protocol.ts';
+import { createShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
+import type { ShardRequest, ShardResponse, ShardWorkerData } from '../src/runtime/shard/shard-protocol.ts';
 import { openEngineStore } from '../src/store/engine-store.ts';
 
 // Thin by design: build the runtime once per thread, speak the typed protocol, and turn every

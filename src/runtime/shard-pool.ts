@@ -2,8 +2,8 @@ import { Piscina } from 'piscina';
 import { AppError } from '../shared/errors.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
 import type { IdentityWrites } from '../store/identity-records.ts';
-import type { EraseResult, ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard-protocol.ts';
-import { shardOf } from './shard-of.ts';
+import type { EraseResult, ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard/shard-protocol.ts';
+import { shardOf } from './shard/shard-of.ts';
 
 export interface ShardPoolOptions {
   readonly dataDir: string;

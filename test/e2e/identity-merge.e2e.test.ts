@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpaceConfig } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { deriveSourceId } from '../../src/config/source-id.ts';
-import { shardOf } from '../../src/runtime/shard-of.ts';
+import { shardOf } from '../../src/runtime/shard/shard-of.ts';
 import { asSpaceId } from '../../src/shared/ids.ts';
 import { DEV_AUTH, startTestServer, type TestServer } from '../support/engine-server.ts';
 import { advanceClock, get, post, SUCCESS } from './tracking-http.ts';

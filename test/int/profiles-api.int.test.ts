@@ -5,7 +5,7 @@ import type { SpaceConfig } from '../../src/config/config.ts';
 import type { IdentifierRecord } from '../../src/identity/identifier.ts';
 import type { TrackedEvent } from '../../src/ingest/tracked-event.ts';
 import { createProfileReader } from '../../src/runtime/profile-reader.ts';
-import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard-runtime.ts';
+import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/shard-runtime.ts';
 import { createManualClock, type ManualClock } from '../../src/shared/clock.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';

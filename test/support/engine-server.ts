@@ -1,8 +1,8 @@
 import { pino } from 'pino';
-import { serveEngine } from '../../src/api/serve.ts';
+import { serveEngine } from '../../src/serve.ts';
 import type { Config, SpaceConfig } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createEngine, type Engine } from '../../src/runtime/engine.ts';
+import { createEngine, type Engine } from '../../src/engine.ts';
 import { makeTempDir } from './temp-dir.ts';
 
 export interface TestServer {

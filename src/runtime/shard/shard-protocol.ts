@@ -1,8 +1,8 @@
-import type { ActorEffect, ActorMessage } from '../actors/actor-message.ts';
-import type { ErrorData } from '../shared/errors.ts';
-import type { ProfileState } from '../actors/profile-state.ts';
-import type { EpochMs, ProfileId } from '../shared/ids.ts';
-import type { IdentityWrites } from '../store/identity-records.ts';
+import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
+import type { ErrorData } from '../../shared/errors.ts';
+import type { ProfileState } from '../../actors/profile-state.ts';
+import type { EpochMs, ProfileId } from '../../shared/ids.ts';
+import type { IdentityWrites } from '../../store/identity-records.ts';
 
 /** What the main thread sends a shard worker: one task carries many messages (batching matters). */
 export type ShardRequest =

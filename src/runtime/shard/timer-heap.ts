@@ -1,4 +1,4 @@
-import type { EpochMs } from '../shared/ids.ts';
+import type { EpochMs } from '../../shared/ids.ts';
 
 export interface PendingTimer {
   readonly dueAt: EpochMs;

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import type { Config } from '../config/config.ts';
-import type { Engine } from '../runtime/engine.ts';
+import type { Config } from './config/config.ts';
+import type { Engine } from './engine.ts';
 
 /** How long a shutdown waits for requests in flight before closing their connections. */
 const CLOSE_GRACE_MS = 5_000;

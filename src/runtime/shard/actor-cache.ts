@@ -1,4 +1,4 @@
-import type { ProfileState } from '../actors/profile-state.ts';
+import type { ProfileState } from '../../actors/profile-state.ts';
 
 /**
  * Hot actors in memory, least recently used first (Map insertion order). An actor whose latest

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { shardOf } from '../../../src/runtime/shard-of.ts';
-import { TimerHeap } from '../../../src/runtime/timer-heap.ts';
+import { shardOf } from '../../../../src/runtime/shard/shard-of.ts';
+import { TimerHeap } from '../../../../src/runtime/shard/timer-heap.ts';
 
 describe('TimerHeap', () => {
   it('pops due timers earliest first and keeps the rest', () => {
