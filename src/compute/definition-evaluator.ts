@@ -1,0 +1,60 @@
+import type { DefinitionAst } from '../definitions/ast.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs } from '../shared/ids.ts';
+import type { Json } from '../shared/json.ts';
+
+/** Reads a profile's current trait value (custom, computed or audience); undefined when absent. */
+export type TraitLookup = (key: string) => Json | undefined;
+
+/**
+ * One definition's per-profile incremental state. Plain data (msgpackr round-trips it); only the
+ * evaluator that made it reads it. `version` lets a stored state from an older evaluator layout be
+ * recognised.
+ */
+export interface EvaluatorState {
+  readonly version: 1;
+  /** One entry per stream of the definition, in the evaluator's own stream order. */
+  readonly streams: readonly StreamState[];
+}
+
+/** Opaque per-stream data; its shape belongs to `compute/stream-state.ts`. */
+export type StreamState = Readonly<Record<string, unknown>>;
+
+/**
+ * A compiled definition: pure functions over its per-profile state. The answer is a function of
+ * (state, traits, now) alone, so the actor can evaluate after each event and each timer, and a
+ * replay of the same inputs gives the same answers.
+ */
+export interface DefinitionEvaluator {
+  readonly ast: DefinitionAst;
+  /** Event names whose occurrences can change the state (`Page Viewed` for page calls, …). */
+  readonly eventNames: ReadonlySet<string>;
+  /** Trait keys the answer reads (custom traits, other audiences and computed traits). */
+  readonly traitKeys: ReadonlySet<string>;
+  initialState(): EvaluatorState;
+  /**
+   * Folds one event into the state, arriving at `now` (its timestamp may be earlier: late, or
+   * later: future-dated). Returns the same object when the event cannot matter.
+   */
+  observe(state: EvaluatorState, event: TrackedEvent, now: EpochMs): EvaluatorState;
+  /**
+   * Drops or folds what can no longer change the answer at `now` or later (occurrences that left
+   * every window, settled funnel parents). Returns the same object when nothing changed.
+   */
+  prune(state: EvaluatorState, now: EpochMs): EvaluatorState;
+  /**
+   * The answer at `now`: a boolean for an audience; for a computed trait its value, or undefined
+   * when it has none (absent).
+   */
+  evaluate(state: EvaluatorState, traits: TraitLookup, now: EpochMs): Json | undefined;
+  /**
+   * The earliest instant after `now` at which `evaluate` could answer differently with no new
+   * event and no trait change (a window edge, a future-dated occurrence coming due, a funnel
+   * child window closing, a relative-date comparison crossing its bound); undefined if never.
+   * It may name an instant at which nothing changes in the end (the actor then re-arms), never
+   * one later than the true change.
+   */
+  nextChangeAt(state: EvaluatorState, traits: TraitLookup, now: EpochMs): EpochMs | undefined;
+  /** The state of a profile that absorbed another (identity merge): as if it had seen both histories. */
+  merge(winner: EvaluatorState, loser: EvaluatorState): EvaluatorState;
+}
