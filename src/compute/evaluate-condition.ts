@@ -1,0 +1,103 @@
+import type { Comparator, Condition, Reducer, ValueExpr } from '../definitions/ast.ts';
+import { assertNever } from '../shared/assert-never.ts';
+import type { Json } from '../shared/json.ts';
+import { applyComparator, type InstantSink } from './compare.ts';
+
+type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
+
+/**
+ * Three-valued truth: a funnel child's comparison is `unknown` until it settles
+ * (SEMANTICS.md, "Funnels"), and unknown propagates by Kleene logic.
+ */
+export type Truth = boolean | 'unknown';
+
+/** What a condition can read where it is evaluated. */
+export interface EvaluationEnv {
+  readonly now: number;
+  /** Receives every instant at which a time-dependent part may change its answer. */
+  readonly sink: InstantSink | undefined;
+  trait(key: string): Json | undefined;
+  /** A field of the occurrence being filtered (`property('p')`, `context('p')`). */
+  field(source: 'property' | 'context', path: string): Json | undefined;
+  /** `property(parent: 'p')`: a field of the funnel's parent occurrence. */
+  parentField(path: string): Json | undefined;
+  /** A stream's reduced value; `settled: false` only for a funnel child whose window is still open. */
+  aggregate(node: AggregateExpr): { readonly value: Json | undefined; readonly settled: boolean };
+}
+
+export function evaluateCondition(condition: Condition, env: EvaluationEnv): Truth {
+  switch (condition.kind) {
+    case 'and': {
+      let result: Truth = true;
+      for (const operand of condition.operands) {
+        const truth = evaluateCondition(operand, env);
+        if (truth === false) {
+          result = false;
+          // Without a sink the answer is all that is needed; with one, every time-dependent leaf
+          // must still report its instants.
+          if (env.sink === undefined) return false;
+        } else if (truth === 'unknown' && result === true) result = 'unknown';
+      }
+      return result;
+    }
+    case 'or': {
+      let result: Truth = false;
+      for (const operand of condition.operands) {
+        const truth = evaluateCondition(operand, env);
+        if (truth === true) {
+          result = true;
+          if (env.sink === undefined) return true;
+        } else if (truth === 'unknown' && result === false) result = 'unknown';
+      }
+      return result;
+    }
+    case 'not': {
+      const truth = evaluateCondition(condition.operand, env);
+      return truth === 'unknown' ? truth : !truth;
+    }
+    case 'quantified':
+      throw new Error('ANY/ALL are evaluated over an account’s users, not on one profile');
+    case 'comparison':
+      return evaluateComparison(condition.subject, condition.comparator, env);
+    default:
+      return assertNever(condition);
+  }
+}
+
+export function evaluateValue(expr: ValueExpr, env: EvaluationEnv): Json | undefined {
+  switch (expr.kind) {
+    case 'literal':
+      return expr.value;
+    case 'trait':
+      return env.trait(expr.key);
+    case 'property':
+      return expr.scope === 'parent' ? env.parentField(expr.path) : env.field('property', expr.path);
+    case 'context':
+      return env.field('context', expr.path);
+    case 'aggregate':
+      return env.aggregate(expr).value;
+    default:
+      return assertNever(expr);
+  }
+}
+
+function evaluateComparison(subject: ValueExpr, comparator: Comparator, env: EvaluationEnv): Truth {
+  const operands = 'operand' in comparator ? [evaluateValue(comparator.operand, env)] : 'operands' in comparator ? comparator.operands.map((o) => evaluateValue(o, env)) : [];
+  if (subject.kind !== 'aggregate') return applyComparator(comparator, evaluateValue(subject, env), operands, env.now, env.sink);
+  const { value, settled } = env.aggregate(subject);
+  const truth = applyComparator(comparator, value, operands, env.now, env.sink);
+  if (settled) return truth;
+  return truth && staysTrue(subject.reducer, comparator, value) ? true : 'unknown';
+}
+
+/**
+ * Whether more funnel children can only keep this true comparison true: a count against a
+ * literal with `at_least`/`greater_than`, or `differs` once the count is past the literal.
+ */
+function staysTrue(reducer: Reducer, comparator: Comparator, value: Json | undefined): boolean {
+  if (reducer.kind !== 'count' && reducer.kind !== 'unique_count') return false;
+  if (!('operand' in comparator) || comparator.operand.kind !== 'literal' || typeof comparator.operand.value !== 'number') return false;
+  const k = comparator.operand.value;
+  if (comparator.op === 'at_least' || comparator.op === 'greater_than') return true;
+  return comparator.op === 'differs' && typeof value === 'number' && value > k;
+}

@@ -1,0 +1,259 @@
+import type { Condition, FieldRef, Reducer, Stream, ValueExpr, Window } from '../definitions/ast.ts';
+import { assertNever } from '../shared/assert-never.ts';
+
+type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
+
+/**
+ * The compile-time plan of one stream: which filters run once when an occurrence arrives
+ * (static: they read only the event) and which run at every evaluation (dynamic: they read a
+ * trait, the clock, a funnel child or the parent occurrence), which fields a kept occurrence
+ * must carry for the dynamic filters and the reducer, and how the state is kept.
+ */
+export interface StreamPlan {
+  readonly stream: Stream;
+  readonly reducer: Reducer;
+  readonly staticWhere: readonly Condition[];
+  readonly dynamicWhere: readonly Condition[];
+  /** Fields projected onto each kept occurrence, addressed through `fieldIndex`. */
+  readonly fields: readonly FieldRef[];
+  readonly fieldIndex: ReadonlyMap<string, number>;
+  /** Index of the reducer's field in `fields`, when the reducer has one. */
+  readonly reducerField: number | undefined;
+  /** `first`/`last` break timestamp ties by messageId, so occurrences keep it. */
+  readonly keepsMessageId: boolean;
+}
+
+/** A stream at the top of the definition (not inside another stream's `where`). */
+export interface RootStreamPlan extends StreamPlan {
+  /** Position of this stream's state in `EvaluatorState.streams`. */
+  readonly index: number;
+  /**
+   * `summary`: occurrences fold into the reducer's accumulator as they come due (no window, only
+   * static filters); `retained`: occurrences are kept (projected) and reduced at each evaluation.
+   */
+  readonly mode: 'summary' | 'retained';
+  /**
+   * For `count()` compared with a literal number under a `within` window: keep only this many of
+   * the newest due occurrences (the answer cannot tell more apart).
+   */
+  readonly cap: number | undefined;
+  /** Funnel children: streams inside this stream's `where`. */
+  readonly children: readonly ChildStreamPlan[];
+}
+
+export interface ChildStreamPlan extends StreamPlan {
+  /** Position of this child's occurrences in the parent's state. */
+  readonly childIndex: number;
+  readonly windowMs: number;
+}
+
+export function fieldKey(field: FieldRef): string {
+  return `${field.source}:${field.path}`;
+}
+
+/**
+ * Plans every stream of a definition, and maps each aggregate node to its plan (node identity:
+ * the evaluator walks the same AST objects).
+ */
+export function planStreams(root: Condition | ValueExpr): { roots: RootStreamPlan[]; byNode: Map<AggregateExpr, StreamPlan> } {
+  const roots: RootStreamPlan[] = [];
+  const byNode = new Map<AggregateExpr, StreamPlan>();
+  const rootAggregates: Array<{ node: AggregateExpr; comparedWith: ComparedWith | undefined }> = [];
+  collectRootAggregates(root, undefined, rootAggregates);
+  for (const { node, comparedWith } of rootAggregates) {
+    const plan = planRootStream(node, roots.length, comparedWith, byNode);
+    roots.push(plan);
+    byNode.set(node, plan);
+  }
+  return { roots, byNode };
+}
+
+interface ComparedWith {
+  readonly op: string;
+  readonly literal: number | undefined;
+}
+
+function collectRootAggregates(node: Condition | ValueExpr, comparedWith: ComparedWith | undefined, out: Array<{ node: AggregateExpr; comparedWith: ComparedWith | undefined }>): void {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      for (const operand of node.operands) collectRootAggregates(operand, undefined, out);
+      return;
+    case 'not':
+    case 'quantified':
+      collectRootAggregates(node.operand, undefined, out);
+      return;
+    case 'comparison': {
+      const { comparator } = node;
+      const operand = 'operand' in comparator ? comparator.operand : undefined;
+      const literal = operand?.kind === 'literal' && typeof operand.value === 'number' ? operand.value : undefined;
+      collectRootAggregates(node.subject, { op: comparator.op, literal }, out);
+      return;
+    }
+    case 'aggregate':
+      out.push({ node, comparedWith });
+      return;
+    case 'literal':
+    case 'trait':
+    case 'property':
+    case 'context':
+      return;
+    default:
+      assertNever(node);
+  }
+}
+
+function planRootStream(node: AggregateExpr, index: number, comparedWith: ComparedWith | undefined, byNode: Map<AggregateExpr, StreamPlan>): RootStreamPlan {
+  const { stream, reducer } = node;
+  const { staticWhere, dynamicWhere } = splitWhere(stream.where);
+  const childNodes: AggregateExpr[] = [];
+  for (const condition of dynamicWhere) collectChildAggregates(condition, childNodes);
+  const fields = new FieldTable();
+  const reducerField = addReducerField(reducer, fields);
+  for (const condition of dynamicWhere) collectFields(condition, fields, 'event');
+  const children = childNodes.map((child, childIndex) => {
+    for (const condition of child.stream.where) collectFields(condition, fields, 'parent');
+    const plan = planChildStream(child, childIndex);
+    byNode.set(child, plan);
+    return plan;
+  });
+  const mode = stream.window === undefined && dynamicWhere.length === 0 ? 'summary' : 'retained';
+  return {
+    ...basePlan(stream, reducer, staticWhere, dynamicWhere, fields, reducerField),
+    index,
+    mode,
+    cap: capFor(stream.window, reducer, dynamicWhere, comparedWith),
+    children,
+  };
+}
+
+function planChildStream(node: AggregateExpr, childIndex: number): ChildStreamPlan {
+  const { stream, reducer } = node;
+  const { staticWhere, dynamicWhere } = splitWhere(stream.where);
+  const fields = new FieldTable();
+  const reducerField = addReducerField(reducer, fields);
+  for (const condition of dynamicWhere) collectFields(condition, fields, 'event');
+  if (stream.window?.kind !== 'parent') throw new Error(`funnel child event('${stream.event}') has no within(parent: …) window`);
+  return { ...basePlan(stream, reducer, staticWhere, dynamicWhere, fields, reducerField), childIndex, windowMs: stream.window.duration.ms };
+}
+
+function basePlan(stream: Stream, reducer: Reducer, staticWhere: Condition[], dynamicWhere: Condition[], fields: FieldTable, reducerField: number | undefined): StreamPlan {
+  return {
+    stream,
+    reducer,
+    staticWhere,
+    dynamicWhere,
+    fields: fields.refs,
+    fieldIndex: fields.index,
+    reducerField,
+    keepsMessageId: reducer.kind === 'first' || reducer.kind === 'last',
+  };
+}
+
+function addReducerField(reducer: Reducer, fields: FieldTable): number | undefined {
+  return reducer.kind === 'count' ? undefined : fields.add(reducer.field);
+}
+
+/**
+ * `count() op k` under `within` (or no window) only needs the newest ⌊k⌋+1 due occurrences
+ * (`⌈k⌉` for `at_least`): whatever the count beyond that, every comparison with k answers alike,
+ * and older occurrences leave the window first.
+ */
+function capFor(window: Window | undefined, reducer: Reducer, dynamicWhere: readonly Condition[], comparedWith: ComparedWith | undefined): number | undefined {
+  if (reducer.kind !== 'count' || dynamicWhere.length > 0 || comparedWith?.literal === undefined) return undefined;
+  if (window !== undefined && window.kind !== 'within') return undefined;
+  const k = comparedWith.literal;
+  if (k < 0) return 0;
+  return comparedWith.op === 'at_least' ? Math.ceil(k) : Math.floor(k) + 1;
+}
+
+class FieldTable {
+  readonly refs: FieldRef[] = [];
+  readonly index = new Map<string, number>();
+
+  add(field: FieldRef): number {
+    const key = fieldKey(field);
+    const existing = this.index.get(key);
+    if (existing !== undefined) return existing;
+    this.refs.push(field);
+    this.index.set(key, this.refs.length - 1);
+    return this.refs.length - 1;
+  }
+}
+
+function splitWhere(where: readonly Condition[]): { staticWhere: Condition[]; dynamicWhere: Condition[] } {
+  const staticWhere: Condition[] = [];
+  const dynamicWhere: Condition[] = [];
+  for (const condition of where) (isStatic(condition) ? staticWhere : dynamicWhere).push(condition);
+  return { staticWhere, dynamicWhere };
+}
+
+/** A condition that reads only the occurrence itself, so its answer never changes. */
+function isStatic(node: Condition | ValueExpr): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.operands.every(isStatic);
+    case 'not':
+    case 'quantified':
+      return isStatic(node.operand);
+    case 'comparison': {
+      const { comparator } = node;
+      if (comparator.op === 'within_last' || comparator.op === 'within_next' || comparator.op === 'before_last' || comparator.op === 'after_next') return false;
+      const operands = 'operand' in comparator ? [comparator.operand] : 'operands' in comparator ? comparator.operands : [];
+      return isStatic(node.subject) && operands.every(isStatic);
+    }
+    case 'literal':
+    case 'context':
+      return true;
+    case 'property':
+      return node.scope === 'event';
+    case 'trait':
+    case 'aggregate':
+      return false;
+    default:
+      return assertNever(node);
+  }
+}
+
+function collectChildAggregates(node: Condition | ValueExpr, out: AggregateExpr[]): void {
+  forEachChild(node, (child) => {
+    if (child.kind === 'aggregate') out.push(child);
+    else collectChildAggregates(child, out);
+  });
+}
+
+/** Adds the fields a condition reads: its own occurrence's (`event`) or the parent's (`parent`). */
+function collectFields(node: Condition | ValueExpr, fields: FieldTable, scope: 'event' | 'parent'): void {
+  if (node.kind === 'property' && node.scope === scope) fields.add({ source: 'property', path: node.path });
+  else if (node.kind === 'context' && scope === 'event') fields.add({ source: 'context', path: node.path });
+  else if (node.kind !== 'aggregate') forEachChild(node, (child) => collectFields(child, fields, scope));
+}
+
+function forEachChild(node: Condition | ValueExpr, visit: (child: Condition | ValueExpr) => void): void {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      node.operands.forEach(visit);
+      return;
+    case 'not':
+    case 'quantified':
+      visit(node.operand);
+      return;
+    case 'comparison': {
+      visit(node.subject);
+      const { comparator } = node;
+      if ('operand' in comparator) visit(comparator.operand);
+      if ('operands' in comparator) comparator.operands.forEach(visit);
+      return;
+    }
+    case 'aggregate':
+    case 'literal':
+    case 'trait':
+    case 'property':
+    case 'context':
+      return;
+    default:
+      assertNever(node);
+  }
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { compileDefinition } from '../../../src/compute/compile-definition.ts';
+import type { DefinitionEvaluator, EvaluatorState } from '../../../src/compute/definition-evaluator.ts';
+import type { TrackedEvent } from '../../../src/ingest/tracked-event.ts';
+import type { Json, JsonObject } from '../../../src/shared/json.ts';
+import { aggregate, audience, compare, computedTrait, days, field, hours, lit, not, prop, stream } from '../../support/ast-builders.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+let seq = 0;
+
+function track(event: string, timestamp: number, properties: JsonObject = {}): TrackedEvent {
+  seq += 1;
+  return { type: 'track', messageId: `m${String(seq).padStart(4, '0')}`, sourceId: 'src', userId: 'u', event, properties, timestamp, receivedAt: timestamp };
+}
+
+const noTraits = (): Json | undefined => undefined;
+
+/** Feeds events at their own timestamps (arrival = event time unless given). */
+function feed(evaluator: DefinitionEvaluator, events: Array<TrackedEvent | [TrackedEvent, number]>): EvaluatorState {
+  let state = evaluator.initialState();
+  for (const item of events) {
+    const [event, now] = Array.isArray(item) ? item : [item, item.timestamp];
+    state = evaluator.observe(state, event, now);
+  }
+  return state;
+}
+
+describe('compileDefinition', () => {
+  it('a 30-day window: a member at ts + 30 d − 1 ms, not at ts + 30 d; the next change is named exactly', () => {
+    const evaluator = compileDefinition(audience(compare(aggregate(stream('Signed Up', { window: { kind: 'within', duration: days(30) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
+    const state = feed(evaluator, [track('Signed Up', T0)]);
+    expect(evaluator.evaluate(state, noTraits, T0)).toBe(true);
+    expect(evaluator.evaluate(state, noTraits, T0 + 30 * DAY - 1)).toBe(true);
+    expect(evaluator.evaluate(state, noTraits, T0 + 30 * DAY)).toBe(false);
+    expect(evaluator.nextChangeAt(state, noTraits, T0)).toBe(T0 + 30 * DAY);
+  });
+
+  it('90 days is 2,160 hours', () => {
+    const evaluator = compileDefinition(audience(compare(aggregate(stream('A', { window: { kind: 'within', duration: hours(2160) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
+    const state = feed(evaluator, [track('A', T0)]);
+    expect(evaluator.evaluate(state, noTraits, T0 + 90 * DAY - 1)).toBe(true);
+    expect(evaluator.evaluate(state, noTraits, T0 + 90 * DAY)).toBe(false);
+  });
+
+  it('count() >= k keeps only the k newest due occurrences', () => {
+    const evaluator = compileDefinition(audience(compare(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(2) })));
+    const state = feed(evaluator, [track('A', T0), track('A', T0 + HOUR), track('A', T0 + 2 * HOUR), track('A', T0 + 3 * HOUR)]);
+    const kept = (state.streams[0] as { occ: unknown[] }).occ;
+    expect(kept).toHaveLength(2);
+    // The second newest (T0 + 2 h) leaves the window at T0 + 2 h + 7 d.
+    expect(evaluator.evaluate(state, noTraits, T0 + 7 * DAY + 2 * HOUR - 1)).toBe(true);
+    expect(evaluator.evaluate(state, noTraits, T0 + 7 * DAY + 2 * HOUR)).toBe(false);
+  });
+
+  it('the cart-abandonment funnel enters exactly at Product Added + 1 day, never when the order came in time', () => {
+    const funnel = audience(
+      compare(
+        aggregate(
+          stream('Product Added', {
+            where: [compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) })],
+            window: { kind: 'within', duration: days(7) },
+          }),
+          { kind: 'count' },
+        ),
+        { op: 'at_least', operand: lit(1) },
+      ),
+    );
+    const evaluator = compileDefinition(funnel);
+    const abandoned = feed(evaluator, [track('Product Added', T0)]);
+    expect(evaluator.evaluate(abandoned, noTraits, T0 + DAY - 1)).toBe(false);
+    expect(evaluator.nextChangeAt(abandoned, noTraits, T0)).toBe(T0 + DAY);
+    expect(evaluator.evaluate(abandoned, noTraits, T0 + DAY)).toBe(true);
+    const ordered = feed(evaluator, [track('Product Added', T0), track('Order Completed', T0 + HOUR)]);
+    expect(evaluator.evaluate(ordered, noTraits, T0 + DAY)).toBe(false);
+    expect(evaluator.evaluate(ordered, noTraits, T0 + 3 * DAY)).toBe(false);
+    // Product Added → Order Completed → Product Added enters, a day after the second.
+    const again = feed(evaluator, [track('Product Added', T0), track('Order Completed', T0 + HOUR), track('Product Added', T0 + 2 * HOUR)]);
+    expect(evaluator.evaluate(again, noTraits, T0 + DAY + 2 * HOUR - 1)).toBe(false);
+    expect(evaluator.evaluate(again, noTraits, T0 + DAY + 2 * HOUR)).toBe(true);
+    // A late order timestamped inside the window revokes it.
+    const revoked = evaluator.observe(abandoned, track('Order Completed', T0 + 2 * HOUR), T0 + 2 * DAY);
+    expect(evaluator.evaluate(revoked, noTraits, T0 + 2 * DAY)).toBe(false);
+  });
+
+  it('a child count() >= 1 holds the moment the child arrives; NOT of it waits for the window', () => {
+    const child = () => compare(aggregate(stream('B', { window: { kind: 'parent', duration: hours(5) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) });
+    const withChild = compileDefinition(audience(compare(aggregate(stream('A', { where: [child()] }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
+    const state = feed(withChild, [track('A', T0), track('B', T0 + HOUR)]);
+    expect(withChild.evaluate(state, noTraits, T0 + HOUR)).toBe(true);
+    const without = compileDefinition(audience(compare(aggregate(stream('A', { where: [not(child())] }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
+    const alone = feed(without, [track('A', T0)]);
+    expect(without.evaluate(alone, noTraits, T0 + 5 * HOUR - 1)).toBe(false);
+    expect(without.evaluate(alone, noTraits, T0 + 5 * HOUR)).toBe(true);
+  });
+
+  it('future-dated events count from their time, and the profile wakes then', () => {
+    const evaluator = compileDefinition(computedTrait(aggregate(stream('A'), { kind: 'sum', field: field('n') })));
+    const state = feed(evaluator, [[track('A', T0 + DAY, { n: 5 }), T0], [track('A', T0, { n: 2 }), T0]]);
+    expect(evaluator.evaluate(state, noTraits, T0)).toBe(2);
+    expect(evaluator.nextChangeAt(state, noTraits, T0)).toBe(T0 + DAY);
+    expect(evaluator.evaluate(state, noTraits, T0 + DAY)).toBe(7);
+    const pruned = evaluator.prune(state, T0 + DAY);
+    expect((pruned.streams[0] as { pending: unknown[] }).pending).toEqual([]);
+    expect(evaluator.evaluate(pruned, noTraits, T0 + DAY)).toBe(7);
+  });
+
+  it('merges two profiles as if one had seen both histories', () => {
+    const evaluator = compileDefinition(computedTrait(aggregate(stream('A', { where: [compare(prop('n'), { op: 'greater_than', operand: lit(0) })] }), { kind: 'mode', field: field('s'), as: 'string', minFrequency: 2 })));
+    const a = feed(evaluator, [track('A', T0, { n: 1, s: 'x' }), track('A', T0 + 1, { n: 1, s: 'y' })]);
+    const b = feed(evaluator, [track('A', T0 + 2, { n: 1, s: 'y' }), track('A', T0 + 3, { n: -1, s: 'x' })]);
+    expect(evaluator.evaluate(a, noTraits, T0 + 5)).toBeUndefined();
+    expect(evaluator.evaluate(evaluator.merge(a, b), noTraits, T0 + 5)).toBe('y');
+  });
+});
