@@ -1,10 +1,21 @@
 import type { IdentifierRecord } from '../identity/identifier.ts';
+import type { ComputeTrigger } from './recompute-definitions.ts';
 import { assertNever } from '../shared/assert-never.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
 import { emptyProfile, type ProfileState } from './profile-state.ts';
+import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions } from './recompute-definitions.ts';
+import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
+
+/** A space's live definitions for each collection (user audiences run on users, account ones on accounts). */
+export interface SpaceDefinitions {
+  readonly users: DefinitionSet;
+  readonly accounts: DefinitionSet;
+}
+
+export const NO_DEFINITIONS: SpaceDefinitions = { users: EMPTY_DEFINITION_SET, accounts: EMPTY_DEFINITION_SET };
 
 export interface StepResult {
   /** Undefined only when the profile did not exist and the message could not create it. */
@@ -20,19 +31,47 @@ type TrackMessage = Extract<ActorMessage, { type: 'profile.track' }>;
  * The profile actor's transition: pure, deterministic, no IO and no clock reads (`now` is an
  * input). `state` is undefined for a profile that does not exist yet; only an event creates one.
  */
-export function stepProfile(state: ProfileState | undefined, message: ActorMessage, now: EpochMs): StepResult {
+export function stepProfile(state: ProfileState | undefined, message: ActorMessage, now: EpochMs, definitions: SpaceDefinitions = NO_DEFINITIONS): StepResult {
   switch (message.type) {
     case 'profile.track':
-      return { state: applyEvent(state, message), effects: [], changed: true };
+      return track(state, message, now, definitions);
     case 'profile.absorb':
-      return absorb(state, message);
+      return withDefinitions(absorb(state, message, definitions), definitions, now, () => ({ all: true }));
     case 'profile.schedule':
       return schedule(state, message.key, message.dueAt);
-    case 'timer.fired':
-      return fire(state, message.key, message.dueAt, now);
+    case 'timer.fired': {
+      const definitionId = definitionOfTimerKey(message.key);
+      const fired = fire(state, message.key, message.dueAt, now);
+      if (definitionId === undefined || !fired.changed) return fired;
+      return withDefinitions(fired, definitions, now, () => ({ definitionIds: new Set([definitionId]) }));
+    }
     default:
       return assertNever(message);
   }
+}
+
+function track(before: ProfileState | undefined, message: TrackMessage, now: EpochMs, definitions: SpaceDefinitions): StepResult {
+  const state = applyEvent(before, message);
+  const changedTraits = new Set<string>();
+  if (before === undefined || before.traits !== state.traits) {
+    for (const key of Object.keys(state.traits)) if (before?.traits[key] !== state.traits[key]) changedTraits.add(key);
+  }
+  const becameKnown = (before === undefined || !isKnownProfile(before)) && isKnownProfile(state);
+  return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({ event: message.event, changedTraits, all: becameKnown }));
+}
+
+/** Runs the definitions a step woke over its resulting state; their timer effects join the step's. */
+function withDefinitions(
+  result: StepResult,
+  definitions: SpaceDefinitions,
+  now: EpochMs,
+  trigger: () => ComputeTrigger,
+): StepResult {
+  if (result.state === undefined || !result.changed) return result;
+  const set = result.state.collection === 'accounts' ? definitions.accounts : definitions.users;
+  if (set.ordered.length === 0) return result;
+  const computed = recomputeDefinitions(result.state, set, trigger(), now);
+  return { state: computed.state, effects: [...result.effects, ...computed.effects], changed: true };
 }
 
 function applyEvent(existing: ProfileState | undefined, message: TrackMessage): ProfileState {
@@ -60,7 +99,7 @@ function applyEvent(existing: ProfileState | undefined, message: TrackMessage): 
   };
 }
 
-function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>): StepResult {
+function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>, definitions: SpaceDefinitions): StepResult {
   const loser = message.absorbed;
   if (loser === undefined) {
     // The loser never committed a state; the winner still records that it was folded in, so
@@ -70,9 +109,14 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   }
   // A winner without a state of its own yet (created in the same request) becomes the loser's
   // state under the winner's id.
-  const winner = state ?? { ...loser, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
+  const { compute: _loserCompute, ...loserRecord } = loser;
+  const winner = state ?? { ...loserRecord, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
   const { state: merged, effects } = absorbProfile(winner, loser);
-  return { state: merged, effects, changed: true };
+  // Definition states merge through their evaluators: the result is as if the winner had seen
+  // both histories (the recompute that follows re-evaluates every definition on it).
+  const set = merged.collection === 'accounts' ? definitions.accounts : definitions.users;
+  const compute = mergeComputeStates(winner.compute, loser.compute, set);
+  return { state: { ...merged, ...(compute === undefined ? {} : { compute }) }, effects, changed: true };
 }
 
 function addIdentifiers(

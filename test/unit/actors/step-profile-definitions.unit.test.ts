@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ActorEffect, ActorMessage } from '../../../src/actors/actor-message.ts';
+import type { ProfileState } from '../../../src/actors/profile-state.ts';
+import { definitionTimerKey } from '../../../src/actors/recompute-definitions.ts';
+import { stepProfile, type SpaceDefinitions } from '../../../src/actors/step-profile.ts';
+import { compileDefinitionSet, EMPTY_DEFINITION_SET, type LiveDefinition } from '../../../src/compute/definition-set.ts';
+import type { TrackedEvent } from '../../../src/ingest/tracked-event.ts';
+import { asProfileId, asSpaceId, type ProfileId } from '../../../src/shared/ids.ts';
+import type { JsonObject } from '../../../src/shared/json.ts';
+import { aggregate, audience, compare, computedTrait, days, field, lit, stream, trait } from '../../support/ast-builders.ts';
+import { trackedEvent } from '../../support/events.ts';
+
+const space = asSpaceId('default');
+const T0 = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
+
+const recentBuyer: LiveDefinition = {
+  id: 'aud_recent',
+  key: 'recent_buyer',
+  kind: 'audience',
+  revision: 1,
+  includeAnonymousUsers: false,
+  ast: audience(compare(aggregate(stream('Order Completed', { window: { kind: 'within', duration: days(30) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })),
+};
+const spend: LiveDefinition = {
+  id: 'trt_spend',
+  key: 'total_spend',
+  kind: 'computed_trait',
+  revision: 1,
+  includeAnonymousUsers: false,
+  ast: computedTrait(aggregate(stream('Order Completed'), { kind: 'sum', field: field('total') })),
+};
+// Reads the other two through trait(): evaluated after them, in the same step.
+const bigRecent: LiveDefinition = {
+  id: 'aud_big',
+  key: 'big_recent',
+  kind: 'audience',
+  revision: 1,
+  includeAnonymousUsers: false,
+  ast: audience({
+    kind: 'and',
+    at: { line: 1, column: 1 },
+    operands: [compare(trait('recent_buyer'), { op: 'equals', operand: lit(true) }), compare(trait('total_spend'), { op: 'greater_than', operand: lit(100) })],
+  }),
+};
+const definitions: SpaceDefinitions = { users: compileDefinitionSet([bigRecent, spend, recentBuyer]), accounts: EMPTY_DEFINITION_SET };
+
+function order(id: ProfileId, total: number, timestamp: number, extra: Partial<TrackedEvent> = {}): ActorMessage {
+  const event = trackedEvent({ messageId: `${id}-${timestamp}`, type: 'track', event: 'Order Completed', userId: 'u1', properties: { total } as JsonObject, timestamp, receivedAt: timestamp, ...extra });
+  return { type: 'profile.track', profileId: id, spaceId: space, event, newIdentifiers: [{ type: 'user_id', value: `${id}-u`, addedAt: timestamp, firstMessageId: event.messageId, sourceId: 'src' }] };
+}
+
+function visible(state: ProfileState | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state?.traits ?? {}).map(([k, e]) => [k, e.value]));
+}
+
+describe('stepProfile with live definitions', () => {
+  it('writes memberships and values as traits, in dependency order within one step', () => {
+    const pid = asProfileId('use_a');
+    const { state } = stepProfile(undefined, order(pid, 150, T0), T0, definitions);
+    expect(visible(state)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
+    expect(state?.timers).toEqual({ [definitionTimerKey('aud_recent')]: T0 + 30 * DAY });
+  });
+
+  it('exits when the window passes, at the timer, and the dependent audience follows', () => {
+    const pid = asProfileId('use_b');
+    const first = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    const due = T0 + 30 * DAY;
+    const fired = stepProfile(first, { type: 'timer.fired', profileId: pid, spaceId: space, key: definitionTimerKey('aud_recent'), dueAt: due }, due, definitions);
+    expect(visible(fired.state)).toEqual({ recent_buyer: false, total_spend: 150, big_recent: false });
+    expect(fired.state?.timers).toEqual({});
+    expect(fired.effects).toEqual<ActorEffect[]>([{ type: 'timer.fired', profileId: pid, key: definitionTimerKey('aud_recent'), dueAt: due, at: due }]);
+  });
+
+  it('keeps an anonymous profile out of audiences until it becomes known', () => {
+    const pid = asProfileId('use_c');
+    const anonymous: ActorMessage = { ...(order(pid, 150, T0) as Extract<ActorMessage, { type: 'profile.track' }>), newIdentifiers: [{ type: 'anonymous_id', value: 'a1', addedAt: T0, firstMessageId: 'x', sourceId: 'src' }] };
+    const state = stepProfile(undefined, anonymous, T0, definitions).state;
+    expect(visible(state)).toEqual({});
+    const identify: ActorMessage = {
+      type: 'profile.track',
+      profileId: pid,
+      spaceId: space,
+      event: trackedEvent({ messageId: 'identify-1', type: 'identify', userId: 'u9', timestamp: T0 + 1, receivedAt: T0 + 1 }),
+      newIdentifiers: [{ type: 'user_id', value: 'u9', addedAt: T0 + 1, firstMessageId: 'y', sourceId: 'src' }],
+    };
+    expect(visible(stepProfile(state, identify, T0 + 1, definitions).state)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
+  });
+
+  it('a merge gives the answers of one profile that saw both histories', () => {
+    const winner = stepProfile(undefined, order(asProfileId('use_w'), 60, T0), T0, definitions).state!;
+    const loser = stepProfile(undefined, order(asProfileId('use_l'), 50, T0 + 1), T0 + 1, definitions).state!;
+    expect(visible(winner).big_recent).toBeUndefined();
+    const merged = stepProfile(
+      winner,
+      { type: 'profile.absorb', profileId: winner.id, spaceId: space, loserId: loser.id, absorbed: loser, trigger: { messageId: 'm', eventType: 'identify', at: T0 + 2 } },
+      T0 + 2,
+      definitions,
+    ).state;
+    expect(visible(merged)).toEqual({ recent_buyer: true, total_spend: 110, big_recent: true });
+  });
+});
