@@ -17,6 +17,7 @@ const runtime = createShardRuntime({
 
 export default async function handleShardRequest(request: ShardRequest): Promise<ShardResponse> {
   try {
+    if (request.definitionsVersion !== undefined) runtime.useDefinitions(request.definitionsVersion);
     switch (request.type) {
       case 'shard.tick':
         return { ok: true, result: await runtime.tick(request.now) };
@@ -26,6 +27,8 @@ export default async function handleShardRequest(request: ShardRequest): Promise
         return { ok: true, result: await runtime.release(request.profileIds) };
       case 'shard.erase':
         return { ok: true, result: await runtime.erase(request.profileId, request.identityWrites) };
+      case 'shard.backfill':
+        return { ok: true, result: await runtime.backfill(request) };
       default:
         return assertNever(request);
     }

@@ -44,6 +44,17 @@ export type ActorMessage =
       readonly dueAt: EpochMs;
     }
   | {
+      /**
+       * Rebuilds one definition's state from the profile's stored history (a backfill): the state
+       * is replaced, not added to, so events the live path already applied are not counted twice.
+       */
+      readonly type: 'profile.backfill';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly definitionId: string;
+      readonly events: readonly TrackedEvent[];
+    }
+  | {
       readonly type: 'timer.fired';
       readonly profileId: ProfileId;
       readonly spaceId: SpaceId;

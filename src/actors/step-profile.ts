@@ -39,6 +39,8 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
       return withDefinitions(absorb(state, message, definitions), definitions, now, () => ({ all: true }));
     case 'profile.schedule':
       return schedule(state, message.key, message.dueAt);
+    case 'profile.backfill':
+      return backfill(state, message, now, definitions);
     case 'timer.fired': {
       const definitionId = definitionOfTimerKey(message.key);
       const fired = fire(state, message.key, message.dueAt, now);
@@ -97,6 +99,19 @@ function applyEvent(existing: ProfileState | undefined, message: TrackMessage): 
     lastSeenAt: Math.max(state.lastSeenAt, event.timestamp),
     last: origin,
   };
+}
+
+function backfill(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.backfill' }>, now: EpochMs, definitions: SpaceDefinitions): StepResult {
+  if (state === undefined) return { state, effects: [], changed: false };
+  const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
+  const definition = set.byId.get(message.definitionId);
+  if (definition === undefined) return { state, effects: [], changed: false };
+  const { evaluator } = definition;
+  let rebuilt = evaluator.initialState();
+  for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
+  const compute = { ...state.compute, [definition.id]: { revision: definition.revision, state: rebuilt } };
+  const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
+  return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
 
 function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>, definitions: SpaceDefinitions): StepResult {

@@ -2,7 +2,16 @@ import { Piscina } from 'piscina';
 import { AppError } from '../shared/errors.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
 import type { IdentityWrites } from '../store/identity-records.ts';
-import type { EraseResult, ReleaseResult, ShardRequest, ShardResponse, ShardResult, ShardWorkerData } from './shard/shard-protocol.ts';
+import type {
+  BackfillChunk,
+  BackfillChunkResult,
+  EraseResult,
+  ReleaseResult,
+  ShardRequest,
+  ShardResponse,
+  ShardResult,
+  ShardWorkerData,
+} from './shard/shard-protocol.ts';
 import { shardOf } from './shard/shard-of.ts';
 
 export interface ShardPoolOptions {
@@ -15,6 +24,8 @@ export interface ShardPoolOptions {
    * main thread can read a snapshot older than a commit it has already been told about.
    */
   readonly onCommitted?: () => void;
+  /** The version of the live definitions; stamped on every request (see `shard-definitions.ts`). */
+  readonly definitionsVersion?: () => number;
 }
 
 export interface ShardPool {
@@ -28,6 +39,8 @@ export interface ShardPool {
   release(shard: number, profileIds: readonly ProfileId[]): Promise<ReleaseResult>;
   /** Deletes a profile on its shard. */
   erase(shard: number, profileId: ProfileId, identityWrites: IdentityWrites): Promise<EraseResult>;
+  /** Rebuilds one definition on the shard's next profiles (one backfill chunk). */
+  backfill(shard: number, chunk: BackfillChunk): Promise<BackfillChunkResult>;
   /** Messages sent to each shard and not yet answered: the backpressure signal. */
   depths(): readonly number[];
   close(): Promise<void>;
@@ -62,12 +75,13 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const inFlight = pools.map(() => 0);
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
-  async function send<T extends ShardResult | ReleaseResult | EraseResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
     inFlight[shard]! += weight;
     try {
-      const response = (await pool.run(request)) as ShardResponse;
+      const stamped: ShardRequest = options.definitionsVersion === undefined ? request : { ...request, definitionsVersion: options.definitionsVersion() };
+      const response = (await pool.run(stamped)) as ShardResponse;
       options.onCommitted?.();
       if (!response.ok) throw new AppError(response.error.code, response.error.message);
       return response.result as T;
@@ -83,6 +97,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     tick: (shard, now) => send<ShardResult>(shard, { type: 'shard.tick', now }, 0),
     release: (shard, profileIds) => send<ReleaseResult>(shard, { type: 'shard.release', profileIds }, 0),
     erase: (shard, profileId, identityWrites) => send<EraseResult>(shard, { type: 'shard.erase', profileId, identityWrites }, 0),
+    backfill: (shard, chunk) => send<BackfillChunkResult>(shard, { type: 'shard.backfill', ...chunk }, 0),
     depths: () => [...inFlight],
     async close() {
       await Promise.all(pools.map((pool) => pool.close()));

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { ProfileState } from '../actors/profile-state.ts';
+import type { DefinitionStateEntry, ProfileState } from '../actors/profile-state.ts';
+import type { DefinitionRecord } from '../definitions/definition-record.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
@@ -19,18 +20,22 @@ export type InsightKey = [spaceId: string, at: EpochMs, seq: number];
 export type SuppressionKey = [spaceId: string, userId: string];
 /** One row of the merge log, newest-first listing is one reverse range scan per space. */
 export type GraphUpdateKey = [spaceId: string, at: EpochMs, messageId: string, segmentId: string];
+/** One definition's state on one profile: a profile's states are one range scan. */
+export type ComputeKey = [profileId: string, definitionId: string];
+/** A shard's share of an audience's size (its members' count change); the size is their sum. */
+export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
 
 /**
  * The LMDB environment and its named databases. Every thread (main and each shard worker) opens
  * its own handle on the same files; LMDB serialises writers and gives readers snapshots.
  *
  * Ownership (single writer per database, by convention):
- * - main thread: `meta`, `insights`, `suppressions`; it also DECIDES every change to `identity` and `graphProfiles` (the
+ * - main thread: `meta`, `insights`, `suppressions`, `definitions`; it also DECIDES every change to `identity` and `graphProfiles` (the
  *   identity graph's single writer), but those changes are committed by the shard that owns the
  *   profile, in the same transaction as the event that caused them (see identity-records.ts).
  * - the shard that owns a profile: its `profiles`, `events`, `timers`, `graph-updates` rows and the `dedup` entries of
  *   its events (written in the same transaction as the events, so a messageId is marked seen
- *   exactly when its event is durable).
+ *   exactly when its event is durable), its `compute` states and its own `definition-sizes` rows.
  */
 export interface EngineStore {
   readonly root: RootDatabase;
@@ -46,6 +51,12 @@ export interface EngineStore {
   /** userIds suppressed through the API (config ones are not stored). Value: when. */
   readonly suppressions: Database<EpochMs, SuppressionKey>;
   readonly meta: Database<unknown, string>;
+  /** Audiences and computed traits (tombstones included), by id; written by main. */
+  readonly definitions: Database<DefinitionRecord, string>;
+  /** Per-profile definition states, apart from the profile record; written by the owning shard. */
+  readonly compute: Database<DefinitionStateEntry, ComputeKey>;
+  /** Per-shard audience member counts; each shard writes its own, with the states that moved them. */
+  readonly definitionSizes: Database<number, DefinitionSizeKey>;
   close(): Promise<void>;
 }
 
@@ -55,6 +66,8 @@ export function openEngineStore(dataDir: string): EngineStore {
     path: join(dataDir, 'troupe.mdb'),
     // Shards append events concurrently; a generous map avoids resize pauses. Sparse on disk.
     mapSize: 64 * 1024 ** 3,
+    // Named databases: 14 today; room to grow without a migration (LMDB's default is 12).
+    maxDbs: 32,
     // Records: msgpackr encodes repeated object shapes once per database, not once per value.
     sharedStructuresKey: Symbol.for('structures'),
   });
@@ -68,6 +81,9 @@ export function openEngineStore(dataDir: string): EngineStore {
   const graphUpdates = root.openDB<GraphUpdateRecord, GraphUpdateKey>({ name: 'graph-updates', encoding: 'msgpack' });
   const suppressions = root.openDB<EpochMs, SuppressionKey>({ name: 'suppressions', encoding: 'msgpack' });
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+  const definitions = root.openDB<DefinitionRecord, string>({ name: 'definitions', encoding: 'msgpack' });
+  const compute = root.openDB<DefinitionStateEntry, ComputeKey>({ name: 'compute', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const definitionSizes = root.openDB<number, DefinitionSizeKey>({ name: 'definition-sizes', encoding: 'msgpack' });
   return {
     root,
     profiles,
@@ -80,6 +96,9 @@ export function openEngineStore(dataDir: string): EngineStore {
     graphUpdates,
     suppressions,
     meta,
+    definitions,
+    compute,
+    definitionSizes,
     close: () => root.close(),
   };
 }

@@ -4,8 +4,14 @@ import type { ProfileState } from '../../actors/profile-state.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
 import type { IdentityWrites } from '../../store/identity-records.ts';
 
-/** What the main thread sends a shard worker: one task carries many messages (batching matters). */
-export type ShardRequest =
+/**
+ * What the main thread sends a shard worker: one task carries many messages (batching matters).
+ * Every request carries the version of the live definitions it was sent under (see
+ * `shard-definitions.ts`); a shard reloads them before handling a request of a newer version.
+ */
+export type ShardRequest = ShardCommand & { readonly definitionsVersion?: number };
+
+type ShardCommand =
   | {
       readonly type: 'shard.deliver';
       readonly now: EpochMs;
@@ -28,7 +34,32 @@ export type ShardRequest =
       readonly type: 'shard.erase';
       readonly profileId: ProfileId;
       readonly identityWrites: IdentityWrites;
-    };
+    }
+  | ({ readonly type: 'shard.backfill' } & BackfillChunk);
+
+/** One slice of a backfill on one shard: the next `limit` profiles of the space after `after`. */
+export interface BackfillChunk {
+  readonly definitionId: string;
+  readonly spaceId: string;
+  /** The last profile id the previous chunk scanned; absent on the first chunk. */
+  readonly after?: string;
+  readonly limit: number;
+  /** The backfill's instant: states are rebuilt as of now, not replayed as a story. */
+  readonly now: EpochMs;
+  /** `backfillEventDataDays`: only events at or after this timestamp are replayed. */
+  readonly fromTimestamp?: EpochMs;
+}
+
+export interface BackfillChunkResult {
+  /** Where the next chunk starts; undefined when the shard has scanned every profile. */
+  readonly next: string | undefined;
+  /** Profile records looked at (all shards' and spaces'), for progress against the table size. */
+  readonly scanned: number;
+  /** Profiles of this shard and space rebuilt. */
+  readonly profiles: number;
+  /** Stored events replayed. */
+  readonly events: number;
+}
 
 /** The profile and everything it owned are gone (committed). */
 export type EraseResult = Record<string, never>;
@@ -45,7 +76,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

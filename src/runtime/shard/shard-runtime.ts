@@ -1,13 +1,14 @@
 import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
-import type { ProfileState } from '../../actors/profile-state.ts';
+import type { DefinitionStateEntry, ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
 import type { EventType, TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
-import type { EngineStore, GraphUpdateKey, TimerKey } from '../../store/engine-store.ts';
+import type { EngineStore, EventKey, GraphUpdateKey, TimerKey } from '../../store/engine-store.ts';
 import type { GraphUpdateRecord } from '../../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
-import type { EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
+import type { BackfillChunk, BackfillChunkResult, EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
+import { compileShardDefinitions, membershipsOf, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -27,11 +28,21 @@ export interface ShardRuntime {
   release(profileIds: readonly string[]): Promise<ReleaseResult>;
   /** Deletes a profile and everything it owns, in one transaction with its identity removals. */
   erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult>;
+  /** Rebuilds one definition's state on the next profiles of this shard from their stored events. */
+  backfill(chunk: BackfillChunk): Promise<BackfillChunkResult>;
+  /** Reloads the live definitions when the main thread has committed a newer version of them. */
+  useDefinitions(version: number): void;
 }
 
 interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
   readonly states: Map<string, ProfileState>;
+  /** Each written profile's definition states as LMDB holds them, to write only what changed. */
+  readonly storedCompute: Map<string, Readonly<Record<string, DefinitionStateEntry>> | undefined>;
+  /** Definition states of merged-away profiles, to delete with them. */
+  readonly absorbedCompute: Array<{ profileId: string; definitionIds: readonly string[] }>;
+  /** Audience ids whose member count on this shard moved. */
+  readonly sizesChanged: Set<string>;
   /** Profiles folded into another by a merge: their own state record goes away. */
   readonly absorbed: string[];
   /** Merge-log rows: profile creations and merges, committed with what they describe. */
@@ -55,6 +66,30 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const pendingCommits = new Map<string, Promise<unknown>>();
   /** Profiles handed over to another actor by a merge; messages still addressed to them are dropped. */
   const released = new Set<string>();
+  let definitions: ShardDefinitions = NO_SHARD_DEFINITIONS;
+  /** This shard's share of each audience's size, loaded on first use. */
+  const sizes = new Map<string, number>();
+
+  function useDefinitions(version: number): void {
+    if (version <= definitions.version) return;
+    // The main thread committed the change before bumping the version; a fresh read snapshot sees it.
+    store.root.resetReadTxn();
+    definitions = compileShardDefinitions(store.definitions.getRange().map(({ value }) => value), version);
+  }
+
+  function adjustSize(audienceId: string, delta: number, writes: PendingWrites): void {
+    if (delta === 0) return;
+    const current = sizes.get(audienceId) ?? store.definitionSizes.get([audienceId, shardIndex]) ?? 0;
+    sizes.set(audienceId, current + delta);
+    writes.sizesChanged.add(audienceId);
+  }
+
+  function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites): void {
+    const audiences = definitions.audiencesOf(spaceId);
+    if (audiences.size === 0) return;
+    for (const id of membershipsOf(before, audiences)) adjustSize(id, -1, writes);
+    for (const id of membershipsOf(after, audiences)) adjustSize(id, 1, writes);
+  }
 
   function loadOwnedTimers(): TimerHeap {
     const loaded = new TimerHeap();
@@ -66,18 +101,34 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   function load(profileId: string): ProfileState | undefined {
-    return cache.get(profileId) ?? store.profiles.get(profileId);
+    const cached = cache.get(profileId);
+    if (cached !== undefined) return cached;
+    const record = store.profiles.get(profileId);
+    if (record === undefined) return undefined;
+    const compute = loadCompute(profileId);
+    return compute === undefined ? record : { ...record, compute };
+  }
+
+  function loadCompute(profileId: string): Record<string, DefinitionStateEntry> | undefined {
+    let compute: Record<string, DefinitionStateEntry> | undefined;
+    for (const { key, value } of store.compute.getRange(computeRange(profileId))) {
+      compute ??= {};
+      compute[key[1]] = value;
+    }
+    return compute;
   }
 
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
-    const writes: PendingWrites = { events: [], states: new Map(), absorbed: [], graphUpdates: [], timersSet: [], timersRemoved: [] };
+    const writes = newPendingWrites();
     const effects: ActorEffect[] = [];
     for (const message of messages) {
       if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId);
-      const result = stepProfile(before, message, now);
+      const result = stepProfile(before, message, now, definitions.forSpace(message.spaceId));
       if (!result.changed || result.state === undefined) continue;
+      if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, before?.compute);
+      countMemberships(message.spaceId, before, result.state, writes);
       cache.setPending(message.profileId, result.state);
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
@@ -89,6 +140,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       } else if (message.type === 'profile.absorb' && message.loserId !== message.profileId) {
         writes.absorbed.push(message.loserId);
         writes.states.delete(message.loserId);
+        // The loser's shard counted its memberships; they end with it (the winner's are recounted).
+        countMemberships(message.spaceId, message.absorbed, undefined, writes);
+        writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: Object.keys(message.absorbed?.compute ?? {}) });
         logGraphUpdate(writes, message.spaceId, message.loserId, message.profileId, message.trigger);
       }
       for (const effect of result.effects) {
@@ -97,15 +151,21 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
     }
     const nothingToWrite =
-      writes.states.size === 0 && writes.timersRemoved.length === 0 && identityWrites.identifiers.length === 0 && identityWrites.profiles.length === 0;
+      writes.states.size === 0 &&
+      writes.timersRemoved.length === 0 &&
+      writes.sizesChanged.size === 0 &&
+      identityWrites.identifiers.length === 0 &&
+      identityWrites.profiles.length === 0;
     if (nothingToWrite) return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
     const commit = store.root.transaction(() => {
       for (const { spaceId, event, profileId } of writes.events) {
         store.events.put([profileId, event.timestamp, event.messageId], event);
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
       }
-      for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
+      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.storedCompute.get(profileId));
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
+      for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
+      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
       for (const { key, record } of writes.graphUpdates) store.graphUpdates.put(key, record);
       for (const key of writes.timersRemoved) store.timers.remove(key);
       for (const key of writes.timersSet) store.timers.put(key, true);
@@ -126,6 +186,20 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       cache.trim();
     }
     return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+  }
+
+  /**
+   * Writes a profile: its record without the definition states, and of those only the entries this
+   * delivery changed (object identity: the actor returns the same entry when a definition did not move).
+   */
+  function writeState(profileId: string, state: ProfileState, stored: Readonly<Record<string, DefinitionStateEntry>> | undefined): void {
+    const { compute, ...record } = state;
+    store.profiles.put(profileId, record);
+    if (compute === stored) return;
+    for (const [id, entry] of Object.entries(compute ?? {})) {
+      if (stored === undefined || !Object.hasOwn(stored, id) || stored[id] !== entry) store.compute.put([profileId, id], entry);
+    }
+    for (const id of Object.keys(stored ?? {})) if (compute === undefined || !Object.hasOwn(compute, id)) store.compute.remove([profileId, id]);
   }
 
   function logGraphUpdate(
@@ -198,8 +272,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     released.add(profileId);
     cache.forget(profileId);
     const histories = [profileId, ...(state?.mergedFrom ?? [])];
+    const writes = newPendingWrites();
+    countMemberships(state?.spaceId ?? '', state, undefined, writes);
     await store.root.transaction(() => {
       store.profiles.remove(profileId);
+      for (const id of Object.keys(state?.compute ?? {})) store.compute.remove([profileId, id]);
+      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
       for (const id of histories) {
         for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);
       }
@@ -210,10 +288,76 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return {};
   }
 
+  async function backfill(chunk: BackfillChunk): Promise<BackfillChunkResult> {
+    const picked: string[] = [];
+    let scanned = 0;
+    let next: string | undefined;
+    // Scans profile ids in key order from the cursor; other shards' and spaces' profiles are
+    // skipped but counted, so progress can be told against the whole table.
+    for (const { key, value } of store.profiles.getRange(chunk.after === undefined ? {} : { start: chunk.after })) {
+      if (key === chunk.after) continue;
+      scanned += 1;
+      next = key;
+      if (shardOf(key, shardCount) === shardIndex && value.spaceId === chunk.spaceId && !released.has(key)) picked.push(key);
+      if (picked.length >= chunk.limit || scanned >= chunk.limit * 16) break;
+    }
+    const done = scanned < chunk.limit * 16 && picked.length < chunk.limit;
+    // A profile whose latest state is not committed yet would replay without its newest events:
+    // wait for those commits (steps that arrive meanwhile commit too) before reading history.
+    for (let round = 0; round < 100; round += 1) {
+      const waiting = picked.map((id) => pendingCommits.get(id)).filter((p): p is Promise<unknown> => p !== undefined);
+      if (waiting.length === 0) break;
+      await Promise.allSettled(waiting);
+    }
+    store.root.resetReadTxn();
+    let events = 0;
+    const messages: ActorMessage[] = [];
+    for (const profileId of picked) {
+      if (released.has(profileId) || pendingCommits.has(profileId)) continue;
+      const state = load(profileId);
+      if (state === undefined) continue;
+      const history = readHistory(profileId, state.mergedFrom, chunk.fromTimestamp);
+      events += history.length;
+      messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, events: history });
+    }
+    await deliver(messages, chunk.now);
+    return { next: done ? undefined : next, scanned, profiles: messages.length, events };
+  }
+
+  function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
+    const history: TrackedEvent[] = [];
+    for (const id of [profileId, ...mergedFrom]) {
+      const range = { start: (from === undefined ? [id] : [id, from]) as unknown as EventKey, end: [id, Number.POSITIVE_INFINITY] as unknown as EventKey };
+      for (const { value } of store.events.getRange(range)) history.push(value);
+    }
+    return history;
+  }
+
   return {
     deliver,
     tick,
     release,
     erase,
+    backfill,
+    useDefinitions,
   };
+}
+
+function newPendingWrites(): PendingWrites {
+  return {
+    events: [],
+    states: new Map(),
+    storedCompute: new Map(),
+    absorbedCompute: [],
+    sizesChanged: new Set(),
+    absorbed: [],
+    graphUpdates: [],
+    timersSet: [],
+    timersRemoved: [],
+  };
+}
+
+/** Every definition state of one profile: keys `[profileId, …]` sort before `[profileId + NUL]`. */
+function computeRange(profileId: string): { start: [string]; end: [string] } {
+  return { start: [profileId], end: [`${profileId}\u0000`] };
 }

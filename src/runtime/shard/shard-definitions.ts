@@ -1,0 +1,64 @@
+import type { ProfileState } from '../../actors/profile-state.ts';
+import { NO_DEFINITIONS, type SpaceDefinitions } from '../../actors/step-profile.ts';
+import { compileDefinitionSet, type LiveDefinition } from '../../compute/definition-set.ts';
+import { isEvaluated, type DefinitionRecord } from '../../definitions/definition-record.ts';
+
+/**
+ * The definitions a shard evaluates, compiled per space and collection, as of one version of the
+ * `definitions` database. The main thread bumps the version after each committed change and every
+ * request to a shard carries it, so a shard reloads before stepping the first event sent after
+ * the change: events meet the definitions that were live when they were handed to the shard.
+ */
+export interface ShardDefinitions {
+  readonly version: number;
+  forSpace(spaceId: string): SpaceDefinitions;
+  /** Live audiences of a space by key → id: the traits whose `true` counts toward a size. */
+  audiencesOf(spaceId: string): ReadonlyMap<string, string>;
+}
+
+export const NO_SHARD_DEFINITIONS: ShardDefinitions = {
+  version: 0,
+  forSpace: () => NO_DEFINITIONS,
+  audiencesOf: () => new Map(),
+};
+
+export function compileShardDefinitions(records: Iterable<DefinitionRecord>, version: number): ShardDefinitions {
+  const bySpace = new Map<string, { users: LiveDefinition[]; accounts: LiveDefinition[]; audiences: Map<string, string> }>();
+  for (const record of records) {
+    if (!isEvaluated(record)) continue;
+    let space = bySpace.get(record.spaceId);
+    if (space === undefined) {
+      space = { users: [], accounts: [], audiences: new Map() };
+      bySpace.set(record.spaceId, space);
+    }
+    const live: LiveDefinition = {
+      id: record.id,
+      key: record.key,
+      kind: record.kind,
+      revision: record.revision,
+      ast: record.ast,
+      includeAnonymousUsers: record.options.includeAnonymousUsers,
+    };
+    (record.target === 'ACCOUNTS' ? space.accounts : space.users).push(live);
+    if (record.kind === 'audience') space.audiences.set(record.key, record.id);
+  }
+  const compiled = new Map<string, SpaceDefinitions>();
+  for (const [spaceId, space] of bySpace) {
+    compiled.set(spaceId, { users: compileDefinitionSet(space.users), accounts: compileDefinitionSet(space.accounts) });
+  }
+  return {
+    version,
+    forSpace: (spaceId) => compiled.get(spaceId) ?? NO_DEFINITIONS,
+    audiencesOf: (spaceId) => bySpace.get(spaceId)?.audiences ?? new Map(),
+  };
+}
+
+/** The audiences (by id) a profile state is a member of. */
+export function membershipsOf(state: ProfileState | undefined, audiences: ReadonlyMap<string, string>): string[] {
+  if (state === undefined || audiences.size === 0) return [];
+  const ids: string[] = [];
+  for (const [key, id] of audiences) {
+    if (Object.hasOwn(state.traits, key) && state.traits[key]?.value === true) ids.push(id);
+  }
+  return ids;
+}
