@@ -39,6 +39,12 @@ export const ERROR_CATALOGUE = {
   invalid_timestamp: { status: 400, description: 'A timestamp is not an ISO-8601 date, or is before 1970.' },
   no_matching_identifiers: { status: 400, description: 'After blocked values, the event carries no identifier.' },
   suppressed: { status: 400, description: 'The userId is suppressed in this space.' },
+  // Management API (audiences, computed traits).
+  invalid_definition: { status: 400, description: 'The definition does not parse or type-check; the message names the line and column.' },
+  definition_cycle: { status: 400, description: 'The definition would create a cycle by referencing another audience or computed trait.' },
+  unsupported_definition: { status: 400, description: 'The definition uses something this engine does not evaluate yet (account ANY/ALL).' },
+  key_in_use: { status: 409, description: 'The audience or computed-trait key is in use, or was used by a deleted one (keys are never reused).' },
+  key_immutable: { status: 400, description: 'A key cannot be changed after creation.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
