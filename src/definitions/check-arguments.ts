@@ -158,7 +158,7 @@ export function stringArgument(call: SyntaxCall, arg: SyntaxArg, wanted: string)
   if (!expr.ok) return expr;
   const literal = literalOf(expr.value);
   if (literal === undefined || typeof literal.value !== 'string') return wrongArgument(call, arg, wanted);
-  if (literal.value.length === 0) return fail(arg.at, `${call.name} needs a non-empty ${wanted.replace(/^(a|an|the) /, '')}, as in ${usageOf(call.name)}`);
+  if (literal.value.length === 0) return fail(arg.at, `${call.name} needs a non-empty string, as in ${usageOf(call.name)}`);
   return ok(literal.value);
 }
 

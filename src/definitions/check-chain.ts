@@ -20,6 +20,7 @@ import {
   EXTRACTORS,
   FILTERS,
   isOneOf,
+  joinAlternatives,
   REDUCERS,
   RELATIVE_DATE_COMPARATORS,
   roleOf,
@@ -230,7 +231,7 @@ function checkCall(state: ChainState, call: SyntaxCall, subjectAt: SourcePositio
       if (role === 'filter') return checkFilter(state.draft, call, scope, env);
       if (role === 'reducer' && isOneOf(REDUCERS, name)) return checkReducer(state.draft, name, call);
       if (role === 'comparator') {
-        return fail(call.at, `${name} compares a value, but ${label} is a stream of events: reduce it first, as in ${label}.count().${usageOf(name)}`);
+        return fail(call.at, `${name} compares a value, but ${label} is a stream of events: reduce it first, as in ${label}.count().${name}(…)`);
       }
       return fail(call.at, unknownFunctionMessage(name, [...FILTERS, ...REDUCERS], ` after ${label}`));
     }
@@ -425,7 +426,9 @@ function asType<T extends string>(call: SyntaxCall, arg: SyntaxArg, allowed: rea
   if (arg.kind !== 'expr' || arg.as === undefined) return ok(fallback);
   const written = arg.as.type.toLowerCase();
   const found = allowed.find((t) => t === written);
-  if (found === undefined) return fail(arg.as.at, `${call.name} takes 'as ${allowed.join("', 'as ")}', found 'as ${arg.as.type}'`);
+  if (found === undefined) {
+    return fail(arg.as.at, `${call.name} takes ${joinAlternatives(allowed.map((t) => `'as ${t}'`))}, found 'as ${arg.as.type}'`);
+  }
   return ok(found);
 }
 
@@ -526,7 +529,7 @@ function checkComparatorCall(
       return done({ op: name });
     case 'before_date':
     case 'after_date': {
-      const wanted = "an ISO-8601 date or time as a string, such as '2023-12-07T18:50:00Z'";
+      const wanted = 'an ISO-8601 date or time as a string';
       const only = onlyArgument(call, wanted);
       if (!only.ok) return only;
       const literal = only.value.kind === 'expr' && only.value.as === undefined ? literalOf(only.value.expr) : undefined;

@@ -6,7 +6,8 @@ export const JUNCTION_KEYWORDS = ['AND', 'OR', 'NOT', 'ANY', 'ALL'] as const;
 export type JunctionKeyword = (typeof JUNCTION_KEYWORDS)[number];
 
 export function keywordOf(token: Token): JunctionKeyword | undefined {
-  if (token.kind !== 'identifier') return undefined;
+  // Keywords are 2 or 3 letters; skip the upper-casing for every other name.
+  if (token.kind !== 'identifier' || token.name.length > 3 || token.name.length < 2) return undefined;
   const upper = token.name.toUpperCase();
   return JUNCTION_KEYWORDS.find((k) => k === upper);
 }

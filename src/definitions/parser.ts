@@ -8,15 +8,15 @@ import { ok, type Result } from '../shared/result.ts';
 
 type Parsed<T> = Result<T, DefinitionError>;
 
-const SUGAR: Partial<Record<Punct, ValueComparatorOp>> = {
-  '=': 'equals',
-  '==': 'equals',
-  '!=': 'differs',
-  '>': 'greater_than',
-  '>=': 'at_least',
-  '<': 'less_than',
-  '<=': 'at_most',
-};
+const SUGAR: ReadonlyMap<Punct, ValueComparatorOp> = new Map([
+  ['=', 'equals'],
+  ['==', 'equals'],
+  ['!=', 'differs'],
+  ['>', 'greater_than'],
+  ['>=', 'at_least'],
+  ['<', 'less_than'],
+  ['<=', 'at_most'],
+]);
 
 /**
  * Functions that take more than one argument: after one of their arguments a `,` is as good as
@@ -32,6 +32,9 @@ const MULTI_ARGUMENT = new Set([
   'ends_with',
   'one_of',
 ]);
+
+/** Argument labels (`parent: 5 days`, `exclude: 'id'`); one written without its colon gets a hint. */
+const LABELS = new Set(['parent', 'exclude']);
 
 /**
  * Recursive descent over the token list, into the untyped `SyntaxExpr`.
@@ -146,18 +149,20 @@ class Parser {
       calls.push(call.value);
       end = call.value.end;
     }
-    const base = { kind: 'chain', head: head.value, calls, at: head.value.at, end } as const;
     const symbolToken = this.peek();
-    const op = symbolToken.kind === 'punct' ? SUGAR[symbolToken.symbol] : undefined;
-    if (!allowSugar || op === undefined || symbolToken.kind !== 'punct') return ok({ ...base, sugar: undefined });
+    const op = symbolToken.kind === 'punct' ? SUGAR.get(symbolToken.symbol) : undefined;
+    if (!allowSugar || op === undefined || symbolToken.kind !== 'punct') {
+      return ok({ kind: 'chain', head: head.value, calls, sugar: undefined, at: head.value.at, end });
+    }
     this.next();
     const operand = this.chain(`expected a value after '${symbolToken.symbol}'`, false);
     if (!operand.ok) return operand;
     const after = this.peek();
-    if (after.kind === 'punct' && SUGAR[after.symbol] !== undefined) {
+    if (after.kind === 'punct' && SUGAR.has(after.symbol)) {
       return fail(after.at, `comparisons cannot be chained: found '${after.symbol}' after a complete comparison (join comparisons with AND)`);
     }
-    return ok({ ...base, sugar: { op, symbol: symbolToken.symbol, at: symbolToken.at, operand: operand.value } });
+    const sugar = { op, symbol: symbolToken.symbol, at: symbolToken.at, operand: operand.value };
+    return ok({ kind: 'chain', head: head.value, calls, sugar, at: head.value.at, end });
   }
 
   private term(expected: string): Parsed<SyntaxLiteral | SyntaxCall> {
@@ -175,6 +180,9 @@ class Parser {
         if (following.kind === 'punct' && following.symbol === '(') {
           this.next();
           return this.callArguments(token.name, token.at);
+        }
+        if (LABELS.has(token.name) && following.kind !== 'punct') {
+          return fail(following.at, `expected ':' after ${token.name}, found ${describeToken(following)}`);
         }
         const constant = constantOf(token.name);
         if (constant !== undefined) {

@@ -30,9 +30,12 @@ const SINGLE_ESCAPES: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_PART = /[A-Za-z0-9_]/;
-const DIGIT = /[0-9]/;
+// Character classes by code, not regex: the tokenizer runs once per character of up to 20 KB.
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isIdentStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
+const isWhitespace = (ch: string, c: number): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || (c > 0x7f || c === 0x0b || c === 0x0c ? /\s/u.test(ch) : false);
 const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
@@ -63,8 +66,7 @@ export function tokenize(text: string): Result<{ readonly tokens: readonly Token
       i += 1;
       return;
     }
-    const wide = ch >= 0xd800 && ch <= 0xdbff && i + 1 < text.length;
-    i += wide ? 2 : 1;
+    i += isSurrogatePair(text, i) ? 2 : 1;
     // The \r of \r\n advances without a column; the \n then breaks the line.
     if (ch !== 0x0d) column += 1;
   };
@@ -73,9 +75,10 @@ export function tokenize(text: string): Result<{ readonly tokens: readonly Token
 
   while (i < text.length) {
     const ch = text[i] ?? '';
+    const code = text.charCodeAt(i);
     const at = here();
     const start = i;
-    if (/\s/u.test(ch)) {
+    if (isWhitespace(ch, code)) {
       advance();
       continue;
     }
@@ -85,7 +88,7 @@ export function tokenize(text: string): Result<{ readonly tokens: readonly Token
       tokens.push({ kind: 'string', value: lexed.value, raw: text.slice(start, i), at, end: here() });
       continue;
     }
-    if (DIGIT.test(ch) || (ch === '-' && DIGIT.test(text[i + 1] ?? ''))) {
+    if (isDigit(code) || (ch === '-' && isDigit(text.charCodeAt(i + 1)))) {
       NUMBER.lastIndex = i;
       const raw = NUMBER.exec(text)?.[0] ?? ch;
       const value = Number(raw);
@@ -94,8 +97,8 @@ export function tokenize(text: string): Result<{ readonly tokens: readonly Token
       tokens.push({ kind: 'number', value, raw, at, end: here() });
       continue;
     }
-    if (IDENT_START.test(ch)) {
-      while (i < text.length && IDENT_PART.test(text[i] ?? '')) advance();
+    if (isIdentStart(code)) {
+      while (i < text.length && isIdentPart(text.charCodeAt(i))) advance();
       tokens.push({ kind: 'identifier', name: text.slice(start, i), at, end: here() });
       continue;
     }
@@ -137,6 +140,13 @@ export function tokenize(text: string): Result<{ readonly tokens: readonly Token
   const end: Token = { kind: 'end', at: here(), end: here() };
   tokens.push(end);
   return ok({ tokens, end });
+}
+
+/** A high surrogate followed by a low one: one code point, one column. A lone half is its own. */
+function isSurrogatePair(text: string, i: number): boolean {
+  const high = text.charCodeAt(i);
+  const low = text.charCodeAt(i + 1);
+  return high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff;
 }
 
 /**
@@ -191,8 +201,7 @@ function lexString(
       return fail(here(), `control character ${describeCharacter(ch)} in a string: write it as an escape such as \\u${code.toString(16).padStart(4, '0')}`);
     }
     // A surrogate pair is copied whole; advance() steps over both halves.
-    const wide = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
-    value += wide ? text.slice(i, i + 2) : ch;
+    value += isSurrogatePair(text, i) ? text.slice(i, i + 2) : ch;
     advance();
   }
 }
