@@ -15,6 +15,7 @@ import type { Config } from './config/config.ts';
 import { createManualClock, createSystemClock, type Clock, type ManualClock } from './shared/clock.ts';
 import type { EpochMs } from './shared/ids.ts';
 import { openEngineStore, type EngineStore } from './store/engine-store.ts';
+import { createDefinitionRegistry, type DefinitionRegistry } from './runtime/definition-registry.ts';
 import { createDispatchSequencer } from './runtime/dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './runtime/identity-graph-store.ts';
 import { createIngestService, type IngestService } from './runtime/ingest-service.ts';
@@ -38,6 +39,7 @@ export interface Engine {
   readonly ingest: IngestService;
   readonly metrics: EngineMetrics;
   readonly timers: TimerDriver;
+  readonly definitions: DefinitionRegistry;
   /** Moves a manual clock (persisting it) and fires every timer due by then. */
   advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]>;
   close(): Promise<void>;
@@ -54,7 +56,11 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const clock: Clock = manualClock ?? createSystemClock();
   const learnedTypes = createLearnedIdentifierTypes(store.meta, log);
   const spaces = createSpaceRegistry(config.spaces, learnedTypes.load);
+  // The registry publishes a version the pool stamps on every shard request; it reaches the pool
+  // (for backfills) lazily, since each needs the other.
+  const definitions = createDefinitionRegistry({ store, pool: () => pool, clock, log });
   const pool = createShardPool({
+    definitionsVersion: definitions.version,
     dataDir: config.dataDir,
     shards: config.shards,
     cacheSize: config.actorCacheSize,
@@ -95,6 +101,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   // Timers that fell due while the engine was down fire now; this also tells the driver each
   // shard's next due time.
   await timers.runDue();
+  definitions.resumeBackfills();
   let ready = true;
 
   const app = new Hono<AppEnv>();
@@ -122,10 +129,12 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     ingest,
     metrics,
     timers,
+    definitions,
     advanceClockTo,
     async close() {
       ready = false;
       timers.stop();
+      await definitions.close();
       await pool.close();
       await store.close();
     },

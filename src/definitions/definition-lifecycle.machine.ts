@@ -50,6 +50,8 @@ export const definitionLifecycleMachine = setup({
     },
     Computing: {
       on: {
+        // A backfill interrupted by a restart starts over.
+        'backfill.started': { actions: 'startProgress' },
         'backfill.progressed': { actions: 'recordProgress' },
         'backfill.completed': { target: 'Live', actions: 'completeProgress' },
         'backfill.failed': { target: 'Failed', actions: 'recordFailure' },

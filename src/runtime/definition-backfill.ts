@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { DefinitionRecord } from '../definitions/definition-record.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import type { ShardPool } from './shard-pool.ts';
+
+const DAY_MS = 86_400_000;
+/** Profiles per chunk: small enough that live deliveries interleave with a running backfill. */
+const CHUNK_PROFILES = 200;
+const LOG_EVERY_MS = 5_000;
+
+export interface BackfillOutcome {
+  readonly profiles: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+}
+
+export interface BackfillHooks {
+  /** Progress 0..1, called after each chunk. */
+  onProgress(progress: number): void;
+  /** Checked between chunks: a deleted, re-defined or disabled definition stops its backfill. */
+  isCancelled(): boolean;
+}
+
+/**
+ * Replays every profile's stored events through one definition, all shards in parallel, chunk by
+ * chunk, while ingestion goes on (each chunk is an ordinary shard task between deliveries). Each
+ * profile's state is rebuilt from its history and replaces what the live path built, so events
+ * that arrive meanwhile are never counted twice. Logs rate and ETA at info level.
+ */
+export async function runBackfill(
+  record: DefinitionRecord,
+  deps: { readonly pool: ShardPool; readonly store: EngineStore; readonly clock: Clock; readonly log: Logger },
+  hooks: BackfillHooks,
+): Promise<BackfillOutcome | 'cancelled'> {
+  const { pool, store, clock, log } = deps;
+  const started = Date.now();
+  const total = Math.max(1, (store.profiles.getStats() as { entryCount?: number }).entryCount ?? 1);
+  const fromTimestamp = record.options.backfillEventDataDays === undefined ? undefined : clock.now() - record.options.backfillEventDataDays * DAY_MS;
+  let scanned = 0;
+  let profiles = 0;
+  let events = 0;
+  let lastLog = started;
+  let cancelled = false;
+
+  async function runShard(shard: number): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      if (hooks.isCancelled()) {
+        cancelled = true;
+        return;
+      }
+      const chunk = await pool.backfill(shard, {
+        definitionId: record.id,
+        spaceId: record.spaceId,
+        limit: CHUNK_PROFILES,
+        now: clock.now(),
+        ...(after === undefined ? {} : { after }),
+        ...(fromTimestamp === undefined ? {} : { fromTimestamp }),
+      });
+      // Every shard scans the whole table, so progress counts one shard's share of each scan.
+      scanned += chunk.scanned / pool.count;
+      profiles += chunk.profiles;
+      events += chunk.events;
+      hooks.onProgress(Math.min(0.99, scanned / total));
+      logProgress();
+      if (chunk.next === undefined) return;
+      after = chunk.next;
+    }
+  }
+
+  function logProgress(): void {
+    const now = Date.now();
+    if (now - lastLog < LOG_EVERY_MS) return;
+    lastLog = now;
+    const seconds = (now - started) / 1000;
+    const rate = events / seconds;
+    const eta = scanned > 0 ? (seconds * (total - scanned)) / scanned : undefined;
+    log.info({ definitionId: record.id, key: record.key, profiles, events, eventsPerSecond: Math.round(rate), etaSeconds: eta === undefined ? null : Math.round(eta) }, 'backfill progressing');
+  }
+
+  await Promise.all(Array.from({ length: pool.count }, (_, shard) => runShard(shard)));
+  if (cancelled) return 'cancelled';
+  const outcome = { profiles, events, elapsedMs: Date.now() - started };
+  log.info({ definitionId: record.id, key: record.key, ...outcome }, 'backfill finished');
+  return outcome;
+}

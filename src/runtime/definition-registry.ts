@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { compileDefinition } from '../compute/compile-definition.ts';
+import { orderDefinitions } from '../compute/definition-set.ts';
+import type { Condition, DefinitionAst, DefinitionKind, DefinitionTarget, ValueExpr } from '../definitions/ast.ts';
+import { definitionDependencies } from '../definitions/definition-dependencies.ts';
+import { deriveDefinitionKey, isValidDefinitionKey, MAX_DEFINITION_KEY_LENGTH } from '../definitions/definition-key.ts';
+import { initialLifecycle, stepLifecycle, type LifecycleEvent } from '../definitions/definition-lifecycle.machine.ts';
+import type { DefinitionOptions, DefinitionRecord } from '../definitions/definition-record.ts';
+import { parseDefinition } from '../definitions/parse-definition.ts';
+import type { Clock } from '../shared/clock.ts';
+import { AppError, ensureError } from '../shared/errors.ts';
+import type { EngineStore } from '../store/engine-store.ts';
+import { runBackfill } from './definition-backfill.ts';
+import type { ShardPool } from './shard-pool.ts';
+
+export interface DefinitionInput {
+  readonly kind: DefinitionKind;
+  readonly name: string;
+  readonly key?: string;
+  readonly description?: string;
+  readonly query: string;
+  readonly target: DefinitionTarget;
+  readonly enabled: boolean;
+  readonly options: DefinitionOptions;
+}
+
+export interface DefinitionPatch {
+  readonly name?: string;
+  readonly description?: string;
+  readonly query?: string;
+  readonly enabled?: boolean;
+}
+
+/** A definition as the management API shows it: the record and, for audiences, the member count. */
+export interface DefinitionView {
+  readonly record: DefinitionRecord;
+  readonly size: number | undefined;
+}
+
+export interface DefinitionRegistry {
+  /** Bumps after every committed change; every shard request carries it. */
+  version(): number;
+  list(spaceId: string, kind: DefinitionKind): DefinitionView[];
+  /** By id or by key; deleted definitions are not found. */
+  find(spaceId: string, kind: DefinitionKind, idOrKey: string): DefinitionView | undefined;
+  create(spaceId: string, input: DefinitionInput): Promise<DefinitionView>;
+  update(spaceId: string, kind: DefinitionKind, idOrKey: string, patch: DefinitionPatch): Promise<DefinitionView>;
+  remove(spaceId: string, kind: DefinitionKind, idOrKey: string): Promise<void>;
+  /** Restarts the backfills a restart interrupted (Preparing or Computing). */
+  resumeBackfills(): void;
+  /** Resolves once no backfill is running (tests). */
+  idle(): Promise<void>;
+  /** Stops running backfills where they are (they resume at the next start) and waits for them. */
+  close(): Promise<void>;
+}
+
+const KIND_PREFIX: Record<DefinitionKind, string> = { audience: 'aud_', computed_trait: 'trt_' };
+const PROGRESS_WRITE_MS = 250;
+
+/**
+ * The main thread's single writer of definitions. Every change is validated (parse, type check,
+ * cycle check), committed to LMDB, and only then published by bumping the version, so the next
+ * shard request carries it. Keys are unique per space across audiences and computed traits,
+ * tombstones included (never reused). Backfills run here, one per definition at a time.
+ */
+export function createDefinitionRegistry(deps: { store: EngineStore; pool: () => ShardPool; clock: Clock; log: Logger }): DefinitionRegistry {
+  const { store, clock, log } = deps;
+  const byId = new Map<string, DefinitionRecord>();
+  for (const { value } of store.definitions.getRange()) byId.set(value.id, value);
+  let version = 1;
+  const running = new Map<string, Promise<void>>();
+  let closing = false;
+
+  function recordsOf(spaceId: string): DefinitionRecord[] {
+    return [...byId.values()].filter((r) => r.spaceId === spaceId);
+  }
+
+  function locate(spaceId: string, kind: DefinitionKind, idOrKey: string): DefinitionRecord | undefined {
+    const direct = byId.get(idOrKey);
+    if (direct !== undefined && direct.spaceId === spaceId && direct.kind === kind && direct.deletedAt === undefined) return direct;
+    return recordsOf(spaceId).find((r) => r.key === idOrKey && r.kind === kind && r.deletedAt === undefined);
+  }
+
+  function view(record: DefinitionRecord): DefinitionView {
+    return { record, size: record.kind === 'audience' ? sizeOf(record.id) : undefined };
+  }
+
+  function sizeOf(id: string): number {
+    let size = 0;
+    for (const { value } of store.definitionSizes.getRange({ start: [id], end: [`${id}\u0000`] })) size += value;
+    return size;
+  }
+
+  async function save(record: DefinitionRecord): Promise<void> {
+    await store.definitions.put(record.id, record);
+    byId.set(record.id, record);
+    version += 1;
+  }
+
+  function checked(spaceId: string, kind: DefinitionKind, key: string, query: string, target: DefinitionTarget, excludeId?: string): DefinitionAst {
+    const parsed = parseDefinition(query, { kind, target });
+    if (!parsed.ok) throw new AppError('invalid_definition', parsed.error.message);
+    const ast = parsed.value;
+    if (containsQuantifier(ast.root)) {
+      throw new AppError('unsupported_definition', 'ANY/ALL over the users linked to an account are not evaluated yet; an ACCOUNTS definition without them runs on the account profiles themselves.');
+    }
+    compileDefinition(ast);
+    const live = recordsOf(spaceId).filter((r) => r.deletedAt === undefined && r.id !== excludeId);
+    const candidates = [...live.map((r) => ({ key: r.key, ast: r.ast })), { key, ast }];
+    const order = orderDefinitions(candidates, (d) => new Set(definitionDependencies(d.ast).traitKeys));
+    if (!order.ok) {
+      const what = kind === 'audience' ? 'audience' : 'computed trait';
+      throw new AppError('definition_cycle', `The ${what} would create a cycle by referencing another audience or computed trait (keys: ${order.cycle.keys.join(', ')}).`);
+    }
+    return ast;
+  }
+
+  async function transitionTo(id: string, event: LifecycleEvent, revision?: number): Promise<DefinitionRecord | undefined> {
+    const current = byId.get(id);
+    if (current === undefined || current.deletedAt !== undefined || (revision !== undefined && current.revision !== revision)) return undefined;
+    const lifecycle = stepLifecycle(current.lifecycle, event);
+    if (lifecycle === current.lifecycle || JSON.stringify(lifecycle) === JSON.stringify(current.lifecycle)) return current;
+    const next = { ...current, lifecycle };
+    await store.definitions.put(id, next);
+    byId.set(id, next);
+    return next;
+  }
+
+  function startBackfill(record: DefinitionRecord): void {
+    const { id, revision } = record;
+    const previous = running.get(id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const current = byId.get(id);
+      if (closing || current === undefined || current.revision !== revision || current.deletedAt !== undefined || !current.enabled) return;
+      await transitionTo(id, { type: 'backfill.started' }, revision);
+      let lastWrite = 0;
+      try {
+        const outcome = await runBackfill(
+          current,
+          { pool: deps.pool(), store, clock, log },
+          {
+            onProgress: (progress) => {
+              if (Date.now() - lastWrite < PROGRESS_WRITE_MS) return;
+              lastWrite = Date.now();
+              void transitionTo(id, { type: 'backfill.progressed', progress }, revision);
+            },
+            isCancelled: () => {
+              const now = byId.get(id);
+              return closing || now === undefined || now.revision !== revision || now.deletedAt !== undefined || !now.enabled;
+            },
+          },
+        );
+        if (outcome !== 'cancelled') await transitionTo(id, { type: 'backfill.completed' }, revision);
+      } catch (caught) {
+        const error = ensureError(caught);
+        log.error({ err: error, definitionId: id }, 'backfill failed');
+        await transitionTo(id, { type: 'backfill.failed', reason: error.message }, revision);
+        version += 1;
+      }
+    });
+    const tracked = run.finally(() => {
+      if (running.get(id) === tracked) running.delete(id);
+    });
+    running.set(id, tracked);
+  }
+
+  return {
+    version: () => version,
+    list: (spaceId, kind) => recordsOf(spaceId).filter((r) => r.kind === kind && r.deletedAt === undefined).sort((a, b) => a.createdAt - b.createdAt).map(view),
+    find(spaceId, kind, idOrKey) {
+      const record = locate(spaceId, kind, idOrKey);
+      return record === undefined ? undefined : view(record);
+    },
+    async create(spaceId, input) {
+      const key = input.key ?? deriveDefinitionKey(input.name);
+      if (input.key === undefined && key === '') {
+        throw new AppError('invalid_body', `No key can be derived from the name ${JSON.stringify(input.name)}; give a "key".`);
+      }
+      if (!isValidDefinitionKey(key)) {
+        throw new AppError('invalid_body', `"key" must be lower-case letters and digits in words joined by "_", at most ${MAX_DEFINITION_KEY_LENGTH} characters.`);
+      }
+      const taken = recordsOf(spaceId).find((r) => r.key === key);
+      if (taken !== undefined) {
+        throw new AppError('key_in_use', taken.deletedAt === undefined ? `The key "${key}" is in use by ${taken.id}.` : `The key "${key}" belonged to a deleted definition; keys are never reused.`);
+      }
+      const ast = checked(spaceId, input.kind, key, input.query, input.target);
+      const now = clock.now();
+      const backfills = input.enabled && input.options.includeHistoricalData;
+      const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: backfills ? 'backfill.requested' : 'backfill.skipped' } : { type: 'definition.disabled' });
+      const record: DefinitionRecord = {
+        id: `${KIND_PREFIX[input.kind]}${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+        spaceId,
+        kind: input.kind,
+        key,
+        name: input.name,
+        ...(input.description === undefined ? {} : { description: input.description }),
+        query: input.query,
+        target: input.target,
+        ast,
+        revision: 1,
+        enabled: input.enabled,
+        options: input.options,
+        lifecycle,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await save(record);
+      if (backfills) startBackfill(record);
+      return view(byId.get(record.id) ?? record);
+    },
+    async update(spaceId, kind, idOrKey, patch) {
+      const current = locate(spaceId, kind, idOrKey);
+      if (current === undefined) throw new AppError('not_found', `No ${kind === 'audience' ? 'audience' : 'computed trait'} ${idOrKey}.`);
+      const redefined = patch.query !== undefined && patch.query !== current.query;
+      const ast = redefined ? checked(spaceId, kind, current.key, patch.query!, current.target, current.id) : current.ast;
+      const enabled = patch.enabled ?? current.enabled;
+      const backfills = enabled && current.options.includeHistoricalData && (redefined || (!current.enabled && enabled));
+      let lifecycle = current.lifecycle;
+      if (!enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.disabled' });
+      else if (!current.enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.enabled', backfill: backfills });
+      else if (redefined) lifecycle = stepLifecycle(lifecycle, { type: backfills ? 'backfill.requested' : 'backfill.skipped' });
+      const record: DefinitionRecord = {
+        ...current,
+        ...(patch.name === undefined ? {} : { name: patch.name }),
+        ...(patch.description === undefined ? {} : { description: patch.description }),
+        ...(redefined ? { query: patch.query!, ast, revision: current.revision + 1 } : {}),
+        enabled,
+        lifecycle,
+        updatedAt: clock.now(),
+      };
+      await save(record);
+      if (backfills) startBackfill(record);
+      return view(byId.get(record.id) ?? record);
+    },
+    async remove(spaceId, kind, idOrKey) {
+      const current = locate(spaceId, kind, idOrKey);
+      if (current === undefined) throw new AppError('not_found', `No ${kind === 'audience' ? 'audience' : 'computed trait'} ${idOrKey}.`);
+      await save({ ...current, deletedAt: clock.now(), updatedAt: clock.now() });
+    },
+    resumeBackfills() {
+      for (const record of byId.values()) {
+        const interrupted = record.lifecycle.status === 'Preparing' || record.lifecycle.status === 'Computing';
+        if (interrupted && record.deletedAt === undefined && record.enabled) startBackfill(record);
+      }
+    },
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running.values()]);
+    },
+    async close() {
+      closing = true;
+      while (running.size > 0) await Promise.allSettled([...running.values()]);
+    },
+  };
+}
+
+function containsQuantifier(node: Condition | ValueExpr): boolean {
+  switch (node.kind) {
+    case 'quantified':
+      return true;
+    case 'and':
+    case 'or':
+      return node.operands.some(containsQuantifier);
+    case 'not':
+      return containsQuantifier(node.operand);
+    default:
+      return false;
+  }
+}
