@@ -47,8 +47,11 @@ interface PendingWrites {
   readonly absorbed: string[];
   /** Merge-log rows: profile creations and merges, committed with what they describe. */
   readonly graphUpdates: Array<{ key: GraphUpdateKey; record: GraphUpdateRecord }>;
-  readonly timersSet: TimerKey[];
-  readonly timersRemoved: TimerKey[];
+  /**
+   * Each touched durable timer's final presence, in effect order: a timer set by one step and
+   * cleared by a later step of the same delivery must end removed.
+   */
+  readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
 }
 
 /**
@@ -122,7 +125,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const writes = newPendingWrites();
     const effects: ActorEffect[] = [];
     for (const message of messages) {
-      if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
+      if (message.type === 'timer.fired') touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId);
       const result = stepProfile(before, message, now, definitions.forSpace(message.spaceId));
@@ -152,7 +155,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     }
     const nothingToWrite =
       writes.states.size === 0 &&
-      writes.timersRemoved.length === 0 &&
+      writes.timers.size === 0 &&
       writes.sizesChanged.size === 0 &&
       identityWrites.identifiers.length === 0 &&
       identityWrites.profiles.length === 0;
@@ -167,8 +170,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
       for (const { key, record } of writes.graphUpdates) store.graphUpdates.put(key, record);
-      for (const key of writes.timersRemoved) store.timers.remove(key);
-      for (const key of writes.timersSet) store.timers.put(key, true);
+      for (const { key, present } of writes.timers.values()) {
+        if (present) store.timers.put(key, true);
+        else store.timers.remove(key);
+      }
       applyIdentityWrites(identityWrites);
     });
     for (const id of writes.states.keys()) pendingCommits.set(id, commit);
@@ -230,11 +235,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function recordTimerEffect(effect: ActorEffect, writes: PendingWrites): void {
     switch (effect.type) {
       case 'timer.set':
-        writes.timersSet.push([effect.dueAt, effect.profileId, effect.key]);
+        touchTimer(writes, [effect.dueAt, effect.profileId, effect.key], true);
         heap.push({ dueAt: effect.dueAt, profileId: effect.profileId, key: effect.key });
         return;
       case 'timer.cleared':
-        writes.timersRemoved.push([effect.dueAt, effect.profileId, effect.key]);
+        touchTimer(writes, [effect.dueAt, effect.profileId, effect.key], false);
+        heap.cancel({ dueAt: effect.dueAt, profileId: effect.profileId, key: effect.key });
         return;
       case 'timer.fired':
         return;
@@ -352,9 +358,12 @@ function newPendingWrites(): PendingWrites {
     sizesChanged: new Set(),
     absorbed: [],
     graphUpdates: [],
-    timersSet: [],
-    timersRemoved: [],
+    timers: new Map(),
   };
+}
+
+function touchTimer(writes: PendingWrites, key: TimerKey, present: boolean): void {
+  writes.timers.set(`${key[0]}\u0000${key[1]}\u0000${key[2]}`, { key, present });
 }
 
 /** Every definition state of one profile: keys `[profileId, …]` sort before `[profileId + NUL]`. */

@@ -14,6 +14,25 @@ describe('TimerHeap', () => {
   });
 });
 
+describe('TimerHeap cancellation', () => {
+  it('skips cancelled timers and stays small when most timers are re-armed', () => {
+    const heap = new TimerHeap();
+    heap.push({ dueAt: 10, profileId: 'a', key: 'k' });
+    heap.push({ dueAt: 20, profileId: 'a', key: 'k' });
+    heap.cancel({ dueAt: 10, profileId: 'a', key: 'k' });
+    expect(heap.peek()).toEqual({ dueAt: 20, profileId: 'a', key: 'k' });
+    expect(heap.popDue(100)).toEqual([{ dueAt: 20, profileId: 'a', key: 'k' }]);
+    // One profile re-arming its timer 10,000 times keeps one live entry and a bounded heap.
+    for (let i = 0; i < 10_000; i++) {
+      heap.push({ dueAt: 1000 + i, profileId: 'b', key: 'k' });
+      if (i > 0) heap.cancel({ dueAt: 1000 + i - 1, profileId: 'b', key: 'k' });
+    }
+    expect(heap.size).toBe(1);
+    expect((heap as unknown as { items: unknown[] }).items.length).toBeLessThan(2_200);
+    expect(heap.popDue(100_000)).toEqual([{ dueAt: 10_999, profileId: 'b', key: 'k' }]);
+  });
+});
+
 describe('shardOf', () => {
   it('is stable and spreads profiles over the shards', () => {
     expect(shardOf('use_abc', 2)).toBe(shardOf('use_abc', 2));

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ActorMessage } from '../../src/actors/actor-message.ts';
+import { definitionTimerKey } from '../../src/actors/recompute-definitions.ts';
+import type { DefinitionRecord } from '../../src/definitions/definition-record.ts';
+import { parseDefinition } from '../../src/definitions/parse-definition.ts';
+import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/shard-runtime.ts';
+import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
+import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
+import { trackedEvent } from '../support/events.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const space = asSpaceId('default');
+const T0 = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
+
+function definition(id: string, key: string, kind: DefinitionRecord['kind'], query: string): DefinitionRecord {
+  const parsed = parseDefinition(query, { kind });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return {
+    id,
+    spaceId: space,
+    kind,
+    key,
+    name: key,
+    query,
+    target: 'USERS',
+    ast: parsed.value,
+    revision: 1,
+    enabled: true,
+    options: { includeHistoricalData: true, includeAnonymousUsers: false },
+    lifecycle: { status: 'Live' },
+    createdAt: T0,
+    updatedAt: T0,
+  };
+}
+
+let seq = 0;
+function order(profileId: ProfileId, total: number, timestamp: number): ActorMessage {
+  seq += 1;
+  const event = trackedEvent({ messageId: `m${seq}`, type: 'track', event: 'Order Completed', userId: profileId, properties: { total }, timestamp, receivedAt: timestamp });
+  return { type: 'profile.track', profileId, spaceId: space, event, newIdentifiers: [{ type: 'user_id', value: profileId, addedAt: timestamp, firstMessageId: event.messageId, sourceId: 'src' }] };
+}
+
+describe('shard runtime with live definitions (real LMDB)', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  function open(dataDir: string): { store: EngineStore; runtime: ShardRuntime } {
+    const store = openEngineStore(dataDir);
+    cleanups.push(() => store.close());
+    return { store, runtime: createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 1000 }) };
+  }
+
+  it('writes memberships, per-definition states and sizes in the delivery; a restart resumes them and the timer exits the member exactly', async () => {
+    const dir = makeTempDir('shard-defs');
+    cleanups.push(dir.remove);
+    const buyer = asProfileId('use_buyer');
+    {
+      const { store, runtime } = open(dir.path);
+      await store.definitions.put('aud_recent', definition('aud_recent', 'recent_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
+      await store.definitions.put('trt_spend', definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))"));
+      runtime.useDefinitions(1);
+      const result = await runtime.deliver([order(buyer, 40, T0), order(buyer, 2, T0 + 1)], T0 + 1);
+      // The first event armed T0 + 30 d; the second re-armed it at its own exit.
+      expect(result.nextTimerAt).toBe(T0 + 1 + 30 * DAY);
+      const stored = store.profiles.get(buyer);
+      expect(stored?.traits.recent_buyer?.value).toBe(true);
+      expect(stored?.traits.total_spend?.value).toBe(42);
+      expect(stored?.compute).toBeUndefined();
+      expect([...store.compute.getKeys({ start: [buyer], end: [`${buyer}\u0000`] })]).toEqual([
+        [buyer, 'aud_recent'],
+        [buyer, 'trt_spend'],
+      ]);
+      expect(store.definitionSizes.get(['aud_recent', 0])).toBe(1);
+      expect([...store.timers.getKeys()]).toEqual([[T0 + 1 + 30 * DAY, buyer, definitionTimerKey('aud_recent')]]);
+      await store.close();
+      cleanups.pop();
+    }
+    const { store, runtime } = open(dir.path);
+    runtime.useDefinitions(1);
+    await runtime.deliver([order(buyer, 8, T0 + 2)], T0 + 2);
+    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(50);
+    expect((await runtime.tick(T0 + 2 + 30 * DAY - 1)).effects).toEqual([]);
+    expect(store.profiles.get(buyer)?.traits.recent_buyer?.value).toBe(true);
+    await runtime.tick(T0 + 2 + 30 * DAY);
+    expect(store.profiles.get(buyer)?.traits.recent_buyer?.value).toBe(false);
+    expect(store.definitionSizes.get(['aud_recent', 0])).toBe(0);
+  });
+
+  it('a backfill rebuilds states from stored history, replacing (not adding to) what live events built', async () => {
+    const dir = makeTempDir('shard-backfill');
+    cleanups.push(dir.remove);
+    const { store, runtime } = open(dir.path);
+    const a = asProfileId('use_a');
+    const b = asProfileId('use_b');
+    await runtime.deliver([order(a, 10, T0), order(a, 5, T0 + 1), order(b, 7, T0 + 2)], T0 + 2);
+    expect(store.profiles.get(a)?.traits.order_count).toBeUndefined();
+    await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
+    runtime.useDefinitions(2);
+    // A live event for a before the backfill reaches it: counted once in the end, not twice.
+    await runtime.deliver([order(a, 1, T0 + 3)], T0 + 3);
+    expect(store.profiles.get(a)?.traits.order_count?.value).toBe(1);
+    const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4 });
+    expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4 });
+    expect(store.profiles.get(a)?.traits.order_count?.value).toBe(3);
+    expect(store.profiles.get(b)?.traits.order_count?.value).toBe(1);
+  });
+});
