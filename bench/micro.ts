@@ -21,6 +21,9 @@ import { createShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../src/shared/ids.ts';
 import { openEngineStore } from '../src/store/engine-store.ts';
 import { formatRate, measureRate } from './measure.ts';
+import { BENCH_EVENT_NAMES, benchDefinitions } from './definitions-fixture.ts';
+import { compileShardDefinitions } from '../src/runtime/shard/shard-definitions.ts';
+import type { SpaceDefinitions } from '../src/actors/step-profile.ts';
 
 /**
  * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
@@ -102,40 +105,106 @@ async function identityStage(dir: string): Promise<void> {
   await store.close();
 }
 
-async function actorStage(): Promise<void> {
-  const events = validatedEvents(1000);
-  const ids = Array.from({ length: 1000 }, (_, i) => asProfileId(`use_${i % 100}`));
-  const states = new Map<ProfileId, ProfileState | undefined>();
-  results['actor step'] = await measureRate(events.length, () => {
-    events.forEach((event, i) => {
-      const profileId = ids[i]!;
-      const message: ActorMessage = { type: 'profile.track', profileId, spaceId: space, event, newIdentifiers: [] };
-      states.set(profileId, stepProfile(states.get(profileId), message, T0).state);
-    });
-  });
+/** Bench events spread over ten event names, so definitions see a realistic share of them. */
+function namedEvents(count: number): TrackedEvent[] {
+  return validatedEvents(count).map((event, i) => (event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[i % BENCH_EVENT_NAMES.length]! } : event));
 }
 
+function knownTrack(profileId: ProfileId, event: TrackedEvent): ActorMessage {
+  return {
+    type: 'profile.track',
+    profileId,
+    spaceId: space,
+    event,
+    newIdentifiers: [{ type: 'user_id', value: profileId, addedAt: T0, firstMessageId: 'm', sourceId: 'src' }],
+  };
+}
+
+const liveDefinitions = (): SpaceDefinitions => compileShardDefinitions(benchDefinitions(space), 1).forSpace(space);
+
+/**
+ * The pure actor step over 10,000 profiles, with no definitions and with the 70 of the fixture.
+ * Each round is a minute of event time; a profile sees an event every ten rounds, over all ten
+ * names, so its windows hold a realistic history rather than thousands of events of one name.
+ */
+async function actorStage(): Promise<void> {
+  const events = namedEvents(1000);
+  for (const [label, definitions] of [
+    ['actor step', undefined],
+    ['actor step, 70 definitions live', liveDefinitions()],
+  ] as const) {
+    const states = new Map<ProfileId, ProfileState | undefined>();
+    let round = 0;
+    results[label] = await measureRate(events.length, () => {
+      round += 1;
+      const now = T0 + round * 60_000;
+      events.forEach((event, i) => {
+        const profileId = asProfileId(`use_${(round * 1000 + i) % 10_000}`);
+        const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
+        states.set(profileId, stepProfile(states.get(profileId), knownTrack(profileId, { ...named, timestamp: now + i }), now, definitions).state);
+      });
+    });
+  }
+}
+
+/**
+ * The shard runtime's step + commit: deliveries of 1,000 events over 10,000 profiles, 8 in flight
+ * (group commit), unique keys; with no definitions, then with the 70 of the fixture live.
+ */
 async function commitStage(dir: string): Promise<void> {
-  const store = openEngineStore(join(dir, 'commit'));
+  for (const [label, withDefinitions] of [
+    ['LMDB commit (shard runtime, 1000/delivery)', false],
+    ['LMDB commit, 70 definitions live', true],
+  ] as const) {
+    const store = openEngineStore(join(dir, withDefinitions ? 'commit-defs' : 'commit'));
+    const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 100_000 });
+    if (withDefinitions) {
+      for (const record of benchDefinitions(space)) await store.definitions.put(record.id, record);
+      runtime.useDefinitions(1);
+    }
+    const events = namedEvents(1000);
+    let round = 0;
+    results[label] = await measureRate(8000, async () => {
+      await Promise.all(
+        Array.from({ length: 8 }, () => {
+          round++;
+          const now = T0 + round * 60_000;
+          const messages: ActorMessage[] = events.map((event, i) => {
+            const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
+            return knownTrack(asProfileId(`use_${(round * 7 + i) % 10_000}`), { ...named, messageId: `${round}-${i}`, timestamp: now + i });
+          });
+          return runtime.deliver(messages, now);
+        }),
+      );
+    });
+    await store.close();
+  }
+}
+
+/**
+ * Backfill: 20,000 profiles with 10 stored events each, then one new definition replayed over
+ * all of them by the shard runtime's backfill chunks (what each shard does in parallel).
+ */
+async function backfillStage(dir: string): Promise<void> {
+  const store = openEngineStore(join(dir, 'backfill'));
   const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 100_000 });
-  const events = validatedEvents(1000);
-  let round = 0;
-  // Deliveries of 1,000 events over 10,000 profiles, 8 in flight (group commit), unique keys.
-  results['LMDB commit (shard runtime, 1000/delivery)'] = await measureRate(8000, async () => {
-    await Promise.all(
-      Array.from({ length: 8 }, () => {
-        round++;
-        const messages: ActorMessage[] = events.map((event, i) => ({
-          type: 'profile.track',
-          profileId: asProfileId(`use_${(round * 7 + i) % 10_000}`),
-          spaceId: space,
-          event: { ...event, messageId: `${round}-${i}` },
-          newIdentifiers: [],
-        }));
-        return runtime.deliver(messages, T0);
-      }),
-    );
-  });
+  const events = namedEvents(1000);
+  for (let round = 0; round < 200; round++) {
+    const messages: ActorMessage[] = events.map((event, i) => knownTrack(asProfileId(`use_${(round * 1000 + i) % 20_000}`), { ...event, messageId: `${round}-${i}`, timestamp: T0 + round * 1000 + i }));
+    await runtime.deliver(messages, T0 + 200_000);
+  }
+  const [record] = benchDefinitions(space).filter((d) => d.key === 'audience_1');
+  await store.definitions.put(record!.id, record!);
+  runtime.useDefinitions(1);
+  let replayed = 0;
+  const started = performance.now();
+  let after: string | undefined;
+  do {
+    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, limit: 200, now: T0 + 300_000, ...(after === undefined ? {} : { after }) });
+    replayed += chunk.events;
+    after = chunk.next;
+  } while (after !== undefined);
+  results['backfill over stored events (one shard)'] = replayed / ((performance.now() - started) / 1000);
   await store.close();
 }
 
@@ -190,11 +259,17 @@ let lookupP99Ms = Number.NaN;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-'));
   try {
-    await validateStage();
-    await identityStage(dir);
-    await actorStage();
-    await commitStage(dir);
-    await httpStage(dir);
+    // BENCH_ONLY=actor,commit runs just those stages (a quick look while working on one).
+    const only = process.env.BENCH_ONLY?.split(',');
+    const stages: Array<[string, () => Promise<void>]> = [
+      ['validate', validateStage],
+      ['identity', () => identityStage(dir)],
+      ['actor', actorStage],
+      ['commit', () => commitStage(dir)],
+      ['backfill', () => backfillStage(dir)],
+      ['http', () => httpStage(dir)],
+    ];
+    for (const [name, stage] of stages) if (only === undefined || only.includes(name)) await stage();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -202,6 +277,11 @@ async function main(): Promise<void> {
   console.log(`Troupe micro benchmarks — ${machine}`);
   for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(52)} ${formatRate(rate, stage.startsWith('Profile API') ? 'lookups' : 'events')}`);
   console.log(`  Profile API traits lookup p99: ${lookupP99Ms.toFixed(3)} ms`);
+  const ratio = (a: string, b: string): string => ((results[a] ?? Number.NaN) / (results[b] ?? Number.NaN)).toFixed(2);
+  console.log(`  ratios in this run: actor step 70 defs / none ${ratio('actor step, 70 definitions live', 'actor step')} (target ≥ 0.33),`);
+  console.log(`    LMDB commit 70 defs / none ${ratio('LMDB commit, 70 definitions live', 'LMDB commit (shard runtime, 1000/delivery)')} (target ≥ 0.67),`);
+  console.log(`    backfill / HTTP end to end ${ratio('backfill over stored events (one shard)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')} (target ≥ 10)`);
+  if (process.env.BENCH_ONLY !== undefined) return;
   mkdirSync(new URL('./results', import.meta.url), { recursive: true });
   const file = new URL(`./results/micro-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url);
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, perSecond: results, lookupP99Ms }, null, 2)}\n`);

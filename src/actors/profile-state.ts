@@ -1,4 +1,4 @@
-import type { EvaluatorState } from '../compute/definition-evaluator.ts';
+import type { ComputeStates } from './compute-states.ts';
 import type { IdentifierRecord } from '../identity/identifier.ts';
 import type { EventType } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
@@ -64,16 +64,10 @@ export interface ProfileState {
   /** Group links; absent until the first group call. */
   readonly links?: Readonly<Record<string, LinkEntry>>;
   /**
-   * Per-definition incremental state, by definition id. Stored apart from the profile record
-   * (one LMDB entry per profile and definition), so a step writes only the definitions it changed.
+   * Per-definition incremental states. Stored apart from the profile record (one LMDB entry per
+   * profile and definition), so a step writes only the definitions it changed.
    */
-  readonly compute?: Readonly<Record<string, DefinitionStateEntry>>;
-}
-
-/** One definition's state on a profile, tagged with the definition revision that made it. */
-export interface DefinitionStateEntry {
-  readonly revision: number;
-  readonly state: EvaluatorState;
+  readonly compute?: ComputeStates;
 }
 
 export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOrigin, at: EpochMs, collection: ProfileCollection = 'users'): ProfileState {

@@ -6,7 +6,8 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import type { DefinitionStateEntry, ProfileState, TraitEntry } from './profile-state.ts';
+import { alignComputeStates, computeEntries, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import type { ProfileState, TraitEntry } from './profile-state.ts';
 
 /** What woke the definitions in this step. */
 export interface ComputeTrigger {
@@ -54,9 +55,9 @@ export function recomputeDefinitions(
   if (worklist.length === 0) return { state, effects: [] };
 
   const known = isKnownProfile(state);
-  let compute: Record<string, DefinitionStateEntry> | undefined;
+  const aligned = alignComputeStates(state.compute, definitions);
+  let slots: Array<DefinitionStateEntry | undefined> | undefined;
   let traits: Record<string, TraitEntry> | undefined;
-  let timers: Record<string, EpochMs> | undefined;
   const effects: ActorEffect[] = [];
   const traitValue = (key: string): Json | undefined => {
     const entry = Object.hasOwn(traits ?? state.traits, key) ? (traits ?? state.traits)[key] : undefined;
@@ -66,21 +67,17 @@ export function recomputeDefinitions(
 
   for (let i = 0; i < worklist.length; i += 1) {
     const definition = worklist[i]!;
-    const states = compute ?? state.compute ?? {};
-    const entry = Object.hasOwn(states, definition.id) ? states[definition.id] : undefined;
+    const entry = (slots ?? aligned.slots)[definition.rank];
     const { evaluator } = definition;
     let evaluatorState: EvaluatorState = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
     if (trigger.event !== undefined && observed !== undefined && evaluator.eventNames.has(observed)) {
       evaluatorState = evaluator.observe(evaluatorState, trigger.event, now);
     }
     evaluatorState = evaluator.prune(evaluatorState, now);
-    if (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision) {
-      compute ??= { ...state.compute };
-      compute[definition.id] = { revision: definition.revision, state: evaluatorState };
-    }
 
     const qualifies = known || definition.includeAnonymousUsers;
-    const answer = qualifies ? evaluator.evaluate(evaluatorState, traitValue, now) : definition.kind === 'audience' ? false : undefined;
+    const evaluated = qualifies ? evaluator.evaluateWithNextChange(evaluatorState, traitValue, now) : undefined;
+    const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
     const written = writeAnswer(definition, answer, traitValue(definition.key), Object.hasOwn(traits ?? state.traits, definition.key));
     if (written !== undefined) {
       traits ??= { ...state.traits };
@@ -88,25 +85,25 @@ export function recomputeDefinitions(
       for (const reader of definitions.byTrait.get(definition.key) ?? []) enqueue(worklist, reader, i);
     }
 
-    const due = qualifies ? evaluator.nextChangeAt(evaluatorState, traitValue, now) : undefined;
-    const key = definitionTimerKey(definition.id);
-    const armed = (timers ?? state.timers)[key];
+    // The definition's one timer lives in its slot (a keyed timers object would be copied on
+    // nearly every step, since most events move a window's next exit).
+    const due = evaluated?.nextChangeAt;
+    const armed = entry?.due;
     if (armed !== due) {
-      timers ??= { ...state.timers };
+      const key = definitionTimerKey(definition.id);
       if (armed !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: armed });
-      if (due === undefined) delete timers[key];
-      else {
-        timers[key] = due;
-        effects.push({ type: 'timer.set', profileId: state.id, key, dueAt: due });
-      }
+      if (due !== undefined) effects.push({ type: 'timer.set', profileId: state.id, key, dueAt: due });
+    }
+    if (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due) {
+      slots ??= aligned.slots.slice();
+      slots[definition.rank] = { id: definition.id, revision: definition.revision, state: evaluatorState, ...(due === undefined ? {} : { due }) };
     }
   }
   return {
     state: {
       ...state,
-      ...(compute === undefined ? {} : { compute }),
+      ...(slots !== undefined ? { compute: { layout: aligned.layout, slots } } : aligned !== state.compute ? { compute: aligned } : {}),
       ...(traits === undefined ? {} : { traits }),
-      ...(timers === undefined ? {} : { timers }),
     },
     effects,
   };
@@ -153,38 +150,36 @@ function enqueue(worklist: CompiledDefinition[], reader: CompiledDefinition, fro
   worklist.push(reader);
 }
 
-/** Drops the stored states of definitions that are no longer live. */
-export function withoutRetiredStates(state: ProfileState, definitions: DefinitionSet): ProfileState {
-  if (state.compute === undefined) return state;
-  const retired = Object.keys(state.compute).filter((id) => !definitions.byId.has(id));
-  if (retired.length === 0) return state;
-  const compute = { ...state.compute };
-  for (const id of retired) delete compute[id];
-  return { ...state, compute };
-}
-
 /**
  * The definition states of a merged profile: each live definition's two states merged by its
  * evaluator (a state of another revision counts as none). Retired definitions' states are dropped.
  */
-export function mergeComputeStates(
-  winner: Readonly<Record<string, DefinitionStateEntry>> | undefined,
-  loser: Readonly<Record<string, DefinitionStateEntry>> | undefined,
-  definitions: DefinitionSet,
-): Record<string, DefinitionStateEntry> | undefined {
+export function mergeComputeStates(winner: ComputeStates | undefined, loser: ComputeStates | undefined, definitions: DefinitionSet): ComputeStates | undefined {
   if (winner === undefined && loser === undefined) return undefined;
-  const merged: Record<string, DefinitionStateEntry> = {};
-  for (const definition of definitions.ordered) {
-    const a = currentEntry(winner, definition);
-    const b = currentEntry(loser, definition);
-    if (a !== undefined && b !== undefined) merged[definition.id] = { revision: definition.revision, state: definition.evaluator.merge(a.state, b.state) };
-    else if (a !== undefined || b !== undefined) merged[definition.id] = (a ?? b)!;
-  }
-  return merged;
+  const a = alignComputeStates(winner, definitions).slots;
+  const b = alignComputeStates(loser, definitions).slots;
+  const slots = definitions.ordered.map((definition): DefinitionStateEntry | undefined => {
+    const mine = currentEntry(a[definition.rank], definition);
+    const theirs = currentEntry(b[definition.rank], definition);
+    if (mine !== undefined && theirs !== undefined) {
+      // The winner's armed timer stays recorded so the recompute that follows clears it.
+      return { id: definition.id, revision: definition.revision, state: definition.evaluator.merge(mine.state, theirs.state), ...(mine.due === undefined ? {} : { due: mine.due }) };
+    }
+    return mine ?? theirs;
+  });
+  return { layout: definitions.layout, slots };
 }
 
-function currentEntry(states: Readonly<Record<string, DefinitionStateEntry>> | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {
-  if (states === undefined || !Object.hasOwn(states, definition.id)) return undefined;
-  const entry = states[definition.id];
+function currentEntry(entry: DefinitionStateEntry | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {
   return entry?.revision === definition.revision ? entry : undefined;
+}
+
+/**
+ * Timer effects that retire a merged-away profile's definition timers (its durable timer rows
+ * are keyed by its own id; the winner re-arms its own after the merge).
+ */
+export function retireDefinitionTimers(profileId: ProfileState['id'], compute: ComputeStates | undefined): ActorEffect[] {
+  return computeEntries(compute)
+    .filter((entry) => entry.due !== undefined)
+    .map((entry) => ({ type: 'timer.cleared', profileId, key: definitionTimerKey(entry.id), dueAt: entry.due! }));
 }

@@ -5,8 +5,9 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
+import { alignComputeStates } from './compute-states.ts';
 import { emptyProfile, type ProfileState } from './profile-state.ts';
-import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions } from './recompute-definitions.ts';
+import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
 
 /** A space's live definitions for each collection (user audiences run on users, account ones on accounts). */
@@ -43,9 +44,8 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
       return backfill(state, message, now, definitions);
     case 'timer.fired': {
       const definitionId = definitionOfTimerKey(message.key);
-      const fired = fire(state, message.key, message.dueAt, now);
-      if (definitionId === undefined || !fired.changed) return fired;
-      return withDefinitions(fired, definitions, now, () => ({ definitionIds: new Set([definitionId]) }));
+      if (definitionId === undefined) return fire(state, message.key, message.dueAt, now);
+      return fireDefinition(state, definitionId, message.key, message.dueAt, now, definitions);
     }
     default:
       return assertNever(message);
@@ -109,7 +109,10 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   const { evaluator } = definition;
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
-  const compute = { ...state.compute, [definition.id]: { revision: definition.revision, state: rebuilt } };
+  const aligned = alignComputeStates(state.compute, set);
+  const slots = aligned.slots.slice();
+  slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
+  const compute = { layout: aligned.layout, slots };
   const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
@@ -126,7 +129,8 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   // state under the winner's id.
   const { compute: _loserCompute, ...loserRecord } = loser;
   const winner = state ?? { ...loserRecord, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
-  const { state: merged, effects } = absorbProfile(winner, loser);
+  const { state: merged, effects: absorbEffects } = absorbProfile(winner, loser);
+  const effects = [...absorbEffects, ...retireDefinitionTimers(loser.id, loser.compute)];
   // Definition states merge through their evaluators: the result is as if the winner had seen
   // both histories (the recompute that follows re-evaluates every definition on it).
   const set = merged.collection === 'accounts' ? definitions.accounts : definitions.users;
@@ -152,6 +156,28 @@ function schedule(state: ProfileState | undefined, key: string, dueAt: EpochMs):
   if (previous !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: previous });
   effects.push({ type: 'timer.set', profileId: state.id, key, dueAt });
   return { state: { ...state, version: state.version + 1, timers: { ...state.timers, [key]: dueAt } }, effects, changed: true };
+}
+
+/**
+ * A definition's timer: stale unless its slot still holds that due time. The recompute that
+ * follows finds the slot's timer spent and re-arms it at the next change, if any.
+ */
+function fireDefinition(state: ProfileState | undefined, definitionId: string, key: string, dueAt: EpochMs, now: EpochMs, definitions: SpaceDefinitions): StepResult {
+  if (state === undefined) return { state, effects: [], changed: false };
+  const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
+  const definition = set.byId.get(definitionId);
+  const aligned = alignComputeStates(state.compute, set);
+  const entry = definition === undefined ? undefined : aligned.slots[definition.rank];
+  if (definition === undefined || entry?.due !== dueAt) return { state, effects: [], changed: false };
+  const { due: _spent, ...rest } = entry;
+  const slots = aligned.slots.slice();
+  slots[definition.rank] = rest;
+  const fired: StepResult = {
+    state: { ...state, version: state.version + 1, compute: { layout: aligned.layout, slots } },
+    effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
+    changed: true,
+  };
+  return withDefinitions(fired, definitions, now, () => ({ definitionIds: new Set([definitionId]) }));
 }
 
 function fire(state: ProfileState | undefined, key: string, dueAt: EpochMs, now: EpochMs): StepResult {

@@ -50,7 +50,7 @@ export function accumulate(reducer: Reducer, acc: Accumulator, item: Contributio
     case 'sum':
       return typeof value === 'number' && Number.isFinite(value) ? { k: 'sum', sum: acc.sum + value, n: acc.n + 1 } : acc;
     case 'best': {
-      const candidate = bestCandidate(reducer, value);
+      const candidate = reducer.kind === 'min' || reducer.kind === 'max' ? bestCandidate(reducer.as, value) : undefined;
       return candidate === undefined || !beats(reducer, candidate, acc.best) ? acc : { k: 'best', best: candidate };
     }
     case 'counts': {
@@ -133,9 +133,9 @@ function jsonTypeName(value: Json): string {
   return typeof value;
 }
 
-function bestCandidate(reducer: Reducer, value: Json | undefined): number | string | undefined {
-  if (reducer.kind !== 'min' && reducer.kind !== 'max') return undefined;
-  if (reducer.as === 'number') return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** What `min`/`max` compare: a finite number (`as number`), or the text form of a scalar (`as string`). */
+export function bestCandidate(as: 'number' | 'string', value: Json | undefined): number | string | undefined {
+  if (as === 'number') return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return textForm(value);
   return undefined;
 }

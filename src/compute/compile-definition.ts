@@ -25,28 +25,58 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   collectTraitKeys(ast.root, traitKeys);
   const planOfStream = new Map(roots.map((plan) => [plan.stream, plan]));
 
+  // One environment per evaluator, reused by every evaluation (they never overlap: evaluation is
+  // synchronous), so the hot path builds no closures. `current*` hold the evaluation's inputs.
+  let currentStreams: readonly RootStreamState[] = [];
+  let currentTraits: TraitLookup = () => undefined;
+  let currentNow = 0;
+  let currentSink: InstantSink | undefined;
+  const values: Array<Json | undefined> = new Array(roots.length);
+  const computed: boolean[] = new Array(roots.length).fill(false);
+  const env: EvaluationEnv = {
+    get now() {
+      return currentNow;
+    },
+    get sink() {
+      return currentSink;
+    },
+    trait: (key) => currentTraits(key),
+    field: () => {
+      throw new Error('property() outside where()');
+    },
+    parentField: () => {
+      throw new Error('property(parent:) outside a funnel');
+    },
+    aggregate: (node) => {
+      const plan = planOfStream.get(node.stream);
+      if (plan === undefined) throw new Error(`no plan for event('${node.stream.event}')`);
+      if (!computed[plan.index]) {
+        values[plan.index] = rootStreamValue(plan, currentStreams[plan.index]!, currentTraits, currentNow, currentSink);
+        computed[plan.index] = true;
+      }
+      return { value: values[plan.index], settled: true };
+    },
+  };
+
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
-    const streams = streamsOf(state);
-    const values = new Map<RootStreamPlan, Json | undefined>();
-    const env: EvaluationEnv = {
-      now,
-      sink,
-      trait: traits,
-      field: () => {
-        throw new Error('property() outside where()');
-      },
-      parentField: () => {
-        throw new Error('property(parent:) outside a funnel');
-      },
-      aggregate: (node) => {
-        const plan = planOfStream.get(node.stream);
-        if (plan === undefined) throw new Error(`no plan for event('${node.stream.event}')`);
-        if (!values.has(plan)) values.set(plan, rootStreamValue(plan, streams[plan.index]!, traits, now, sink));
-        return { value: values.get(plan), settled: true };
-      },
-    };
+    currentStreams = streamsOf(state);
+    currentTraits = traits;
+    currentNow = now;
+    currentSink = sink;
+    computed.fill(false);
     if (ast.kind === 'audience') return evaluateCondition(ast.root, env) === true;
     return evaluateValue(ast.root, env);
+  }
+
+  let next: number | undefined;
+  const earliest: InstantSink = (instant) => {
+    if (instant > currentNow && (next === undefined || instant < next)) next = instant;
+  };
+
+  function evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: number): { value: Json | undefined; nextChangeAt: number | undefined } {
+    next = undefined;
+    const value = answer(state, traits, now, earliest);
+    return { value, nextChangeAt: next };
   }
 
   return {
@@ -57,35 +87,34 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     observe(state, event: TrackedEvent, now) {
       const name = occurrenceName(event);
       if (name === undefined || !eventNames.has(name)) return state;
-      return mapStreams(state, (plan, stream) => observeStream(plan, stream, event, now));
+      const streams = streamsOf(state);
+      let changed: RootStreamState[] | undefined;
+      for (const plan of roots) {
+        const before = streams[plan.index]!;
+        const after = observeStream(plan, before, event, now);
+        if (after !== before) (changed ??= streams.slice())[plan.index] = after;
+      }
+      return changed === undefined ? state : stateOf(changed);
     },
-    prune: (state, now) => mapStreams(state, (plan, stream) => pruneStream(plan, stream, now)),
+    prune(state, now) {
+      const streams = streamsOf(state);
+      let changed: RootStreamState[] | undefined;
+      for (const plan of roots) {
+        const before = streams[plan.index]!;
+        const after = pruneStream(plan, before, now);
+        if (after !== before) (changed ??= streams.slice())[plan.index] = after;
+      }
+      return changed === undefined ? state : stateOf(changed);
+    },
     evaluate: (state, traits, now) => answer(state, traits, now, undefined),
-    nextChangeAt(state, traits, now) {
-      let next: number | undefined;
-      answer(state, traits, now, (instant) => {
-        if (instant > now && (next === undefined || instant < next)) next = instant;
-      });
-      return next;
-    },
+    nextChangeAt: (state, traits, now) => evaluateWithNextChange(state, traits, now).nextChangeAt,
+    evaluateWithNextChange,
     merge(winner, loser) {
       const a = streamsOf(winner);
       const b = streamsOf(loser);
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
-
-  function mapStreams(state: EvaluatorState, step: (plan: RootStreamPlan, stream: RootStreamState) => RootStreamState): EvaluatorState {
-    const streams = streamsOf(state);
-    let changed = false;
-    const next = roots.map((plan) => {
-      const before = streams[plan.index]!;
-      const after = step(plan, before);
-      if (after !== before) changed = true;
-      return after;
-    });
-    return changed ? stateOf(next) : state;
-  }
 }
 
 /** The one place the opaque `StreamState` of the port is read as this module's own shape. */

@@ -39,7 +39,7 @@ export interface DefinitionEvaluator {
   observe(state: EvaluatorState, event: TrackedEvent, now: EpochMs): EvaluatorState;
   /**
    * Drops or folds what can no longer change the answer at `now` or later (occurrences that left
-   * every window, settled funnel parents). Returns the same object when nothing changed.
+   * every window, future-dated ones that came due). Returns the same object when nothing changed.
    */
   prune(state: EvaluatorState, now: EpochMs): EvaluatorState;
   /**
@@ -55,6 +55,8 @@ export interface DefinitionEvaluator {
    * one later than the true change.
    */
   nextChangeAt(state: EvaluatorState, traits: TraitLookup, now: EpochMs): EpochMs | undefined;
+  /** `evaluate` and `nextChangeAt` in one pass (what the actor calls after each step). */
+  evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: EpochMs): { readonly value: Json | undefined; readonly nextChangeAt: EpochMs | undefined };
   /** The state of a profile that absorbed another (identity merge): as if it had seen both histories. */
   merge(winner: EvaluatorState, loser: EvaluatorState): EvaluatorState;
 }

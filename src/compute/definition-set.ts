@@ -26,13 +26,15 @@ export interface CompiledDefinition extends LiveDefinition {
  * reads, including other definitions' keys).
  */
 export interface DefinitionSet {
+  /** Which version of the definitions this is (profiles' state slots follow it). */
+  readonly layout: number;
   readonly ordered: readonly CompiledDefinition[];
   readonly byId: ReadonlyMap<string, CompiledDefinition>;
   readonly byEvent: ReadonlyMap<string, readonly CompiledDefinition[]>;
   readonly byTrait: ReadonlyMap<string, readonly CompiledDefinition[]>;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map() };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map() };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -71,7 +73,7 @@ export function orderDefinitions<T extends { readonly key: string; readonly ast:
 }
 
 /** Compiles a space's definitions. A cycle cannot be live (creation refuses it), so it throws. */
-export function compileDefinitionSet(definitions: readonly LiveDefinition[]): DefinitionSet {
+export function compileDefinitionSet(definitions: readonly LiveDefinition[], layout = 0): DefinitionSet {
   const evaluators = new Map(definitions.map((d) => [d, compileDefinition(d.ast)]));
   const order = orderDefinitions(definitions, (d) => evaluators.get(d)!.traitKeys);
   if (!order.ok) throw new Error(`definitions ${order.cycle.keys.join(', ')} form a cycle`);
@@ -82,5 +84,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[]): De
     for (const name of compiled.evaluator.eventNames) byEvent.set(name, [...(byEvent.get(name) ?? []), compiled]);
     for (const key of compiled.evaluator.traitKeys) byTrait.set(key, [...(byTrait.get(key) ?? []), compiled]);
   }
-  return { ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait };
 }

@@ -53,19 +53,26 @@ export function sameValue(a: Json, b: Json): boolean {
   return identityKey(a) === identityKey(b);
 }
 
-/** Code-point order (not UTF-16 unit order, which `<` on strings uses). */
+/**
+ * Code-point order (not UTF-16 unit order, which `<` on strings uses). The two differ only where a
+ * surrogate (an astral character) meets a unit at or above U+E000, so compare units and fix up
+ * that one case at the first difference.
+ */
 export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done === true) return y.done === true ? 0 : -1;
-    if (y.done === true) return 1;
-    const cx = x.value.codePointAt(0) ?? 0;
-    const cy = y.value.codePointAt(0) ?? 0;
-    if (cx !== cy) return cx < cy ? -1 : 1;
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) < codePointRank(y) ? -1 : 1;
   }
+  return a.length < b.length ? -1 : 1;
+}
+
+/** Moves surrogates above U+E000–U+FFFF so unit order becomes code-point order. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 /**

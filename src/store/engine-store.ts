@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { DefinitionStateEntry, ProfileState } from '../actors/profile-state.ts';
+import type { DefinitionStateEntry } from '../actors/compute-states.ts';
+import type { ProfileState } from '../actors/profile-state.ts';
 import type { DefinitionRecord } from '../definitions/definition-record.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';

@@ -44,7 +44,7 @@ export function compileShardDefinitions(records: Iterable<DefinitionRecord>, ver
   }
   const compiled = new Map<string, SpaceDefinitions>();
   for (const [spaceId, space] of bySpace) {
-    compiled.set(spaceId, { users: compileDefinitionSet(space.users), accounts: compileDefinitionSet(space.accounts) });
+    compiled.set(spaceId, { users: compileDefinitionSet(space.users, version), accounts: compileDefinitionSet(space.accounts, version) });
   }
   return {
     version,

@@ -1,6 +1,8 @@
 import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
-import type { DefinitionStateEntry, ProfileState } from '../../actors/profile-state.ts';
+import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
+import { definitionTimerKey } from '../../actors/recompute-definitions.ts';
 import type { EventType, TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
 import type { EngineStore, EventKey, GraphUpdateKey, TimerKey } from '../../store/engine-store.ts';
@@ -38,7 +40,7 @@ interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
   readonly states: Map<string, ProfileState>;
   /** Each written profile's definition states as LMDB holds them, to write only what changed. */
-  readonly storedCompute: Map<string, Readonly<Record<string, DefinitionStateEntry>> | undefined>;
+  readonly storedCompute: Map<string, ComputeStates | undefined>;
   /** Definition states of merged-away profiles, to delete with them. */
   readonly absorbedCompute: Array<{ profileId: string; definitionIds: readonly string[] }>;
   /** Audience ids whose member count on this shard moved. */
@@ -112,13 +114,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return compute === undefined ? record : { ...record, compute };
   }
 
-  function loadCompute(profileId: string): Record<string, DefinitionStateEntry> | undefined {
-    let compute: Record<string, DefinitionStateEntry> | undefined;
-    for (const { key, value } of store.compute.getRange(computeRange(profileId))) {
-      compute ??= {};
-      compute[key[1]] = value;
-    }
-    return compute;
+  function loadCompute(profileId: string): ComputeStates | undefined {
+    const slots: DefinitionStateEntry[] = [];
+    for (const { value } of store.compute.getRange(computeRange(profileId))) slots.push(value);
+    return slots.length === 0 ? undefined : { layout: UNALIGNED, slots };
   }
 
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
@@ -145,7 +144,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         writes.states.delete(message.loserId);
         // The loser's shard counted its memberships; they end with it (the winner's are recounted).
         countMemberships(message.spaceId, message.absorbed, undefined, writes);
-        writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: Object.keys(message.absorbed?.compute ?? {}) });
+        writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: computeEntries(message.absorbed?.compute).map((e) => e.id) });
         logGraphUpdate(writes, message.spaceId, message.loserId, message.profileId, message.trigger);
       }
       for (const effect of result.effects) {
@@ -197,14 +196,24 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * Writes a profile: its record without the definition states, and of those only the entries this
    * delivery changed (object identity: the actor returns the same entry when a definition did not move).
    */
-  function writeState(profileId: string, state: ProfileState, stored: Readonly<Record<string, DefinitionStateEntry>> | undefined): void {
+  function writeState(profileId: string, state: ProfileState, stored: ComputeStates | undefined): void {
     const { compute, ...record } = state;
     store.profiles.put(profileId, record);
     if (compute === stored) return;
-    for (const [id, entry] of Object.entries(compute ?? {})) {
-      if (stored === undefined || !Object.hasOwn(stored, id) || stored[id] !== entry) store.compute.put([profileId, id], entry);
+    if (compute !== undefined && stored !== undefined && compute.layout === stored.layout && compute.slots.length === stored.slots.length) {
+      // Same layout: slot by slot, so only the definitions this delivery moved are written.
+      for (let i = 0; i < compute.slots.length; i++) {
+        const entry = compute.slots[i];
+        if (entry !== stored.slots[i] && entry !== undefined) store.compute.put([profileId, entry.id], entry);
+      }
+      return;
     }
-    for (const id of Object.keys(stored ?? {})) if (compute === undefined || !Object.hasOwn(compute, id)) store.compute.remove([profileId, id]);
+    const before = new Map(computeEntries(stored).map((entry) => [entry.id, entry]));
+    for (const entry of computeEntries(compute)) {
+      if (before.get(entry.id) !== entry) store.compute.put([profileId, entry.id], entry);
+      before.delete(entry.id);
+    }
+    for (const id of before.keys()) store.compute.remove([profileId, id]);
   }
 
   function logGraphUpdate(
@@ -282,7 +291,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     countMemberships(state?.spaceId ?? '', state, undefined, writes);
     await store.root.transaction(() => {
       store.profiles.remove(profileId);
-      for (const id of Object.keys(state?.compute ?? {})) store.compute.remove([profileId, id]);
+      for (const { id, due } of computeEntries(state?.compute)) {
+        store.compute.remove([profileId, id]);
+        if (due !== undefined) store.timers.remove([due, profileId, definitionTimerKey(id)]);
+      }
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
       for (const id of histories) {
         for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorEffect, ActorMessage } from '../../../src/actors/actor-message.ts';
 import type { ProfileState } from '../../../src/actors/profile-state.ts';
+import { computeEntries } from '../../../src/actors/compute-states.ts';
 import { definitionTimerKey } from '../../../src/actors/recompute-definitions.ts';
 import { stepProfile, type SpaceDefinitions } from '../../../src/actors/step-profile.ts';
 import { compileDefinitionSet, EMPTY_DEFINITION_SET, type LiveDefinition } from '../../../src/compute/definition-set.ts';
@@ -59,7 +60,10 @@ describe('stepProfile with live definitions', () => {
     const pid = asProfileId('use_a');
     const { state } = stepProfile(undefined, order(pid, 150, T0), T0, definitions);
     expect(visible(state)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
-    expect(state?.timers).toEqual({ [definitionTimerKey('aud_recent')]: T0 + 30 * DAY });
+    // The audience's one timer is armed at the window's end (kept in its state slot).
+    const recent = computeEntries(state?.compute).find((entry) => entry.id === 'aud_recent');
+    expect(recent?.due).toBe(T0 + 30 * DAY);
+    expect(computeEntries(state?.compute).filter((entry) => entry.due !== undefined).map((entry) => entry.id)).toEqual(['aud_recent']);
   });
 
   it('exits when the window passes, at the timer, and the dependent audience follows', () => {
@@ -68,7 +72,7 @@ describe('stepProfile with live definitions', () => {
     const due = T0 + 30 * DAY;
     const fired = stepProfile(first, { type: 'timer.fired', profileId: pid, spaceId: space, key: definitionTimerKey('aud_recent'), dueAt: due }, due, definitions);
     expect(visible(fired.state)).toEqual({ recent_buyer: false, total_spend: 150, big_recent: false });
-    expect(fired.state?.timers).toEqual({});
+    expect(computeEntries(fired.state?.compute).some((entry) => entry.due !== undefined)).toBe(false);
     expect(fired.effects).toEqual<ActorEffect[]>([{ type: 'timer.fired', profileId: pid, key: definitionTimerKey('aud_recent'), dueAt: due, at: due }]);
   });
 
