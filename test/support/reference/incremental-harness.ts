@@ -179,26 +179,30 @@ function roundTrip(state: EvaluatorState): EvaluatorState {
 
 /**
  * Instants where answers tend to change, one millisecond either side included: every timestamp
- * and timestamp + window length, and every date value ± each relative-date length.
+ * and timestamp + window length, and every value that reads as a date (in properties, context,
+ * traits, literals) ± each relative-date length.
  */
 function edgeInstants(scenario: Scenario, facts: AstFacts): EpochMs[] {
   const bases: number[] = [];
+  const dates = (value: Json | undefined): void => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) value.forEach(dates);
+    else if (typeof value === 'object') Object.values(value).forEach(dates);
+    else {
+      const t = readTime(value);
+      if (t !== undefined) for (const d of [0, ...facts.relativeDateMs]) bases.push(t - d, t + d);
+    }
+  };
   for (const e of scenario.arrivals) {
     bases.push(e.timestamp, e.receivedAt);
     for (const w of facts.windowMs) bases.push(e.timestamp + w);
-    const d = e.properties?.['d'];
-    if (d !== undefined && d !== null) timesAround(readTime(d), facts, bases);
+    dates(e.properties);
+    dates(e.context);
   }
-  for (const traits of scenario.traits) for (const value of Object.values(traits)) if (value !== null) timesAround(readTime(value), facts, bases);
+  scenario.traits.forEach(dates);
   const edges = new Set<number>();
   for (const b of bases) for (const delta of [-1, 0, 1]) edges.add(b + delta);
   return [...edges].sort((a, b) => a - b);
-}
-
-function timesAround(t: number | undefined, facts: AstFacts, into: number[]): void {
-  if (t === undefined) return;
-  into.push(t);
-  for (const d of facts.relativeDateMs) into.push(t - d, t + d);
 }
 
 /** Up to `count` instants strictly between `from` and `to`, ascending: mostly edges, some anywhere. */
