@@ -29,6 +29,12 @@ import { readTime } from './values.ts';
  * msgpackr round trip, and `observe`/`prune` must not mutate the state they are given. A failure
  * throws fast-check's report: the scenario (definition in the query language, events in arrival
  * order) and the message naming the instant and both answers.
+ *
+ * Usage, from the incremental evaluator's own test:
+ *
+ *     it('agrees with the reference', () => checkIncrementalAgainstReference(compileDefinition));
+ *
+ * and, while a feature is missing, narrow the definitions: `{ definitions: definitionArb({ funnels: false }) }`.
  */
 
 export interface HarnessOptions {
@@ -103,9 +109,13 @@ function replay(compile: (ast: DefinitionAst) => DefinitionEvaluator, scenario: 
     target.state = maybePrune(evaluator, target.state, now, random);
     clock = now;
     if (i + 1 === mergeAfter) {
-      const [winner, other] = random() < 0.5 ? [profile, loser] : [loser, profile];
-      profile = { state: evaluator.merge(winner.state, other.state), arrived: [...winner.arrived, ...other.arrived] };
-      check(now, `merged after arrival ${i + 1} (${loser.arrived.length} events went to the other profile)`);
+      const secondWins = random() < 0.5;
+      const [winner, other] = secondWins ? [loser, profile] : [profile, loser];
+      const before = structuredClone([winner.state, other.state]);
+      const merged = evaluator.merge(winner.state, other.state);
+      if (!isDeepStrictEqual([winner.state, other.state], before)) throw new Error(`merge at ${formatInstant(now)} mutated a state it was given`);
+      profile = { state: merged, arrived: [...winner.arrived, ...other.arrived] };
+      check(now, `merged after arrival ${i + 1}, ${loser.arrived.length} of them on the second profile, which ${secondWins ? 'won' : 'lost'}`);
     } else if (!withMerge || i >= mergeAfter) {
       check(now, `after arrival ${i + 1} (${event.messageId})`);
     }

@@ -21,7 +21,10 @@ export interface Scenario {
   /** `traits[i]` applies from arrival `changes[i]` on; `changes[0]` is 0. */
   readonly traits: readonly Readonly<Record<string, Json>>[];
   readonly traitChanges: readonly number[];
-  /** Merge plan: the first `mergeAfter` arrivals (at least one) go to two profiles, `toLoser[i]` says which. */
+  /**
+   * Merge plan: the first `mergeAfter` arrivals (at least one) are split between two profiles
+   * (`toLoser[i]`: arrival i goes to the second); the harness picks the merge winner.
+   */
   readonly mergeAfter: number;
   readonly toLoser: readonly boolean[];
   readonly seed: number;
@@ -90,7 +93,7 @@ function renderScenario(s: Scenario): string {
     ...s.traits.map((t, i) => `traits from arrival ${s.traitChanges[i] ?? 0}: ${JSON.stringify(t)}`),
     `arrivals (${s.arrivals.length}, in arrival order):`,
     ...s.arrivals.map(renderEvent),
-    `merge after arrival ${s.mergeAfter}, to the loser: ${JSON.stringify(s.arrivals.slice(0, s.mergeAfter).filter((_, i) => s.toLoser[i] === true).map((e) => e.messageId))}`,
+    `merge (merge property only) after arrival ${s.mergeAfter}; on the second profile: ${JSON.stringify(s.arrivals.slice(0, s.mergeAfter).filter((_, i) => s.toLoser[i] === true).map((e) => e.messageId))}`,
     `seed: ${s.seed}`,
     // Positions dropped (the comparator field `at` is a number and stays): the AST, pasteable into a test.
     `definition AST: ${JSON.stringify(s.definition, (key, value: unknown) => (key === 'at' && typeof value === 'object' ? undefined : value))}`,

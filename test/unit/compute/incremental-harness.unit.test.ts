@@ -9,7 +9,7 @@ import { compileReferenceBacked } from '../../support/reference/reference-backed
 // the correct one is the reference itself behind the DefinitionEvaluator interface, and each
 // broken variant gets one thing wrong that an incremental evaluator could plausibly get wrong.
 
-const RUNS = { numRuns: 150 };
+const RUNS = { numRuns: 200 };
 // A broken variant must be caught; stopping at the first counterexample keeps this fast.
 const UNTIL_CAUGHT = { numRuns: 400, endOnFailure: true };
 // fast-check's report, with the harness's own message (instant, both answers) after the scenario.
