@@ -42,7 +42,7 @@ const eventValueArb: fc.Arbitrary<ValueExpr> = fc.oneof(
 
 const isoArb = fc.constantFrom(...DATES);
 
-// Weighted like the histories (A most often) so that streams mostly have occurrences to work on.
+// Weighted toward the names histories use most (A, B), so that streams mostly have occurrences.
 const streamNameArb = fc.oneof(
   { weight: 4, arbitrary: fc.constant('A') },
   { weight: 2, arbitrary: fc.constant('B') },
