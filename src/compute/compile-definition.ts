@@ -65,7 +65,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     currentSink = sink;
     computed.fill(false);
     if (ast.kind === 'audience') return evaluateCondition(ast.root, env) === true;
-    return evaluateValue(ast.root, env);
+    // A computed trait's null is no value (SEMANTICS.md, "Values").
+    return evaluateValue(ast.root, env) ?? undefined;
   }
 
   let next: number | undefined;

@@ -32,7 +32,7 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
   const answerAt = (events: readonly TrackedEvent[], traits: Record<string, Json>, now: EpochMs, seen?: (t: number) => void): Json | undefined =>
     referenceAnswerSeeing(ast, { events, traits }, now, seen);
 
-  return {
+  const evaluator: DefinitionEvaluator = {
     ast,
     eventNames,
     traitKeys: facts.traitKeys,
@@ -64,11 +64,13 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
         if (!isDeepStrictEqual(answerAt(events, traits, at, seen), before)) return at;
       }
     },
+    evaluateWithNextChange: (state, lookup, now) => ({ value: evaluator.evaluate(state, lookup, now), nextChangeAt: evaluator.nextChangeAt(state, lookup, now) }),
     merge: (winner, loser) => {
       const ids = new Set(eventsOf(winner).map((e) => e.messageId));
       return stateOf([...eventsOf(winner), ...eventsOf(loser).filter((e) => !ids.has(e.messageId))]);
     },
   };
+  return evaluator;
 }
 
 function stateOf(events: readonly TrackedEvent[]): EvaluatorState {

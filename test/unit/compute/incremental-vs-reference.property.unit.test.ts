@@ -1,0 +1,17 @@
+import { describe, it } from 'vitest';
+import { compileDefinition } from '../../../src/compute/compile-definition.ts';
+import { checkIncrementalAgainstReference } from '../../support/reference/incremental-harness.ts';
+
+// The incremental evaluators (src/compute) against the obviously correct reference
+// (test/support/reference): random definitions, event streams (late, future-dated, merged),
+// trait changes and clock advances give the same answer at every instant checked, and the next
+// change is never missed.
+describe('incremental evaluators agree with the reference', () => {
+  it('on replays in arrival order, at every instant, with exact next-change instants', () => {
+    checkIncrementalAgainstReference(compileDefinition, { numRuns: 300, only: 'replay', endOnFailure: true });
+  });
+
+  it('on merged profiles', () => {
+    checkIncrementalAgainstReference(compileDefinition, { numRuns: 300, only: 'merge', endOnFailure: true });
+  });
+});
