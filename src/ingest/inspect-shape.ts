@@ -1,4 +1,5 @@
 import type { ErrorData } from '../shared/errors.ts';
+import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import { FORBIDDEN_KEYS, MAX_DEPTH } from './limits.ts';
 
 export interface InspectShapeOptions {
@@ -22,9 +23,16 @@ const FORBIDDEN: ReadonlySet<string> = new Set(FORBIDDEN_KEYS);
 const MAX_PATH_CHARS = 200;
 
 /**
- * Walks a parsed JSON value and reports the first container nested deeper than `maxDepth`
- * (`nesting_too_deep`) or the first forbidden key (`forbidden_key`), or undefined when the shape
- * is fine. It must run before anything recursive (JSON.stringify, structured clone, msgpackr)
+ * Walks a parsed JSON value and reports the first problem no later stage could store faithfully,
+ * or undefined when there is none:
+ * - a container nested deeper than `maxDepth` (`nesting_too_deep`);
+ * - a forbidden key (`forbidden_key`);
+ * - a key or string value with an unpaired UTF-16 surrogate (`invalid_unicode`): msgpack and
+ *   LMDB would store it as something else, so it would not read back as sent;
+ * - a number that is not finite (`invalid_field`): JSON.parse reads `1e400` as Infinity, which
+ *   would read back as `null`.
+ *
+ * It must run before anything recursive (JSON.stringify, structured clone, msgpackr)
  * touches an untrusted value: a 500 KB body can nest 250,000 levels, which overflows the stack
  * of any recursive walk. So this one keeps its own stack, and stops at the first level over the
  * limit, so its cost is bounded by the size of the value.
@@ -46,6 +54,10 @@ export function inspectShape(value: unknown, options: InspectShapeOptions = {}):
     const childDepth = frame.depth + 1;
     if (Array.isArray(frame.value)) {
       const array: unknown[] = frame.value;
+      for (let i = 0; i < array.length; i += 1) {
+        const problem = scalarProblem(array[i], frame, i);
+        if (problem !== undefined) return problem;
+      }
       // Pushed in reverse so that the walk, and so the problem reported, follows document order.
       for (let i = array.length - 1; i >= 0; i -= 1) {
         const child = array[i];
@@ -63,6 +75,14 @@ export function inspectShape(value: unknown, options: InspectShapeOptions = {}):
         return { code: 'forbidden_key', message: `forbidden key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })}` };
       }
     }
+    for (const key of keys) {
+      if (frame.parent === undefined && key === options.skipRootKey) continue;
+      if (!isWellFormed(key)) {
+        return { code: 'invalid_unicode', message: `the key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })} ${LONE_SURROGATE_PROBLEM}` };
+      }
+      const problem = scalarProblem(object[key], frame, key);
+      if (problem !== undefined) return problem;
+    }
     for (let i = keys.length - 1; i >= 0; i -= 1) {
       const key = keys[i] as string;
       if (frame.parent === undefined && key === options.skipRootKey) continue;
@@ -72,6 +92,19 @@ export function inspectShape(value: unknown, options: InspectShapeOptions = {}):
       if (childDepth > maxDepth) return tooDeep(maxDepth, next);
       stack.push(next);
     }
+  }
+  return undefined;
+}
+
+/** A string or number that cannot be stored as it came; containers are the walk's business. */
+function scalarProblem(child: unknown, parent: Frame, key: string | number): ErrorData | undefined {
+  if (typeof child === 'string') {
+    if (isWellFormed(child)) return undefined;
+    return { code: 'invalid_unicode', message: `${formatPath({ value: parent.value, depth: parent.depth + 1, parent, key })} ${LONE_SURROGATE_PROBLEM}` };
+  }
+  if (typeof child === 'number' && !Number.isFinite(child)) {
+    const path = formatPath({ value: parent.value, depth: parent.depth + 1, parent, key });
+    return { code: 'invalid_field', message: `${path} is a number out of range: JSON numbers must be finite (at most ±1.7976931348623157e308)` };
   }
   return undefined;
 }
@@ -87,7 +120,10 @@ function tooDeep(maxDepth: number, frame: Frame): ErrorData {
   };
 }
 
-/** `properties.items[3].name`; the root itself is `(root)`. */
+/**
+ * `properties.items[3].name`; the root itself is `(root)`. An unpaired surrogate in a key is
+ * shown as U+FFFD: the message is logged and returned as JSON.
+ */
 function formatPath(frame: Frame): string {
   const parts: string[] = [];
   for (let f: Frame | undefined = frame; f !== undefined && f.key !== undefined; f = f.parent) {
@@ -96,5 +132,6 @@ function formatPath(frame: Frame): string {
   }
   if (parts.length === 0) return '(root)';
   const path = parts.reverse().join('');
-  return path.length > MAX_PATH_CHARS ? `…${path.slice(path.length - MAX_PATH_CHARS)}` : path;
+  // Cutting may split a surrogate pair, so the repair comes last.
+  return (path.length > MAX_PATH_CHARS ? `…${path.slice(path.length - MAX_PATH_CHARS)}` : path).toWellFormed();
 }

@@ -2,8 +2,10 @@ import { ensureError, type ErrorData } from '../shared/errors.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import { isJsonObject, type JsonObject } from '../shared/json.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import { describeType } from './describe-value.ts';
 import { batchItemSpans } from './batch-item-spans.ts';
+import { measureEnvelope } from './envelope-size.ts';
 import { inspectShape } from './inspect-shape.ts';
 import { MAX_BATCH_ITEMS, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './limits.ts';
 import { readTimestampField } from './timestamps.ts';
@@ -58,6 +60,10 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
     return err({ code: 'invalid_body', message: `body must be a JSON object, got ${describeType(parsed)}` });
   }
   const writeKey = parsed['writeKey'];
+  // A key with an unpaired surrogate can match no configured key exactly; say why, not 401.
+  if (typeof writeKey === 'string' && !isWellFormed(writeKey)) {
+    return err({ code: 'invalid_unicode', message: `writeKey ${LONE_SURROGATE_PROBLEM}` });
+  }
   const base: { writeKey?: string } = typeof writeKey === 'string' && writeKey !== '' ? { writeKey } : {};
 
   if (route !== 'batch') {
@@ -68,9 +74,15 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
 
   const batch = parseBatchEnvelope(parsed);
   if (!batch.ok) return batch;
-  const { items, defaults } = batch.value;
-  // Every item's text is part of the body, so a body within the event limit bounds each item's
-  // size. A larger body is cut into the items' raw texts, measured as received.
+  const { items } = batch.value;
+  // Every item's text and the envelope are disjoint parts of the body, so a body within the event
+  // limit bounds each item's size, envelope merged in. A larger body is cut into the items' raw
+  // texts, measured as received, and the envelope's objects are measured to add what each item
+  // takes of them.
+  const defaults: BatchDefaults =
+    bodyBytes <= MAX_EVENT_BYTES || (batch.value.defaults.context === undefined && batch.value.defaults.integrations === undefined)
+      ? batch.value.defaults
+      : { ...batch.value.defaults, sizes: measureEnvelope(batch.value.defaults) };
   const spans = bodyBytes <= MAX_EVENT_BYTES ? undefined : batchItemSpans(body);
   const usableSpans = spans !== undefined && spans.length === items.length ? spans : undefined;
   const parsedItems = items.map((item, index) => {
