@@ -7,6 +7,11 @@ export interface InspectShapeOptions {
   readonly maxDepth?: number;
   /** A key of the root object whose value is not walked (a batch envelope's `batch`). */
   readonly skipRootKey?: string;
+  /**
+   * The value was parsed from text no string of which can hold an unpaired surrogate
+   * (`isSurrogateFreeJson`), so keys and strings need no check. Default false: check them.
+   */
+  readonly surrogateFree?: boolean;
 }
 
 /** One container on the walk's stack; `parent` and `key` rebuild its path only on failure. */
@@ -46,42 +51,47 @@ const MAX_PATH_CHARS = 200;
  */
 export function inspectShape(value: unknown, options: InspectShapeOptions = {}): ErrorData | undefined {
   const maxDepth = options.maxDepth ?? MAX_DEPTH;
+  const checkStrings = options.surrogateFree !== true;
   if (!isContainer(value)) return undefined;
   if (maxDepth < 1) return tooDeep(maxDepth, { value, depth: 1, parent: undefined, key: undefined });
 
   const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: undefined }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const childDepth = frame.depth + 1;
+    // Scalars are checked in the loops the walk makes anyway (it runs on every event): the first
+    // bad one in document order is remembered and reported once the level's other checks pass.
     if (Array.isArray(frame.value)) {
       const array: unknown[] = frame.value;
-      for (let i = 0; i < array.length; i += 1) {
-        const problem = scalarProblem(array[i], frame, i);
-        if (problem !== undefined) return problem;
-      }
+      let badIndex = -1;
       // Pushed in reverse so that the walk, and so the problem reported, follows document order.
       for (let i = array.length - 1; i >= 0; i -= 1) {
         const child = array[i];
-        if (!isContainer(child)) continue;
+        if (!isContainer(child)) {
+          if (isBadScalar(child, checkStrings)) badIndex = i;
+          continue;
+        }
         const next: Frame = { value: child, depth: childDepth, parent: frame, key: i };
         if (childDepth > maxDepth) return tooDeep(maxDepth, next);
         stack.push(next);
       }
+      if (badIndex !== -1) return scalarProblem(array[badIndex], frame, badIndex);
       continue;
     }
     const object = frame.value as Record<string, unknown>;
     const keys = Object.keys(object);
+    let badKey: string | undefined;
     for (const key of keys) {
       if (FORBIDDEN.has(key)) {
         return { code: 'forbidden_key', message: `forbidden key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })}` };
       }
+      if (badKey !== undefined || (frame.parent === undefined && key === options.skipRootKey)) continue;
+      if ((checkStrings && !isWellFormed(key)) || isBadScalar(object[key], checkStrings)) badKey = key;
     }
-    for (const key of keys) {
-      if (frame.parent === undefined && key === options.skipRootKey) continue;
-      if (!isWellFormed(key)) {
-        return { code: 'invalid_unicode', message: `the key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })} ${LONE_SURROGATE_PROBLEM}` };
+    if (badKey !== undefined) {
+      if (checkStrings && !isWellFormed(badKey)) {
+        return { code: 'invalid_unicode', message: `the key at ${formatPath({ value: object, depth: childDepth, parent: frame, key: badKey })} ${LONE_SURROGATE_PROBLEM}` };
       }
-      const problem = scalarProblem(object[key], frame, key);
-      if (problem !== undefined) return problem;
+      return scalarProblem(object[badKey], frame, badKey);
     }
     for (let i = keys.length - 1; i >= 0; i -= 1) {
       const key = keys[i] as string;
@@ -97,16 +107,16 @@ export function inspectShape(value: unknown, options: InspectShapeOptions = {}):
 }
 
 /** A string or number that cannot be stored as it came; containers are the walk's business. */
-function scalarProblem(child: unknown, parent: Frame, key: string | number): ErrorData | undefined {
-  if (typeof child === 'string') {
-    if (isWellFormed(child)) return undefined;
-    return { code: 'invalid_unicode', message: `${formatPath({ value: parent.value, depth: parent.depth + 1, parent, key })} ${LONE_SURROGATE_PROBLEM}` };
-  }
-  if (typeof child === 'number' && !Number.isFinite(child)) {
-    const path = formatPath({ value: parent.value, depth: parent.depth + 1, parent, key });
-    return { code: 'invalid_field', message: `${path} is a number out of range: JSON numbers must be finite (at most ±1.7976931348623157e308)` };
-  }
-  return undefined;
+function isBadScalar(child: unknown, checkStrings: boolean): boolean {
+  if (typeof child === 'string') return checkStrings && !isWellFormed(child);
+  return typeof child === 'number' && !Number.isFinite(child);
+}
+
+/** The error for a scalar `isBadScalar` refused. */
+function scalarProblem(child: unknown, parent: Frame, key: string | number): ErrorData {
+  const path = formatPath({ value: parent.value, depth: parent.depth + 1, parent, key });
+  if (typeof child === 'string') return { code: 'invalid_unicode', message: `${path} ${LONE_SURROGATE_PROBLEM}` };
+  return { code: 'invalid_field', message: `${path} is a number out of range: JSON numbers must be finite (at most ±1.7976931348623157e308)` };
 }
 
 function isContainer(value: unknown): value is object {

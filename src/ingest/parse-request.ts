@@ -6,6 +6,7 @@ import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import { describeType } from './describe-value.ts';
 import { batchItemSpans } from './batch-item-spans.ts';
 import { measureEnvelope } from './envelope-size.ts';
+import { isSurrogateFreeJson } from './surrogate-free.ts';
 import { inspectShape } from './inspect-shape.ts';
 import { MAX_BATCH_ITEMS, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './limits.ts';
 import { readTimestampField } from './timestamps.ts';
@@ -65,14 +66,16 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
     return err({ code: 'invalid_unicode', message: `writeKey ${LONE_SURROGATE_PROBLEM}` });
   }
   const base: { writeKey?: string } = typeof writeKey === 'string' && writeKey !== '' ? { writeKey } : {};
+  // One scan of the body instead of a check of every string in it (the common case).
+  const surrogateFree = isSurrogateFreeJson(body);
 
   if (route !== 'batch') {
     // The whole body is the event; validateEvent keeps only event fields, so `writeKey` is dropped.
-    const result = validateEvent(parsed, { type: route, receivedAt, byteLength: bodyBytes });
+    const result = validateEvent(parsed, { type: route, receivedAt, byteLength: bodyBytes, surrogateFree });
     return ok({ ...base, items: [toItem(0, result)] });
   }
 
-  const batch = parseBatchEnvelope(parsed);
+  const batch = parseBatchEnvelope(parsed, surrogateFree);
   if (!batch.ok) return batch;
   const { items } = batch.value;
   // Every item's text and the envelope are disjoint parts of the body, so a body within the event
@@ -88,7 +91,7 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
   const parsedItems = items.map((item, index) => {
     const span = usableSpans?.[index];
     const byteLength = span === undefined ? (bodyBytes <= MAX_EVENT_BYTES ? bodyBytes : undefined) : rawBytes(body, span);
-    return toItem(index, validateEvent(item, { receivedAt, batch: defaults, ...(byteLength === undefined ? {} : { byteLength }) }));
+    return toItem(index, validateEvent(item, { receivedAt, batch: defaults, surrogateFree, ...(byteLength === undefined ? {} : { byteLength }) }));
   });
   return ok({ ...base, items: parsedItems });
 }
@@ -103,7 +106,7 @@ interface BatchEnvelope {
  * for depth and forbidden keys here, skipping `batch`, whose items each get their own walk (and
  * their own rejection) in validateEvent.
  */
-function parseBatchEnvelope(body: JsonObject): Result<BatchEnvelope, ErrorData> {
+function parseBatchEnvelope(body: JsonObject, surrogateFree: boolean): Result<BatchEnvelope, ErrorData> {
   const items = body['batch'];
   if (!Array.isArray(items)) {
     return err({ code: 'invalid_body', message: `batch must be an array, got ${describeType(items)}` });
@@ -113,7 +116,7 @@ function parseBatchEnvelope(body: JsonObject): Result<BatchEnvelope, ErrorData> 
     return err({ code: 'batch_too_large', message: `batch has ${items.length} items; the limit is ${MAX_BATCH_ITEMS}` });
   }
 
-  const shapeError = inspectShape(body, { skipRootKey: 'batch' });
+  const shapeError = inspectShape(body, { skipRootKey: 'batch', surrogateFree });
   if (shapeError !== undefined) {
     return err({ code: 'invalid_body', message: `batch envelope: ${shapeError.message}` });
   }

@@ -37,6 +37,8 @@ export interface ValidateEventOptions {
    */
   readonly byteLength?: number;
   readonly batch?: BatchDefaults;
+  /** The event was parsed from text `isSurrogateFreeJson` cleared: its strings need no check. */
+  readonly surrogateFree?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -58,7 +60,7 @@ export function validateEvent(raw: unknown, options: ValidateEventOptions): Resu
   if (!isJsonObject(raw)) {
     return err({ code: 'invalid_event', message: `event must be a JSON object, got ${describeType(raw)}` });
   }
-  const shapeError = inspectShape(raw);
+  const shapeError = inspectShape(raw, { surrogateFree: options.surrogateFree === true });
   if (shapeError !== undefined) return err(shapeError);
   const sizeError = checkSize(raw, options.byteLength, options.batch?.sizes);
   if (sizeError !== undefined) return err(sizeError);

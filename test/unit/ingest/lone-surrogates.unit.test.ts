@@ -75,6 +75,27 @@ describe('unpaired surrogates in an event', () => {
     );
   });
 
+  it('the one-scan fast path over the body refuses exactly what checking every string does (property)', () => {
+    // Any UTF-16 units, so lone surrogates, proper pairs and plain text all occur.
+    const units = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)), maxLength: 6 });
+    const raw = fc.dictionary(units, fc.oneof(units, fc.array(units, { maxLength: 3 })), { maxKeys: 4 });
+    fc.assert(
+      fc.property(raw, fc.constantFrom('stringified', 'all-escaped'), (properties, form) => {
+        const event = { ...track, properties };
+        // JSON.stringify escapes lone surrogates (`\ud800`) and writes pairs raw; `all-escaped`
+        // writes every non-ASCII unit as an escape, pairs included.
+        const json = JSON.stringify(event);
+        const body = form === 'stringified' ? json : json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        expect(JSON.parse(body)).toEqual(event);
+        const parsed = parseTrackingRequest({ route: 'track', body, receivedAt });
+        const fast = parsed.ok ? (parsed.value.items[0]!.ok ? 'ok' : parsed.value.items[0]!.error) : parsed.error;
+        const slow = validateEvent(JSON.parse(body), { type: 'track', receivedAt });
+        expect(fast).toEqual(slow.ok ? 'ok' : slow.error);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses a body writeKey with one before looking it up', () => {
     for (const route of ['track', 'batch'] as const) {
       const body = route === 'batch' ? { writeKey: 'k\ud800', batch: [{ type: 'track', ...track }] } : { writeKey: 'k\ud800', ...track };
