@@ -7,7 +7,7 @@ import type { AppEnv } from './api/app-env.ts';
 import { errorResponse } from './api/error-response.ts';
 import { createHealthApp } from './api/health-app.ts';
 import { createIdentityAdminApp } from './api/identity-admin-app.ts';
-import { onError } from './api/on-error.ts';
+import { createOnError } from './api/on-error.ts';
 import { createProfilesApp } from './api/profiles-app.ts';
 import { requestContext } from './api/request-context.ts';
 import { createTrackingApp } from './api/tracking-app.ts';
@@ -106,7 +106,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
 
   const app = new Hono<AppEnv>();
   app.use(requestContext(log));
-  app.onError(onError);
+  app.onError(createOnError({ onClientAbort: () => metrics.clientAborts.inc() }));
   app.notFound((c) => errorResponse(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));

@@ -1,4 +1,5 @@
 import type { EpochMs } from '../shared/ids.ts';
+import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect } from './actor-message.ts';
 import type { MessageOrigin, ProfileState, TraitEntry } from './profile-state.ts';
 
@@ -12,7 +13,7 @@ import type { MessageOrigin, ProfileState, TraitEntry } from './profile-state.ts
 export function absorbProfile(winner: ProfileState, loser: ProfileState): { state: ProfileState; effects: ActorEffect[] } {
   const traits: Record<string, TraitEntry> = { ...winner.traits };
   for (const [key, entry] of Object.entries(loser.traits)) {
-    const mine = traits[key];
+    const mine = ownValue(traits, key);
     if (mine === undefined || entry.updatedAt > mine.updatedAt) traits[key] = entry;
   }
   const eventCounts: Record<string, number> = { ...winner.eventCounts };
@@ -25,7 +26,7 @@ export function absorbProfile(winner: ProfileState, loser: ProfileState): { stat
   const timers: Record<string, EpochMs> = { ...winner.timers };
   for (const [key, dueAt] of Object.entries(loser.timers)) {
     effects.push({ type: 'timer.cleared', profileId: loser.id, key, dueAt });
-    const mine = timers[key];
+    const mine = ownValue(timers, key);
     if (mine !== undefined && mine <= dueAt) continue;
     if (mine !== undefined) effects.push({ type: 'timer.cleared', profileId: winner.id, key, dueAt: mine });
     timers[key] = dueAt;

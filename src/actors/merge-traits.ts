@@ -1,5 +1,6 @@
 import type { EpochMs } from '../shared/ids.ts';
 import type { JsonObject } from '../shared/json.ts';
+import { ownValue } from '../shared/own-value.ts';
 import type { TraitEntry } from './profile-state.ts';
 
 /**
@@ -18,7 +19,7 @@ export function mergeTraits(
   for (const key of Object.keys(incoming)) {
     const value = incoming[key];
     if (value === undefined) continue;
-    const existing = current[key];
+    const existing = ownValue(current, key);
     if (existing !== undefined && existing.updatedAt > timestamp) continue;
     next ??= { ...current };
     next[key] = { value, updatedAt: timestamp, sourceId };

@@ -2,6 +2,7 @@ import type { IdentifierRecord } from '../identity/identifier.ts';
 import type { ComputeTrigger } from './recompute-definitions.ts';
 import { assertNever } from '../shared/assert-never.ts';
 import type { EpochMs } from '../shared/ids.ts';
+import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
@@ -88,7 +89,7 @@ function applyEvent(existing: ProfileState | undefined, message: TrackMessage): 
   const linkKey = account?.linkedUser ?? (event.type === 'group' ? event.groupId : undefined);
   return {
     ...state,
-    ...(linkKey === undefined || state.links?.[linkKey] !== undefined
+    ...(linkKey === undefined || ownValue(state.links, linkKey) !== undefined
       ? {}
       : { links: { ...state.links, [linkKey]: { sourceId: event.sourceId, createdAt: event.receivedAt, messageId: event.messageId } } }),
     version: state.version + 1,
@@ -150,7 +151,7 @@ function addIdentifiers(
 function schedule(state: ProfileState | undefined, key: string, dueAt: EpochMs): StepResult {
   // Only existing profiles keep timers; a schedule for a deleted profile is dropped.
   if (state === undefined) return { state, effects: [], changed: false };
-  const previous = state.timers[key];
+  const previous = ownValue(state.timers, key);
   if (previous === dueAt) return { state, effects: [], changed: false };
   const effects: ActorEffect[] = [];
   if (previous !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: previous });
@@ -182,7 +183,7 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
 
 function fire(state: ProfileState | undefined, key: string, dueAt: EpochMs, now: EpochMs): StepResult {
   // A timer whose key was rescheduled or cleared since it was stored is stale: ignore it.
-  if (state === undefined || state.timers[key] !== dueAt) return { state, effects: [], changed: false };
+  if (state === undefined || ownValue(state.timers, key) !== dueAt) return { state, effects: [], changed: false };
   const timers = { ...state.timers };
   delete timers[key];
   return {

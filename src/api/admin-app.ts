@@ -6,6 +6,7 @@ import { isJsonObject } from '../shared/json.ts';
 import type { AppEnv } from './app-env.ts';
 import { bearerToken } from './credentials.ts';
 import { errorResponse } from './error-response.ts';
+import { readJsonBody } from './read-json-body.ts';
 
 export interface AdminAppDeps {
   readonly spaces: SpaceRegistry;
@@ -28,13 +29,9 @@ export function createAdminApp(deps: AdminAppDeps): Hono<AppEnv> {
     }
     const { clock } = deps;
     if (!isManual(clock)) return errorResponse(c, 'clock_not_manual', 'The engine runs on the system clock; set "clock": "manual" in config to move it.');
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return errorResponse(c, 'invalid_json', 'The body must be JSON: {"advanceMs": n} or {"now": "<ISO-8601>"}.');
-    }
-    const target = targetTime(body, clock.now());
+    const body = await readJsonBody(c);
+    if (!body.ok) return errorResponse(c, 'invalid_json', 'The body must be JSON: {"advanceMs": n} or {"now": "<ISO-8601>"}.');
+    const target = targetTime(body.value, clock.now());
     if (typeof target === 'string') return errorResponse(c, target === 'backwards' ? 'clock_backwards' : 'invalid_body', messages[target]);
     await deps.advanceTo(target);
     return c.json({ now: new Date(clock.now()).toISOString() });
@@ -54,8 +51,8 @@ const messages = {
 
 function targetTime(body: unknown, current: number): number | keyof typeof messages {
   if (!isJsonObject(body)) return 'shape';
-  const hasAdvance = 'advanceMs' in body;
-  const hasNow = 'now' in body;
+  const hasAdvance = Object.hasOwn(body, 'advanceMs');
+  const hasNow = Object.hasOwn(body, 'now');
   if (hasAdvance === hasNow) return 'shape';
   if (hasAdvance) {
     const advance = body['advanceMs'];

@@ -1,18 +1,22 @@
 import { Hono, type Context } from 'hono';
-import type { Key } from 'lmdb';
 import type { DeleteProfile } from '../runtime/profile-deletion.ts';
 import type { InsightsLog } from '../runtime/insights-log.ts';
 import type { SpaceRegistry } from '../runtime/space-registry.ts';
 import type { Suppressions } from '../runtime/suppressions.ts';
 import type { Clock } from '../shared/clock.ts';
 import { isJsonObject } from '../shared/json.ts';
+import { identifierValueError, MAX_ID_BYTES } from '../shared/key-bounds.ts';
+import { exceedsUtf8Bytes } from '../shared/text-size.ts';
+import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import type { MergeLog } from '../runtime/merge-log.ts';
 import type { NewestFirstPage } from '../runtime/newest-first.ts';
 import type { GraphUpdateKey, InsightKey } from '../store/engine-store.ts';
 import { adminSpace } from './admin-access.ts';
 import type { AppEnv } from './app-env.ts';
 import { errorResponse } from './error-response.ts';
+import { decodeLogCursor, encodeLogCursor, type LogKey, type LogKeyPart } from './log-cursor.ts';
 import { parseLookupId } from './profiles/lookup-id.ts';
+import { readJsonBody } from './read-json-body.ts';
 
 export interface IdentityAdminDeps {
   readonly spaces: SpaceRegistry;
@@ -37,7 +41,10 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.delete(`${prefix}/:space/collections/users/profiles/:id`, async (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      const deleted = await deps.deleteProfile(space.id, parseLookupId(c.req.param('id')));
+      const lookup = parseLookupId(c.req.param('id'));
+      if (!lookup.ok) return errorResponse(c, lookup.error.code, lookup.error.message);
+      // An id over the storage bounds cannot name a profile: 404 without asking LMDB.
+      const deleted = lookup.value !== undefined && (await deps.deleteProfile(space.id, lookup.value));
       if (!deleted) return errorResponse(c, 'not_found', 'Profile was not found.');
       return c.body(null, 204);
     });
@@ -45,14 +52,14 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.get(`${prefix}/:space/insights`, (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      return listPage(c, space.id, (limit, from) => deps.insights.list(space.id, limit, from as InsightKey | undefined), 'insights');
+      return listPage(c, space.id, INSIGHT_KEY, (limit, from) => deps.insights.list(space.id, limit, from as InsightKey | undefined), 'insights');
     });
 
     // Segment's `id_graph_updates`: every profile creation (segment → itself) and merge.
     app.get(`${prefix}/:space/id-graph-updates`, (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      return listPage(c, space.id, (limit, from) => deps.mergeLog.list(space.id, limit, from as GraphUpdateKey | undefined), 'updates');
+      return listPage(c, space.id, GRAPH_UPDATE_KEY, (limit, from) => deps.mergeLog.list(space.id, limit, from as GraphUpdateKey | undefined), 'updates');
     });
 
     app.get(`${prefix}/:space/suppressions`, (c) => {
@@ -64,11 +71,16 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.post(`${prefix}/:space/suppressions`, async (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      const body: unknown = await c.req.json().catch(() => undefined);
+      const read = await readJsonBody(c);
+      const body = read.ok ? read.value : undefined;
       const userId = isJsonObject(body) ? body['userId'] : undefined;
       if (typeof userId !== 'string' || userId.length === 0) {
         return errorResponse(c, 'invalid_body', 'Send {"userId": "<non-empty string>", "deleteProfile"?: boolean}.');
       }
+      // A userId ingestion would refuse can never be suppressed meaningfully, and is a key LMDB
+      // may refuse: 400 naming the limit, as the Tracking API answers.
+      const refusal = identifierValueError(userId, 'userId');
+      if (refusal !== undefined) return errorResponse(c, refusal.code, refusal.message);
       const suppression = await deps.suppressions.add(space, userId, deps.clock.now());
       // SUPPRESS_WITH_DELETE: the profile goes too; events stay blocked from now on.
       if (isJsonObject(body) && body['deleteProfile'] === true) {
@@ -80,7 +92,10 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
     app.delete(`${prefix}/:space/suppressions/:userId`, async (c) => {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
-      const outcome = await deps.suppressions.remove(space, c.req.param('userId'));
+      const userId = c.req.param('userId');
+      if (!isWellFormed(userId)) return errorResponse(c, 'invalid_unicode', `The userId in the path ${LONE_SURROGATE_PROBLEM}.`);
+      // Longer than any userId that can be suppressed: not one, and not a key to hand LMDB.
+      const outcome = exceedsUtf8Bytes(userId, MAX_ID_BYTES) ? 'not_found' : await deps.suppressions.remove(space, userId);
       if (outcome === 'not_found') return errorResponse(c, 'not_found', 'That userId is not suppressed.');
       if (outcome === 'config') return errorResponse(c, 'invalid_request_error', 'That userId is suppressed in config (suppressedUserIds); remove it there.');
       return c.body(null, 204);
@@ -93,7 +108,9 @@ function withIsoTime<T extends { at: number | null }>(value: T): Omit<T, 'at'> &
   return { ...value, at: value.at === null ? null : new Date(value.at).toISOString() };
 }
 
-type LogKey = [string, number, ...Key[]];
+/** The key parts after the space id (store/engine-store.ts): `[at, seq]` and `[at, messageId, segmentId]`. */
+const INSIGHT_KEY: readonly [LogKeyPart, ...LogKeyPart[]] = ['number', 'number'];
+const GRAPH_UPDATE_KEY: readonly [LogKeyPart, ...LogKeyPart[]] = ['number', 'message_id', 'profile_id'];
 
 /**
  * One page of a newest-first log: `limit` (default 50, max 500) and an opaque `next` cursor, the
@@ -102,6 +119,7 @@ type LogKey = [string, number, ...Key[]];
 function listPage<V extends { at: number }>(
   c: Context<AppEnv>,
   spaceId: string,
+  keyShape: readonly [LogKeyPart, ...LogKeyPart[]],
   list: (limit: number, from: LogKey | undefined) => NewestFirstPage<LogKey, V>,
   field: string,
 ): Response {
@@ -110,7 +128,7 @@ function listPage<V extends { at: number }>(
     return errorResponse(c, 'invalid_request_error', '`limit` must be a positive integer.');
   }
   const nextParam = c.req.query('next');
-  const from = nextParam === undefined || nextParam === '' ? undefined : decodeLogCursor(nextParam, spaceId);
+  const from = nextParam === undefined || nextParam === '' ? undefined : decodeLogCursor(nextParam, spaceId, keyShape);
   if (from === null) return errorResponse(c, 'invalid_request_error', '`next` is not a cursor this API issued.');
   const limit = Math.min(limitParam === undefined ? DEFAULT_LOG_LIMIT : Number(limitParam), MAX_LOG_LIMIT);
   const page = list(limit, from);
@@ -118,19 +136,4 @@ function listPage<V extends { at: number }>(
     [field]: page.items.map((item) => ({ ...item, at: new Date(item.at).toISOString() })),
     cursor: { has_more: page.next !== undefined, next: page.next === undefined ? '' : encodeLogCursor(page.next) },
   });
-}
-
-function encodeLogCursor(key: LogKey): string {
-  return Buffer.from(JSON.stringify(key.slice(1)), 'utf8').toString('base64url');
-}
-
-/** The key to resume from, or null when the cursor is not one this API issued. */
-function decodeLogCursor(cursor: string, spaceId: string): LogKey | null {
-  try {
-    const rest: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(rest) || typeof rest[0] !== 'number' || !rest.every((part) => typeof part === 'number' || typeof part === 'string')) return null;
-    return [spaceId, ...(rest as [number, ...Array<string | number>])];
-  } catch {
-    return null;
-  }
 }

@@ -74,8 +74,10 @@ export function createProfilesApp(deps: ProfilesAppDeps): Hono<AppEnv> {
     const url = new URL(c.req.url);
     const render = resource(url.searchParams);
     if (!render.ok) return errorResponse(c, render.error.code, render.error.message);
+    const lookupId = parseLookupId(c.req.param('id') ?? '');
+    if (!lookupId.ok) return errorResponse(c, lookupId.error.code, lookupId.error.message);
     if (access.kind === 'foreign') return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
-    const profile = reader.findProfile(access.spaceId, parseLookupId(c.req.param('id') ?? ''));
+    const profile = lookupId.value === undefined ? undefined : reader.findProfile(access.spaceId, lookupId.value);
     // A collection only finds its own kind: `users/profiles/group_id:…` is not an account lookup.
     if (profile === undefined || collectionOfProfile(profile) !== collection) return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
     return c.json(render.value(profile, { reader, now: clock.now(), url: url.pathname + url.search }));

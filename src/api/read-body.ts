@@ -23,7 +23,8 @@ export async function readBodyText(request: Request, maxBytes: number, incoming?
   const raw = incoming === undefined ? await readLimited(request.body, maxBytes) : await readNodeLimited(incoming, maxBytes);
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw.toString('utf8');
-  if (!(encoding in decoders)) {
+  // An own-property check: `in` would take `constructor` or `toString` for a decoder.
+  if (!Object.hasOwn(decoders, encoding)) {
     throw new AppError('invalid_encoding', `Content-Encoding ${JSON.stringify(encoding)} is not supported; send gzip, deflate, br or none.`);
   }
   try {
@@ -58,10 +59,18 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
 async function readNodeLimited(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The client hung up (or the request timeout cut it off) before the body was complete: the
+    // client's doing, not a server error, so it is not logged as one (api/on-error.ts).
+    if (!incoming.complete) throw new AppError('request_aborted', 'The client closed the connection before the request body arrived.', { cause: error });
+    throw error;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }

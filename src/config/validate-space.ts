@@ -16,7 +16,8 @@ import { KNOWN_KEYS, SPACE_DEFAULTS, SPACE_ID_PATTERN } from './config-schema.ts
 import { deriveSourceId } from './source-id.ts';
 import { validateIdentity } from './validate-identity.ts';
 import { asSpaceId } from '../shared/ids.ts';
-import { ok } from '../shared/result.ts';
+import { identifierValueError } from '../shared/key-bounds.ts';
+import { err, ok } from '../shared/result.ts';
 
 /** One entry of `spaces`, on its own; uniqueness across spaces is checked by `validateConfig`. */
 export function validateSpace(raw: unknown, path: string): Check<SpaceConfig> {
@@ -51,6 +52,13 @@ export function validateSpace(raw: unknown, path: string): Check<SpaceConfig> {
   const suppressed =
     suppressedRaw === undefined ? ok(SPACE_DEFAULTS.suppressedUserIds) : readStringList(suppressedRaw, keyPath(path, 'suppressedUserIds'));
   if (!suppressed.ok) return suppressed;
+  // Suppressions are userIds: bounded like every identifier (shared/key-bounds.ts), so one that
+  // ingestion could never accept is a typo, and DELETE …/suppressions/{userId} can bound its key.
+  for (const [i, userId] of suppressed.value.entries()) {
+    const userIdPath = indexPath(keyPath(path, 'suppressedUserIds'), i);
+    const refusal = identifierValueError(userId, userIdPath);
+    if (refusal !== undefined) return err({ key: userIdPath, message: refusal.message });
+  }
 
   return ok({
     id: asSpaceId(id.value),

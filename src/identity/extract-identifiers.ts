@@ -4,7 +4,7 @@ import { type JsonObject, isJsonObject } from '../shared/json.ts';
 import { isBlockedValue } from './blocked-values.ts';
 import type { Identifier } from './identifier.ts';
 import { type IdentitySettings, ruleOf, withCustomType } from './settings.ts';
-import { exceedsUtf8Bytes } from './utf8-bytes.ts';
+import { identifierValueError, MAX_ID_TYPE_UNITS } from '../shared/key-bounds.ts';
 
 /** The parts of an event identifiers are read from. */
 export type IdentitySource = Pick<TrackedEvent, 'type' | 'userId' | 'anonymousId' | 'groupId' | 'traits' | 'context' | 'integrations'>;
@@ -21,15 +21,6 @@ export interface Extraction {
   /** Set when a value is too long to store; the event should be rejected as an item. */
   readonly error?: ErrorData;
 }
-
-/**
- * A storage key holds the type and the value; 1,024 bytes leaves room for the type and prefixes
- * within LMDB's 1,978-byte key limit.
- */
-export const MAX_IDENTIFIER_BYTES = 1024;
-
-/** An externalIds type must fit a storage key too, and `:` would break `{id_type}:{value}` lookups. */
-const MAX_TYPE_LENGTH = 100;
 
 const GOOGLE_ANALYTICS = 'Google Analytics';
 
@@ -93,7 +84,8 @@ function readExternalIds(draft: Draft, raw: unknown): void {
     if (typeof rawType !== 'string') return;
     // "ExternalIDs must be lower-case" (§4.2): lower-casing accepts `Phone` as `phone`.
     const type = rawType.toLowerCase();
-    if (type.length === 0 || type.length > MAX_TYPE_LENGTH || type.includes(':')) return;
+    // A type must fit a storage key (shared/key-bounds.ts), and `:` would break `{id_type}:{value}` lookups.
+    if (type.length === 0 || type.length > MAX_ID_TYPE_UNITS || type.includes(':')) return;
     const id = entry['id'];
     const value = typeof id === 'string' ? id : typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
     if (value === undefined) return;
@@ -109,8 +101,11 @@ function readExternalIds(draft: Draft, raw: unknown): void {
 /** Returns true when the value became an identifier. Non-strings are ignored (ingest reports bad types). */
 function offer(draft: Draft, type: string, value: unknown, field: string): boolean {
   if (typeof value !== 'string') return false;
-  if (exceedsUtf8Bytes(value, MAX_IDENTIFIER_BYTES)) {
-    draft.error ??= { code: 'id_too_long', message: `${field} is longer than ${MAX_IDENTIFIER_BYTES} bytes` };
+  // The same bound ingestion validation and the APIs use (shared/key-bounds.ts). Values come from
+  // a validated event, where unpaired surrogates were already refused.
+  const refusal = identifierValueError(value, field);
+  if (refusal !== undefined) {
+    draft.error ??= refusal;
     return false;
   }
   if (isBlockedValue(draft.settings.blocked, value)) {

@@ -1,4 +1,5 @@
 import type { ErrorData } from '../shared/errors.ts';
+import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import { FORBIDDEN_KEYS, MAX_DEPTH } from './limits.ts';
 
 export interface InspectShapeOptions {
@@ -6,6 +7,11 @@ export interface InspectShapeOptions {
   readonly maxDepth?: number;
   /** A key of the root object whose value is not walked (a batch envelope's `batch`). */
   readonly skipRootKey?: string;
+  /**
+   * The value was parsed from text no string of which can hold an unpaired surrogate
+   * (`isSurrogateFreeJson`), so keys and strings need no check. Default false: check them.
+   */
+  readonly surrogateFree?: boolean;
 }
 
 /** One container on the walk's stack; `parent` and `key` rebuild its path only on failure. */
@@ -22,9 +28,16 @@ const FORBIDDEN: ReadonlySet<string> = new Set(FORBIDDEN_KEYS);
 const MAX_PATH_CHARS = 200;
 
 /**
- * Walks a parsed JSON value and reports the first container nested deeper than `maxDepth`
- * (`nesting_too_deep`) or the first forbidden key (`forbidden_key`), or undefined when the shape
- * is fine. It must run before anything recursive (JSON.stringify, structured clone, msgpackr)
+ * Walks a parsed JSON value and reports the first problem no later stage could store faithfully,
+ * or undefined when there is none:
+ * - a container nested deeper than `maxDepth` (`nesting_too_deep`);
+ * - a forbidden key (`forbidden_key`);
+ * - a key or string value with an unpaired UTF-16 surrogate (`invalid_unicode`): msgpack and
+ *   LMDB would store it as something else, so it would not read back as sent;
+ * - a number that is not finite (`invalid_field`): JSON.parse reads `1e400` as Infinity, which
+ *   would read back as `null`.
+ *
+ * It must run before anything recursive (JSON.stringify, structured clone, msgpackr)
  * touches an untrusted value: a 500 KB body can nest 250,000 levels, which overflows the stack
  * of any recursive walk. So this one keeps its own stack, and stops at the first level over the
  * limit, so its cost is bounded by the size of the value.
@@ -38,30 +51,47 @@ const MAX_PATH_CHARS = 200;
  */
 export function inspectShape(value: unknown, options: InspectShapeOptions = {}): ErrorData | undefined {
   const maxDepth = options.maxDepth ?? MAX_DEPTH;
+  const checkStrings = options.surrogateFree !== true;
   if (!isContainer(value)) return undefined;
   if (maxDepth < 1) return tooDeep(maxDepth, { value, depth: 1, parent: undefined, key: undefined });
 
   const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: undefined }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const childDepth = frame.depth + 1;
+    // Scalars are checked in the loops the walk makes anyway (it runs on every event): the first
+    // bad one in document order is remembered and reported once the level's other checks pass.
     if (Array.isArray(frame.value)) {
       const array: unknown[] = frame.value;
+      let badIndex = -1;
       // Pushed in reverse so that the walk, and so the problem reported, follows document order.
       for (let i = array.length - 1; i >= 0; i -= 1) {
         const child = array[i];
-        if (!isContainer(child)) continue;
+        if (!isContainer(child)) {
+          if (isBadScalar(child, checkStrings)) badIndex = i;
+          continue;
+        }
         const next: Frame = { value: child, depth: childDepth, parent: frame, key: i };
         if (childDepth > maxDepth) return tooDeep(maxDepth, next);
         stack.push(next);
       }
+      if (badIndex !== -1) return scalarProblem(array[badIndex], frame, badIndex);
       continue;
     }
     const object = frame.value as Record<string, unknown>;
     const keys = Object.keys(object);
+    let badKey: string | undefined;
     for (const key of keys) {
       if (FORBIDDEN.has(key)) {
         return { code: 'forbidden_key', message: `forbidden key at ${formatPath({ value: object, depth: childDepth, parent: frame, key })}` };
       }
+      if (badKey !== undefined || (frame.parent === undefined && key === options.skipRootKey)) continue;
+      if ((checkStrings && !isWellFormed(key)) || isBadScalar(object[key], checkStrings)) badKey = key;
+    }
+    if (badKey !== undefined) {
+      if (checkStrings && !isWellFormed(badKey)) {
+        return { code: 'invalid_unicode', message: `the key at ${formatPath({ value: object, depth: childDepth, parent: frame, key: badKey })} ${LONE_SURROGATE_PROBLEM}` };
+      }
+      return scalarProblem(object[badKey], frame, badKey);
     }
     for (let i = keys.length - 1; i >= 0; i -= 1) {
       const key = keys[i] as string;
@@ -76,6 +106,19 @@ export function inspectShape(value: unknown, options: InspectShapeOptions = {}):
   return undefined;
 }
 
+/** A string or number that cannot be stored as it came; containers are the walk's business. */
+function isBadScalar(child: unknown, checkStrings: boolean): boolean {
+  if (typeof child === 'string') return checkStrings && !isWellFormed(child);
+  return typeof child === 'number' && !Number.isFinite(child);
+}
+
+/** The error for a scalar `isBadScalar` refused. */
+function scalarProblem(child: unknown, parent: Frame, key: string | number): ErrorData {
+  const path = formatPath({ value: parent.value, depth: parent.depth + 1, parent, key });
+  if (typeof child === 'string') return { code: 'invalid_unicode', message: `${path} ${LONE_SURROGATE_PROBLEM}` };
+  return { code: 'invalid_field', message: `${path} is a number out of range: JSON numbers must be finite (at most ±1.7976931348623157e308)` };
+}
+
 function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
@@ -87,7 +130,10 @@ function tooDeep(maxDepth: number, frame: Frame): ErrorData {
   };
 }
 
-/** `properties.items[3].name`; the root itself is `(root)`. */
+/**
+ * `properties.items[3].name`; the root itself is `(root)`. An unpaired surrogate in a key is
+ * shown as U+FFFD: the message is logged and returned as JSON.
+ */
 function formatPath(frame: Frame): string {
   const parts: string[] = [];
   for (let f: Frame | undefined = frame; f !== undefined && f.key !== undefined; f = f.parent) {
@@ -96,5 +142,6 @@ function formatPath(frame: Frame): string {
   }
   if (parts.length === 0) return '(root)';
   const path = parts.reverse().join('');
-  return path.length > MAX_PATH_CHARS ? `…${path.slice(path.length - MAX_PATH_CHARS)}` : path;
+  // Cutting may split a surrogate pair, so the repair comes last.
+  return (path.length > MAX_PATH_CHARS ? `…${path.slice(path.length - MAX_PATH_CHARS)}` : path).toWellFormed();
 }

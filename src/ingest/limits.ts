@@ -1,6 +1,7 @@
 /**
  * Ingestion limits. The public ones are promised in contract.md ("Tracking API", "Details
- * fixed"); MAX_DEPTH and MAX_ID_BYTES protect the engine itself.
+ * fixed"); MAX_DEPTH and MAX_FUTURE_MS protect the engine itself, and so does the byte bound on
+ * identifier values, which lives in shared/key-bounds.ts because the APIs bound lookups by it too.
  */
 
 /** 32 KB per event, counted as JSON bytes of the item as received. */
@@ -22,10 +23,11 @@ export const MAX_GROUP_ID_CHARS = 500;
 export const MAX_DEPTH = 32;
 
 /**
- * UTF-8 bytes of a userId, anonymousId or previousId. LMDB keys are limited to 1,978 bytes and
- * an id is stored inside a composite key (space, id type, value), so the id gets about half.
+ * How far after `receivedAt` an event's (skew-corrected) timestamp may lie. Future-dated events
+ * are kept and count once their time comes (compute/SEMANTICS.md), but a year ahead is a broken
+ * clock or a unit mistake, not a plan: such an event would sit unseen by every API for years.
  */
-export const MAX_ID_BYTES = 1_024;
+export const MAX_FUTURE_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
  * Keys refused anywhere in an event: later stages merge objects (traits, context), and these

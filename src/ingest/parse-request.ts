@@ -2,8 +2,11 @@ import { ensureError, type ErrorData } from '../shared/errors.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import { isJsonObject, type JsonObject } from '../shared/json.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { isWellFormed, LONE_SURROGATE_PROBLEM } from '../shared/well-formed.ts';
 import { describeType } from './describe-value.ts';
 import { batchItemSpans } from './batch-item-spans.ts';
+import { measureEnvelope } from './envelope-size.ts';
+import { isSurrogateFreeJson } from './surrogate-free.ts';
 import { inspectShape } from './inspect-shape.ts';
 import { MAX_BATCH_ITEMS, MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './limits.ts';
 import { readTimestampField } from './timestamps.ts';
@@ -58,25 +61,37 @@ export function parseTrackingRequest(request: TrackingRequest): Result<ParsedReq
     return err({ code: 'invalid_body', message: `body must be a JSON object, got ${describeType(parsed)}` });
   }
   const writeKey = parsed['writeKey'];
+  // A key with an unpaired surrogate can match no configured key exactly; say why, not 401.
+  if (typeof writeKey === 'string' && !isWellFormed(writeKey)) {
+    return err({ code: 'invalid_unicode', message: `writeKey ${LONE_SURROGATE_PROBLEM}` });
+  }
   const base: { writeKey?: string } = typeof writeKey === 'string' && writeKey !== '' ? { writeKey } : {};
+  // One scan of the body instead of a check of every string in it (the common case).
+  const surrogateFree = isSurrogateFreeJson(body);
 
   if (route !== 'batch') {
     // The whole body is the event; validateEvent keeps only event fields, so `writeKey` is dropped.
-    const result = validateEvent(parsed, { type: route, receivedAt, byteLength: bodyBytes });
+    const result = validateEvent(parsed, { type: route, receivedAt, byteLength: bodyBytes, surrogateFree });
     return ok({ ...base, items: [toItem(0, result)] });
   }
 
-  const batch = parseBatchEnvelope(parsed);
+  const batch = parseBatchEnvelope(parsed, surrogateFree);
   if (!batch.ok) return batch;
-  const { items, defaults } = batch.value;
-  // Every item's text is part of the body, so a body within the event limit bounds each item's
-  // size. A larger body is cut into the items' raw texts, measured as received.
+  const { items } = batch.value;
+  // Every item's text and the envelope are disjoint parts of the body, so a body within the event
+  // limit bounds each item's size, envelope merged in. A larger body is cut into the items' raw
+  // texts, measured as received, and the envelope's objects are measured to add what each item
+  // takes of them.
+  const defaults: BatchDefaults =
+    bodyBytes <= MAX_EVENT_BYTES || (batch.value.defaults.context === undefined && batch.value.defaults.integrations === undefined)
+      ? batch.value.defaults
+      : { ...batch.value.defaults, sizes: measureEnvelope(batch.value.defaults) };
   const spans = bodyBytes <= MAX_EVENT_BYTES ? undefined : batchItemSpans(body);
   const usableSpans = spans !== undefined && spans.length === items.length ? spans : undefined;
   const parsedItems = items.map((item, index) => {
     const span = usableSpans?.[index];
     const byteLength = span === undefined ? (bodyBytes <= MAX_EVENT_BYTES ? bodyBytes : undefined) : rawBytes(body, span);
-    return toItem(index, validateEvent(item, { receivedAt, batch: defaults, ...(byteLength === undefined ? {} : { byteLength }) }));
+    return toItem(index, validateEvent(item, { receivedAt, batch: defaults, surrogateFree, ...(byteLength === undefined ? {} : { byteLength }) }));
   });
   return ok({ ...base, items: parsedItems });
 }
@@ -91,7 +106,7 @@ interface BatchEnvelope {
  * for depth and forbidden keys here, skipping `batch`, whose items each get their own walk (and
  * their own rejection) in validateEvent.
  */
-function parseBatchEnvelope(body: JsonObject): Result<BatchEnvelope, ErrorData> {
+function parseBatchEnvelope(body: JsonObject, surrogateFree: boolean): Result<BatchEnvelope, ErrorData> {
   const items = body['batch'];
   if (!Array.isArray(items)) {
     return err({ code: 'invalid_body', message: `batch must be an array, got ${describeType(items)}` });
@@ -101,7 +116,7 @@ function parseBatchEnvelope(body: JsonObject): Result<BatchEnvelope, ErrorData> 
     return err({ code: 'batch_too_large', message: `batch has ${items.length} items; the limit is ${MAX_BATCH_ITEMS}` });
   }
 
-  const shapeError = inspectShape(body, { skipRootKey: 'batch' });
+  const shapeError = inspectShape(body, { skipRootKey: 'batch', surrogateFree });
   if (shapeError !== undefined) {
     return err({ code: 'invalid_body', message: `batch envelope: ${shapeError.message}` });
   }

@@ -3,6 +3,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { JsonObject } from '../shared/json.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { describeType, quote } from './describe-value.ts';
+import { MAX_FUTURE_MS } from './limits.ts';
 
 /**
  * ISO-8601 / RFC 3339 date or date-time: `2024-05-01`, `2024-05-01T10:00`,
@@ -107,14 +108,23 @@ export function resolveEventTimestamp(
   const sentAt = readTimestampField(item['sentAt'], 'sentAt');
   if (!sentAt.ok) return sentAt;
 
+  const skewSentAt = sentAt.value ?? batchSentAt;
   const corrected = correctClockSkew({
     receivedAt,
-    sentAt: sentAt.value ?? batchSentAt,
+    sentAt: skewSentAt,
     occurredAt: timestamp.value ?? originalTimestamp.value,
   });
   // A sentAt far ahead of the event time can push the corrected time before 1970.
   if (corrected < 0) {
     return err({ code: 'invalid_timestamp', message: 'timestamp is before 1970 after correcting for sentAt' });
+  }
+  if (corrected - receivedAt > MAX_FUTURE_MS) {
+    const field = timestamp.value !== undefined ? 'timestamp' : 'originalTimestamp';
+    const note = skewSentAt === undefined ? '' : ' after correcting for sentAt';
+    return err({
+      code: 'invalid_timestamp',
+      message: `${field} is more than a year after the event was received${note} (${new Date(corrected).toISOString()}); future-dated events are accepted up to a year ahead`,
+    });
   }
   return ok(corrected);
 }

@@ -4,9 +4,11 @@ import { isJsonObject, type JsonObject } from '../shared/json.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import { describeType, quote } from './describe-value.ts';
 import { inspectShape } from './inspect-shape.ts';
-import { MAX_EVENT_BYTES, MAX_GROUP_ID_CHARS, MAX_ID_BYTES, MAX_MESSAGE_ID_CHARS, MAX_TRAITS } from './limits.ts';
+import { identifierValueError } from '../shared/key-bounds.ts';
+import { exceedsChars, exceedsUtf8Bytes } from '../shared/text-size.ts';
+import { envelopeBytesAdded, type EnvelopeSizes } from './envelope-size.ts';
+import { MAX_EVENT_BYTES, MAX_GROUP_ID_CHARS, MAX_MESSAGE_ID_CHARS, MAX_TRAITS } from './limits.ts';
 import { readObjectFields, readStringFields, type StringField } from './read-fields.ts';
-import { exceedsChars, exceedsUtf8Bytes } from './text-size.ts';
 import { resolveEventTimestamp } from './timestamps.ts';
 import { EVENT_TYPES, type EventType, type TrackedEvent } from './tracked-event.ts';
 
@@ -18,6 +20,11 @@ export interface BatchDefaults {
   readonly sentAt?: EpochMs;
   readonly context?: JsonObject;
   readonly integrations?: JsonObject;
+  /**
+   * `context` and `integrations` measured entry by entry, when they could push an item over the
+   * event limit once merged into it (the request is over that limit itself).
+   */
+  readonly sizes?: EnvelopeSizes;
 }
 
 export interface ValidateEventOptions {
@@ -30,6 +37,8 @@ export interface ValidateEventOptions {
    */
   readonly byteLength?: number;
   readonly batch?: BatchDefaults;
+  /** The event was parsed from text `isSurrogateFreeJson` cleared: its strings need no check. */
+  readonly surrogateFree?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -51,9 +60,9 @@ export function validateEvent(raw: unknown, options: ValidateEventOptions): Resu
   if (!isJsonObject(raw)) {
     return err({ code: 'invalid_event', message: `event must be a JSON object, got ${describeType(raw)}` });
   }
-  const shapeError = inspectShape(raw);
+  const shapeError = inspectShape(raw, { surrogateFree: options.surrogateFree === true });
   if (shapeError !== undefined) return err(shapeError);
-  const sizeError = checkSize(raw, options.byteLength);
+  const sizeError = checkSize(raw, options.byteLength, options.batch?.sizes);
   if (sizeError !== undefined) return err(sizeError);
 
   const type = readType(raw, options.type);
@@ -114,15 +123,26 @@ export function validateEvent(raw: unknown, options: ValidateEventOptions): Resu
   return ok(event);
 }
 
-function checkSize(raw: JsonObject, knownBytes: number | undefined): ErrorData | undefined {
+/**
+ * The event limit holds for the event as stored: its JSON as received plus whatever the batch
+ * envelope merges into it.
+ */
+function checkSize(raw: JsonObject, knownBytes: number | undefined, envelope: EnvelopeSizes | undefined): ErrorData | undefined {
+  const added = envelope === undefined ? 0 : envelopeBytesAdded(envelope, raw);
   let bytes = knownBytes;
   if (bytes === undefined) {
     // Safe only because inspectShape has bounded the nesting: JSON.stringify recurses.
     const json = JSON.stringify(raw);
-    if (!exceedsUtf8Bytes(json, MAX_EVENT_BYTES)) return undefined;
+    if (!exceedsUtf8Bytes(json, MAX_EVENT_BYTES - added)) return undefined;
     bytes = Buffer.byteLength(json, 'utf8');
   }
-  if (bytes <= MAX_EVENT_BYTES) return undefined;
+  if (bytes + added <= MAX_EVENT_BYTES) return undefined;
+  if (bytes <= MAX_EVENT_BYTES) {
+    return {
+      code: 'event_too_large',
+      message: `event is ${bytes + added} bytes of JSON once the batch's context and integrations are merged into it (${bytes} as sent); the limit is ${MAX_EVENT_BYTES}`,
+    };
+  }
   return { code: 'event_too_large', message: `event is ${bytes} bytes of JSON; the limit is ${MAX_EVENT_BYTES}` };
 }
 
@@ -162,16 +182,19 @@ function checkRequired(type: EventType, s: Strings): ErrorData | undefined {
   return undefined;
 }
 
-/** Every present id is checked, even one the type does not keep: the limits are on the event. */
+/**
+ * Every present id is checked, even one the type does not keep: the limits are on the event.
+ * groupId's contract limit is in characters (code points: 400 CJK characters are 400), and like
+ * every id it must also fit a storage key, in bytes (shared/key-bounds.ts).
+ */
 function checkLengths(s: Strings): ErrorData | undefined {
-  for (const field of ['userId', 'anonymousId', 'previousId'] as const) {
-    const value = s[field];
-    if (value !== undefined && exceedsUtf8Bytes(value, MAX_ID_BYTES)) {
-      return { code: 'id_too_long', message: `${field} is longer than ${MAX_ID_BYTES} UTF-8 bytes` };
-    }
-  }
   if (s.groupId !== undefined && exceedsChars(s.groupId, MAX_GROUP_ID_CHARS)) {
     return { code: 'id_too_long', message: `groupId is longer than ${MAX_GROUP_ID_CHARS} characters` };
+  }
+  for (const field of ['userId', 'anonymousId', 'previousId', 'groupId'] as const) {
+    const value = s[field];
+    const refusal = value === undefined ? undefined : identifierValueError(value, field);
+    if (refusal !== undefined) return refusal;
   }
   if (s.messageId !== undefined && exceedsChars(s.messageId, MAX_MESSAGE_ID_CHARS)) {
     return { code: 'message_id_too_long', message: `messageId is longer than ${MAX_MESSAGE_ID_CHARS} characters` };

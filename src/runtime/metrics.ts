@@ -10,6 +10,8 @@ export interface EngineMetrics {
   readonly batchLatency: Histogram;
   readonly timersFired: Counter;
   readonly identityMerges: Counter<'space'>;
+  /** Requests whose client hung up before its body arrived: the client's doing, so not logged as errors. */
+  readonly clientAborts: Counter;
 }
 
 export function createEngineMetrics(queueDepths: () => readonly number[]): EngineMetrics {
@@ -31,6 +33,11 @@ export function createEngineMetrics(queueDepths: () => readonly number[]): Engin
       name: 'troupe_identity_merges_total',
       help: 'Profiles folded into another by identity resolution.',
       labelNames: ['space'],
+      registers: [registry],
+    }),
+    clientAborts: new Counter({
+      name: 'troupe_client_aborts_total',
+      help: 'Requests whose client closed the connection before the request body arrived.',
       registers: [registry],
     }),
   };

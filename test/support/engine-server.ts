@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { serveEngine } from '../../src/serve.ts';
 import type { Config, SpaceConfig } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
@@ -23,6 +23,8 @@ export interface TestServerOptions {
   readonly spaces?: readonly SpaceConfig[];
   readonly maxQueuedEventsPerShard?: number;
   readonly requestTimeoutMs?: number;
+  /** The engine's logger; silent by default (tests that assert on logs pass their own). */
+  readonly log?: Logger;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,
     requestTimeoutMs: options.requestTimeoutMs ?? base.requestTimeoutMs,
   };
-  const engine = await createEngine(config, pino({ level: 'silent' }));
+  const engine = await createEngine(config, options.log ?? pino({ level: 'silent' }));
   const server = await serveEngine(engine, config);
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -1,4 +1,6 @@
+import { MAX_MESSAGE_ID_CHARS } from '../../ingest/limits.ts';
 import type { EventPosition } from '../../runtime/profile-reader.ts';
+import { exceedsChars } from '../../shared/text-size.ts';
 
 /**
  * Opaque `next` cursors. Clients must treat them as opaque strings (Segment does); they are
@@ -26,8 +28,12 @@ export function decodeEventCursor(cursor: string): EventPosition | undefined {
   const match = text === undefined ? null : /^(-?\d{1,16})::(.*)$/s.exec(text);
   if (match === null) return undefined;
   const timestamp = Number(match[1]);
-  if (!Number.isSafeInteger(timestamp)) return undefined;
-  return { timestamp, messageId: match[2]! };
+  const messageId = match[2]!;
+  // The position becomes an LMDB key: a messageId longer than ingestion accepts was never issued,
+  // and a forged one of thousands of bytes would be a key LMDB refuses (a 500). The text is
+  // well-formed: `decode` round-trips it through UTF-8.
+  if (!Number.isSafeInteger(timestamp) || exceedsChars(messageId, MAX_MESSAGE_ID_CHARS)) return undefined;
+  return { timestamp, messageId };
 }
 
 function decode(cursor: string): string | undefined {

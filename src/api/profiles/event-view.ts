@@ -41,8 +41,9 @@ export function eventView(event: TrackedEvent, name: string, profileId: ProfileI
 function propertiesOf(event: TrackedEvent): JsonObject {
   const properties: JsonObject = { ...(event.properties ?? {}) };
   if (event.type === 'page' || event.type === 'screen') {
-    if (event.name !== undefined && !('name' in properties)) properties['name'] = event.name;
-    if (event.category !== undefined && !('category' in properties)) properties['category'] = event.category;
+    // Own properties only: `in` also sees Object.prototype (harmless for these two names today).
+    if (event.name !== undefined && !Object.hasOwn(properties, 'name')) properties['name'] = event.name;
+    if (event.category !== undefined && !Object.hasOwn(properties, 'category')) properties['category'] = event.category;
   }
   return properties;
 }

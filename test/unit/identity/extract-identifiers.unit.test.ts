@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractIdentifiers } from '../../../src/identity/extract-identifiers.ts';
 import { identitySettingsFrom, withCustomType } from '../../../src/identity/settings.ts';
 import type { JsonObject } from '../../../src/shared/json.ts';
+import { MAX_ID_BYTES } from '../../../src/shared/key-bounds.ts';
 import { type TestEvent, label } from './identity-harness.ts';
 
 const settings = identitySettingsFrom(undefined);
@@ -155,33 +156,34 @@ describe('extractIdentifiers: context.externalIds', () => {
   });
 });
 
-describe('extractIdentifiers: value length', () => {
-  it('accepts a value of exactly 1,024 UTF-8 bytes', () => {
-    const result = extractIdentifiers({ type: 'track', userId: 'x'.repeat(1024) }, settings);
+describe('extractIdentifiers: value length (the shared bound, MAX_ID_BYTES = 1,536)', () => {
+  it('accepts a value of exactly 1,536 UTF-8 bytes', () => {
+    expect(MAX_ID_BYTES).toBe(1536);
+    const result = extractIdentifiers({ type: 'track', userId: 'x'.repeat(1536) }, settings);
     expect(result.error).toBeUndefined();
     expect(result.identifiers).toHaveLength(1);
   });
 
   it('rejects a longer value with id_too_long naming the field', () => {
-    const result = extractIdentifiers({ type: 'track', userId: 'u1', anonymousId: 'a'.repeat(1025) }, settings);
-    expect(result.error).toEqual({ code: 'id_too_long', message: 'anonymousId is longer than 1024 bytes' });
+    const result = extractIdentifiers({ type: 'track', userId: 'u1', anonymousId: 'a'.repeat(1537) }, settings);
+    expect(result.error).toEqual({ code: 'id_too_long', message: 'anonymousId is longer than 1536 UTF-8 bytes' });
     expect(result.identifiers.map(label)).toEqual(['user_id:u1']);
   });
 
   it('counts bytes, not characters', () => {
-    // 342 euro signs: 342 characters, 1,026 bytes.
-    const euros = extractIdentifiers({ type: 'identify', traits: { email: '€'.repeat(342) } }, settings);
-    expect(euros.error?.message).toBe('traits.email is longer than 1024 bytes');
-    // 256 emoji: 512 UTF-16 units, 1,024 bytes.
-    expect(extractIdentifiers({ type: 'track', userId: '😀'.repeat(256) }, settings).error).toBeUndefined();
-    expect(extractIdentifiers({ type: 'track', userId: `${'😀'.repeat(256)}x` }, settings).error?.code).toBe('id_too_long');
+    // 513 euro signs: 513 characters, 1,539 bytes.
+    const euros = extractIdentifiers({ type: 'identify', traits: { email: '€'.repeat(513) } }, settings);
+    expect(euros.error?.message).toBe('traits.email is longer than 1536 UTF-8 bytes');
+    // 384 emoji: 768 UTF-16 units, 1,536 bytes.
+    expect(extractIdentifiers({ type: 'track', userId: '😀'.repeat(384) }, settings).error).toBeUndefined();
+    expect(extractIdentifiers({ type: 'track', userId: `${'😀'.repeat(384)}x` }, settings).error?.code).toBe('id_too_long');
   });
 
   it('names nested fields', () => {
     const long = 'd'.repeat(2000);
     const message = (event: TestEvent) => extractIdentifiers({ type: 'track', ...event }, settings).error?.message;
-    expect(message(device({ type: 'ios', id: long }))).toBe('context.device.id is longer than 1024 bytes');
-    expect(message({ context: { externalIds: [{ id: long, type: 'phone' }] } })).toBe('context.externalIds[0].id is longer than 1024 bytes');
-    expect(message({ integrations: { 'Google Analytics': { clientId: long } } })).toBe("integrations['Google Analytics'].clientId is longer than 1024 bytes");
+    expect(message(device({ type: 'ios', id: long }))).toBe('context.device.id is longer than 1536 UTF-8 bytes');
+    expect(message({ context: { externalIds: [{ id: long, type: 'phone' }] } })).toBe('context.externalIds[0].id is longer than 1536 UTF-8 bytes');
+    expect(message({ integrations: { 'Google Analytics': { clientId: long } } })).toBe("integrations['Google Analytics'].clientId is longer than 1536 UTF-8 bytes");
   });
 });

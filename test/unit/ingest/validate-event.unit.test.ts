@@ -181,19 +181,22 @@ describe('validateEvent: rejections', () => {
     expect(error.message).toContain('previousId');
   });
 
-  it.each(['userId', 'anonymousId', 'previousId'])('rejects a %s over 1024 UTF-8 bytes with id_too_long', (field) => {
+  it.each(['userId', 'anonymousId', 'previousId'])('rejects a %s over 1536 UTF-8 bytes with id_too_long', (field) => {
     const raw = { userId: 'u', previousId: 'p', event: 'E' };
-    // 512 two-byte characters: 1,024 bytes, accepted; one more is over.
-    expect(validate({ ...raw, [field]: 'é'.repeat(512) }, { type: 'alias' }).ok).toBe(true);
-    const error = rejection({ ...raw, [field]: 'é'.repeat(513) }, { type: 'alias' });
-    expect(error).toEqual({ code: 'id_too_long', message: `${field} is longer than 1024 UTF-8 bytes` });
+    // 768 two-byte characters: 1,536 bytes, accepted; one more is over.
+    expect(validate({ ...raw, [field]: 'é'.repeat(768) }, { type: 'alias' }).ok).toBe(true);
+    const error = rejection({ ...raw, [field]: 'é'.repeat(769) }, { type: 'alias' });
+    expect(error).toEqual({ code: 'id_too_long', message: `${field} is longer than 1536 UTF-8 bytes` });
   });
 
   it('rejects a groupId over 500 characters with id_too_long, counting code points', () => {
     expect(validate({ userId: 'u', groupId: 'g'.repeat(500) }, { type: 'group' }).ok).toBe(true);
-    expect(validate({ userId: 'u', groupId: '😀'.repeat(500) }, { type: 'group' }).ok).toBe(true);
+    // 500 CJK characters are 1,500 bytes: within both limits.
+    expect(validate({ userId: 'u', groupId: '漢'.repeat(500) }, { type: 'group' }).ok).toBe(true);
     const error = rejection({ userId: 'u', groupId: 'g'.repeat(501) }, { type: 'group' });
     expect(error).toEqual({ code: 'id_too_long', message: 'groupId is longer than 500 characters' });
+    // 500 emoji are 500 characters but 2,000 bytes: over the storage bound every id has.
+    expect(rejection({ userId: 'u', groupId: '😀'.repeat(500) }, { type: 'group' })).toEqual({ code: 'id_too_long', message: 'groupId is longer than 1536 UTF-8 bytes' });
   });
 
   it('rejects a messageId over 100 characters with message_id_too_long', () => {
