@@ -14,6 +14,7 @@ import { createTrackingApp } from './api/tracking-app.ts';
 import type { Config } from './config/config.ts';
 import { createManualClock, createSystemClock, type Clock, type ManualClock } from './shared/clock.ts';
 import type { EpochMs } from './shared/ids.ts';
+import { lockDataDir } from './store/data-dir-lock.ts';
 import { openEngineStore, type EngineStore } from './store/engine-store.ts';
 import { createDispatchSequencer } from './runtime/dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './runtime/identity-graph-store.ts';
@@ -49,6 +50,17 @@ const MANUAL_CLOCK_KEY = 'clock.manual.now';
  * services and the HTTP apps. `main.ts` serves `engine.app`; tests call `createEngine` directly.
  */
 export async function createEngine(config: Config, log: Logger): Promise<Engine> {
+  // Before anything opens LMDB: a second engine on the same directory must not start at all.
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startEngine(config, log, () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startEngine(config: Config, log: Logger, releaseLock: () => void): Promise<Engine> {
   const store = openEngineStore(config.dataDir);
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
@@ -128,6 +140,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
       timers.stop();
       await pool.close();
       await store.close();
+      releaseLock();
     },
   };
 }
