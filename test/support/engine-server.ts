@@ -23,6 +23,8 @@ export interface TestServerOptions {
   readonly spaces?: readonly SpaceConfig[];
   readonly maxQueuedEventsPerShard?: number;
   readonly requestTimeoutMs?: number;
+  readonly dedupWindowHours?: number;
+  readonly maxCustomIdentifierTypesPerSpace?: number;
 }
 
 /**
@@ -41,6 +43,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     spaces: options.spaces ?? base.spaces,
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,
     requestTimeoutMs: options.requestTimeoutMs ?? base.requestTimeoutMs,
+    dedupWindowHours: options.dedupWindowHours ?? base.dedupWindowHours,
+    maxCustomIdentifierTypesPerSpace: options.maxCustomIdentifierTypesPerSpace ?? base.maxCustomIdentifierTypesPerSpace,
   };
   const engine = await createEngine(config, pino({ level: 'silent' }));
   const server = await serveEngine(engine, config);
