@@ -16,6 +16,7 @@ import { createManualClock, createSystemClock, type Clock, type ManualClock } fr
 import type { EpochMs } from './shared/ids.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openEngineStore, type EngineStore } from './store/engine-store.ts';
+import { createDedupSweeper, type DedupSweeper } from './runtime/dedup-sweeper.ts';
 import { createDispatchSequencer } from './runtime/dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './runtime/identity-graph-store.ts';
 import { createIngestService, type IngestService } from './runtime/ingest-service.ts';
@@ -39,6 +40,7 @@ export interface Engine {
   readonly ingest: IngestService;
   readonly metrics: EngineMetrics;
   readonly timers: TimerDriver;
+  readonly dedupSweeper: DedupSweeper;
   /** Moves a manual clock (persisting it) and fires every timer due by then. */
   advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]>;
   close(): Promise<void>;
@@ -107,6 +109,8 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   // Timers that fell due while the engine was down fire now; this also tells the driver each
   // shard's next due time.
   await timers.runDue();
+  const dedupSweeper = createDedupSweeper({ pool, clock, meta: store.meta, windowMs: config.dedupWindowHours * 60 * 60 * 1000, log });
+  dedupSweeper.start();
   let ready = true;
 
   const app = new Hono<AppEnv>();
@@ -122,7 +126,10 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');
     if (!manualClock.set(now)) throw new Error('the manual clock cannot move backwards');
     await store.meta.put(MANUAL_CLOCK_KEY, now);
-    return timers.runDue();
+    const effects = await timers.runDue();
+    // The whole engine runs on this clock: marks that left the window are gone when the call returns.
+    await dedupSweeper.sweep();
+    return effects;
   }
   app.route('/', createAdminApp({ spaces, clock, advanceTo: async (now) => void (await advanceClockTo(now)) }));
 
@@ -134,10 +141,12 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     ingest,
     metrics,
     timers,
+    dedupSweeper,
     advanceClockTo,
     async close() {
       ready = false;
       timers.stop();
+      await dedupSweeper.stop();
       await pool.close();
       await store.close();
       releaseLock();

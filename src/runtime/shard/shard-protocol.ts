@@ -2,7 +2,9 @@ import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import type { ErrorData } from '../../shared/errors.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
+import type { DedupKey } from '../../store/engine-store.ts';
 import type { IdentityWrites } from '../../store/identity-records.ts';
+import type { IndexChunkResult, SweepChunkResult } from './dedup-sweep.ts';
 
 /** What the main thread sends a shard worker: one task carries many messages (batching matters). */
 export type ShardRequest =
@@ -28,6 +30,19 @@ export type ShardRequest =
       readonly type: 'shard.erase';
       readonly profileId: ProfileId;
       readonly identityWrites: IdentityWrites;
+    }
+  | {
+      /** Removes up to `limit` dedup marks that arrived before `cutoff` (the main thread paces the chunks). */
+      readonly type: 'shard.sweep-dedup';
+      readonly cutoff: EpochMs;
+      readonly limit: number;
+    }
+  | {
+      /** One chunk of the one-time pass that indexes marks written before `dedup-expiry` existed. */
+      readonly type: 'shard.index-dedup';
+      readonly after: DedupKey | null;
+      readonly cutoff: EpochMs;
+      readonly limit: number;
     };
 
 /** The profile and everything it owned are gone (committed). */
@@ -45,7 +60,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | SweepChunkResult | IndexChunkResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

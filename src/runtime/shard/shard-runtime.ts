@@ -103,6 +103,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const { spaceId, event, profileId } of writes.events) {
         store.events.put([profileId, event.timestamp, event.messageId], event);
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
+        store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
       for (const [profileId, state] of writes.states) store.profiles.put(profileId, state);
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
