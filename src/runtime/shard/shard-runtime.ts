@@ -27,7 +27,12 @@ export interface ShardRuntime {
   release(profileIds: readonly string[]): Promise<ReleaseResult>;
   /** Deletes a profile and everything it owns, in one transaction with its identity removals. */
   erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult>;
+  /** Sizes of the in-memory structures that must stay bounded over a long life (for tests and metrics). */
+  sizes(): { readonly released: number; readonly erasing: number; readonly pendingCommits: number };
 }
+
+/** The released set is pruned of merges that are durable once it grows past this (then twice its size). */
+const RELEASED_PRUNE_AT = 256;
 
 interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
@@ -53,8 +58,20 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const heap = loadOwnedTimers();
   /** The commit that will make each profile's latest in-memory state durable. */
   const pendingCommits = new Map<string, Promise<unknown>>();
-  /** Profiles handed over to another actor by a merge; messages still addressed to them are dropped. */
+  /**
+   * Losers handed over by a merge whose outcome may not be durable yet. Messages still addressed
+   * to them are dropped. Once the winner's shard has committed the merge, the loser's graph
+   * record carries `mergedInto`, which says the same thing durably (`isMergedAway`), so the entry
+   * is pruned: the set holds the merges in flight, not every merge ever made.
+   */
   const released = new Set<string>();
+  let pruneReleasedAt = RELEASED_PRUNE_AT;
+  /**
+   * Profiles whose erase transaction is queued but not committed: their LMDB state is about to
+   * go, so a message arriving meanwhile (an account re-created by a group call decided after the
+   * deletion) starts from nothing rather than from the state being erased.
+   */
+  const erasing = new Set<string>();
 
   function loadOwnedTimers(): TimerHeap {
     const loaded = new TimerHeap();
@@ -66,7 +83,19 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   function load(profileId: string): ProfileState | undefined {
-    return cache.get(profileId) ?? store.profiles.get(profileId);
+    return cache.get(profileId) ?? (erasing.has(profileId) ? undefined : store.profiles.get(profileId));
+  }
+
+  /** Durably merged into another profile (its graph record says so): it can never take a message again. */
+  function isMergedAway(profileId: string): boolean {
+    return store.graphProfiles.get(profileId)?.mergedInto !== undefined;
+  }
+
+  function pruneReleased(): void {
+    if (released.size < pruneReleasedAt) return;
+    for (const id of released) if (isMergedAway(id)) released.delete(id);
+    // Merges that never commit (a failed delivery) stay; doubling the bar keeps pruning amortised.
+    pruneReleasedAt = Math.max(RELEASED_PRUNE_AT, 2 * released.size);
   }
 
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
@@ -76,6 +105,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (message.type === 'timer.fired') writes.timersRemoved.push([message.dueAt, message.profileId, message.key]);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId);
+      // A state-less message for a merged-away profile would resurrect it; only reached once the
+      // loser's released entry is pruned, and then only by a stale timer.
+      if (before === undefined && isMergedAway(message.profileId)) continue;
       const result = stepProfile(before, message, now);
       if (!result.changed || result.state === undefined) continue;
       cache.setPending(message.profileId, result.state);
@@ -183,6 +215,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // Steps are synchronous, so every message for these profiles that reached this shard before
     // the release has been stepped; waiting for their commits makes the states final.
     await Promise.allSettled(profileIds.map((id) => pendingCommits.get(id)));
+    pruneReleased();
     const states = profileIds.map((id) => {
       const state = load(id);
       released.add(id);
@@ -192,14 +225,20 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return { states };
   }
 
+  /**
+   * Everything up to queuing the transaction is synchronous, in the order the task arrived: the
+   * state read is the latest one stepped (its commits were queued earlier, and LMDB commits this
+   * thread's transactions in queue order, so they land before the erase, which removes them too),
+   * and a message for the profile stepped after this point starts from nothing and commits after
+   * the erase. Users never get one (the identity graph forgot them before the erase was posted);
+   * an account does when a group call for its groupId follows the deletion: it is re-created.
+   */
   async function erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult> {
-    await Promise.allSettled([pendingCommits.get(profileId)]);
     const state = load(profileId);
-    // From here on, messages still addressed to the profile are dropped, not resurrecting it.
-    released.add(profileId);
+    erasing.add(profileId);
     cache.forget(profileId);
     const histories = [profileId, ...(state?.mergedFrom ?? [])];
-    await store.root.transaction(() => {
+    const committed = store.root.transaction(() => {
       store.profiles.remove(profileId);
       for (const id of histories) {
         for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);
@@ -208,6 +247,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const loser of state?.mergedFrom ?? []) store.graphProfiles.remove(loser);
       applyIdentityWrites(identityWrites);
     });
+    try {
+      await committed;
+    } finally {
+      erasing.delete(profileId);
+    }
     return {};
   }
 
@@ -216,5 +260,6 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     tick,
     release,
     erase,
+    sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size }),
   };
 }
