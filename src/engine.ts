@@ -16,6 +16,7 @@ import { createManualClock, createSystemClock, type Clock, type ManualClock } fr
 import type { EpochMs } from './shared/ids.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openEngineStore, type EngineStore } from './store/engine-store.ts';
+import { createAccountDeletion } from './runtime/account-deletion.ts';
 import { createDedupSweeper, type DedupSweeper } from './runtime/dedup-sweeper.ts';
 import { createDispatchSequencer } from './runtime/dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './runtime/identity-graph-store.ts';
@@ -82,6 +83,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   const suppressions = createSuppressions(store, spaces);
   const sequencer = createDispatchSequencer();
   const deleteProfile = createProfileDeletion(graph, pool, sequencer);
+  const deleteAccount = createAccountDeletion(graph, pool, sequencer, clock);
   const timers = createTimerDriver(
     pool,
     clock,
@@ -120,7 +122,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
-  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, clock }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

@@ -26,6 +26,8 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
       return { state: applyEvent(state, message), effects: [], changed: true };
     case 'profile.absorb':
       return absorb(state, message);
+    case 'profile.unlink':
+      return unlink(state, message.linkKey);
     case 'profile.schedule':
       return schedule(state, message.key, message.dueAt);
     case 'timer.fired':
@@ -73,6 +75,13 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   const winner = state ?? { ...loser, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
   const { state: merged, effects } = absorbProfile(winner, loser);
   return { state: merged, effects, changed: true };
+}
+
+function unlink(state: ProfileState | undefined, linkKey: string): StepResult {
+  if (state?.links === undefined || !Object.hasOwn(state.links, linkKey)) return { state, effects: [], changed: false };
+  const links = { ...state.links };
+  delete links[linkKey];
+  return { state: { ...state, version: state.version + 1, links }, effects: [], changed: true };
 }
 
 function addIdentifiers(

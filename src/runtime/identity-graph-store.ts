@@ -33,6 +33,8 @@ export interface IdentityGraphStore {
   stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites;
   /** Removes a profile from the graph at once: its identifiers resolve to nothing from now on. */
   stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites;
+  /** The same for an account: `group_id:{groupId}` resolves to nothing until a group call names it again. */
+  stageAccountDeletion(spaceId: SpaceId, groupId: string): IdentityWrites;
   /** The writes are committed: drop overlay entries that nothing newer has replaced. */
   settle(writes: IdentityWrites): void;
   /**
@@ -181,6 +183,11 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return { identifiers, profiles: [], removedProfiles: [profileId] };
   }
 
+  function stageAccountDeletion(spaceId: SpaceId, groupId: string): IdentityWrites {
+    stagedIdentifiers.set(overlayKey(spaceId, 'group_id', groupId), null);
+    return { identifiers: [{ key: [spaceId, 'group_id', groupId], profileId: null }], profiles: [] };
+  }
+
   function settle(writes: IdentityWrites, committedNow = true): void {
     for (const { key, profileId } of writes.identifiers) {
       const k = overlayKey(key[0], key[1], key[2]);
@@ -209,6 +216,7 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     stage,
     stageAccount,
     stageDeletion,
+    stageAccountDeletion,
     settle: (writes) => settle(writes),
     discard,
     sizes: () => ({ stagedIdentifiers: stagedIdentifiers.size, stagedProfiles: stagedProfiles.size, committedCache: committed.size }),

@@ -45,8 +45,10 @@ export type ShardRequest =
       readonly limit: number;
     };
 
-/** The profile and everything it owned are gone (committed). */
-export type EraseResult = Record<string, never>;
+/** The profile and everything it owned are gone (committed); `state` is what was erased. */
+export interface EraseResult {
+  readonly state: ProfileState | undefined;
+}
 
 export interface ReleaseResult {
   readonly states: ReadonlyArray<ProfileState | undefined>;

@@ -252,7 +252,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     } finally {
       erasing.delete(profileId);
     }
-    return {};
+    return { state };
   }
 
   return {
