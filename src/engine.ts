@@ -68,7 +68,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
   const learnedTypes = createLearnedIdentifierTypes(store.meta, log);
-  const spaces = createSpaceRegistry(config.spaces, learnedTypes.load);
+  const spaces = createSpaceRegistry(config.spaces, learnedTypes.load, config.maxCustomIdentifierTypesPerSpace);
   const pool = createShardPool({
     dataDir: config.dataDir,
     shards: config.shards,
