@@ -14,8 +14,11 @@ import { createTrackingApp } from './api/tracking-app.ts';
 import type { Config } from './config/config.ts';
 import { createManualClock, createSystemClock, type Clock, type ManualClock } from './shared/clock.ts';
 import type { EpochMs } from './shared/ids.ts';
+import { lockDataDir } from './store/data-dir-lock.ts';
 import { openEngineStore, type EngineStore } from './store/engine-store.ts';
 import { createDefinitionRegistry, type DefinitionRegistry } from './runtime/definition-registry.ts';
+import { createAccountDeletion } from './runtime/account-deletion.ts';
+import { createDedupSweeper, type DedupSweeper } from './runtime/dedup-sweeper.ts';
 import { createDispatchSequencer } from './runtime/dispatch-sequencer.ts';
 import { createIdentityGraphStore } from './runtime/identity-graph-store.ts';
 import { createIngestService, type IngestService } from './runtime/ingest-service.ts';
@@ -40,6 +43,7 @@ export interface Engine {
   readonly metrics: EngineMetrics;
   readonly timers: TimerDriver;
   readonly definitions: DefinitionRegistry;
+  readonly dedupSweeper: DedupSweeper;
   /** Moves a manual clock (persisting it) and fires every timer due by then. */
   advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]>;
   close(): Promise<void>;
@@ -51,14 +55,25 @@ const MANUAL_CLOCK_KEY = 'clock.manual.now';
  * services and the HTTP apps. `main.ts` serves `engine.app`; tests call `createEngine` directly.
  */
 export async function createEngine(config: Config, log: Logger): Promise<Engine> {
+  // Before anything opens LMDB: a second engine on the same directory must not start at all.
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startEngine(config, log, () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startEngine(config: Config, log: Logger, releaseLock: () => void): Promise<Engine> {
   const store = openEngineStore(config.dataDir);
   const manualClock = config.clock === 'manual' ? openManualClock(store) : undefined;
   const clock: Clock = manualClock ?? createSystemClock();
   const learnedTypes = createLearnedIdentifierTypes(store.meta, log);
-  const spaces = createSpaceRegistry(config.spaces, learnedTypes.load);
   // The registry publishes a version the pool stamps on every shard request; it reaches the pool
   // (for backfills) lazily, since each needs the other.
   const definitions = createDefinitionRegistry({ store, pool: () => pool, clock, log });
+  const spaces = createSpaceRegistry(config.spaces, learnedTypes.load, config.maxCustomIdentifierTypesPerSpace);
   const pool = createShardPool({
     definitionsVersion: definitions.version,
     dataDir: config.dataDir,
@@ -74,6 +89,7 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   const suppressions = createSuppressions(store, spaces);
   const sequencer = createDispatchSequencer();
   const deleteProfile = createProfileDeletion(graph, pool, sequencer);
+  const deleteAccount = createAccountDeletion(graph, pool, sequencer, clock);
   const timers = createTimerDriver(
     pool,
     clock,
@@ -102,6 +118,8 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   // shard's next due time.
   await timers.runDue();
   definitions.resumeBackfills();
+  const dedupSweeper = createDedupSweeper({ pool, clock, meta: store.meta, windowMs: config.dedupWindowHours * 60 * 60 * 1000, log });
+  dedupSweeper.start();
   let ready = true;
 
   const app = new Hono<AppEnv>();
@@ -111,13 +129,16 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
-  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, clock }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');
     if (!manualClock.set(now)) throw new Error('the manual clock cannot move backwards');
     await store.meta.put(MANUAL_CLOCK_KEY, now);
-    return timers.runDue();
+    const effects = await timers.runDue();
+    // The whole engine runs on this clock: marks that left the window are gone when the call returns.
+    await dedupSweeper.sweep();
+    return effects;
   }
   app.route('/', createAdminApp({ spaces, clock, advanceTo: async (now) => void (await advanceClockTo(now)) }));
 
@@ -130,13 +151,16 @@ export async function createEngine(config: Config, log: Logger): Promise<Engine>
     metrics,
     timers,
     definitions,
+    dedupSweeper,
     advanceClockTo,
     async close() {
       ready = false;
       timers.stop();
       await definitions.close();
+      await dedupSweeper.stop();
       await pool.close();
       await store.close();
+      releaseLock();
     },
   };
 }

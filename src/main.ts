@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { serveEngine } from './serve.ts';
 import { ConfigLoadError, isLoopbackHost, loadConfig, usesDevelopmentKeys } from './config/load-config.ts';
 import { createEngine } from './engine.ts';
+import { DataDirLockedError } from './store/data-dir-lock.ts';
 import { ensureError } from './shared/errors.ts';
 
 // The composition root: the only place that reads the environment (through loadConfig), owns the
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof DataDirLockedError) {
+    process.stderr.write(`troupe: cannot start: ${error.message}\n`);
+    process.exit(3);
+  }
   process.stderr.write(`troupe: failed to start: ${ensureError(error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -4,12 +4,14 @@ import { ensureError, isAppErrorData } from '../src/shared/errors.ts';
 import { createShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
 import type { ShardRequest, ShardResponse, ShardWorkerData } from '../src/runtime/shard/shard-protocol.ts';
 import { openEngineStore } from '../src/store/engine-store.ts';
+import { indexDedupChunk, sweepDedupChunk } from '../src/runtime/shard/dedup-sweep.ts';
 
 // Thin by design: build the runtime once per thread, speak the typed protocol, and turn every
 // failure into data (errors do not survive postMessage with their class or fields).
 const config = workerData as ShardWorkerData;
+const store = openEngineStore(config.dataDir);
 const runtime = createShardRuntime({
-  store: openEngineStore(config.dataDir),
+  store,
   shardIndex: config.shardIndex,
   shardCount: config.shardCount,
   cacheSize: config.cacheSize,
@@ -29,6 +31,10 @@ export default async function handleShardRequest(request: ShardRequest): Promise
         return { ok: true, result: await runtime.erase(request.profileId, request.identityWrites) };
       case 'shard.backfill':
         return { ok: true, result: await runtime.backfill(request) };
+      case 'shard.sweep-dedup':
+        return { ok: true, result: await sweepDedupChunk(store, request.cutoff, request.limit) };
+      case 'shard.index-dedup':
+        return { ok: true, result: await indexDedupChunk(store, request.after, request.cutoff, request.limit) };
       default:
         return assertNever(request);
     }

@@ -36,6 +36,16 @@ export type ActorMessage =
       readonly trigger: { readonly messageId: string; readonly eventType: EventType; readonly at: EpochMs };
     }
   | {
+      /**
+       * The account `linkKey` (a groupId) was deleted: a user's link to it goes. Sent to each
+       * member the deleted account listed.
+       */
+      readonly type: 'profile.unlink';
+      readonly profileId: ProfileId;
+      readonly spaceId: SpaceId;
+      readonly linkKey: string;
+    }
+  | {
       /** Asks the actor to wake at `dueAt` under `key` (replacing an earlier timer of that key). */
       readonly type: 'profile.schedule';
       readonly profileId: ProfileId;

@@ -39,6 +39,8 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
       return track(state, message, now, definitions);
     case 'profile.absorb':
       return withDefinitions(absorb(state, message, definitions), definitions, now, () => ({ all: true }));
+    case 'profile.unlink':
+      return unlink(state, message.linkKey);
     case 'profile.schedule':
       return schedule(state, message.key, message.dueAt);
     case 'profile.backfill':
@@ -137,6 +139,13 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   const set = merged.collection === 'accounts' ? definitions.accounts : definitions.users;
   const compute = mergeComputeStates(winner.compute, loser.compute, set);
   return { state: { ...merged, ...(compute === undefined ? {} : { compute }) }, effects, changed: true };
+}
+
+function unlink(state: ProfileState | undefined, linkKey: string): StepResult {
+  if (state?.links === undefined || !Object.hasOwn(state.links, linkKey)) return { state, effects: [], changed: false };
+  const links = { ...state.links };
+  delete links[linkKey];
+  return { state: { ...state, version: state.version + 1, links }, effects: [], changed: true };
 }
 
 function addIdentifiers(

@@ -1,4 +1,6 @@
 import { Hono, type Context } from 'hono';
+import type { Key } from 'lmdb';
+import type { DeleteAccount } from '../runtime/account-deletion.ts';
 import type { DeleteProfile } from '../runtime/profile-deletion.ts';
 import type { InsightsLog } from '../runtime/insights-log.ts';
 import type { SpaceRegistry } from '../runtime/space-registry.ts';
@@ -24,6 +26,7 @@ export interface IdentityAdminDeps {
   readonly mergeLog: MergeLog;
   readonly suppressions: Suppressions;
   readonly deleteProfile: DeleteProfile;
+  readonly deleteAccount: DeleteAccount;
   readonly clock: Clock;
 }
 
@@ -31,7 +34,7 @@ const DEFAULT_LOG_LIMIT = 50;
 const MAX_LOG_LIMIT = 500;
 
 /**
- * Identity administration (admin token): profile deletion, identity insights, the merge log and
+ * Identity administration (admin token): profile deletion (users and accounts), identity insights, the merge log and
  * suppressions.
  * Paths under both `/v1/spaces` and `/v1/namespaces`, like the Profile API.
  */
@@ -45,6 +48,18 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
       if (!lookup.ok) return errorResponse(c, lookup.error.code, lookup.error.message);
       // An id over the storage bounds cannot name a profile: 404 without asking LMDB.
       const deleted = lookup.value !== undefined && (await deps.deleteProfile(space.id, lookup.value));
+      if (!deleted) return errorResponse(c, 'not_found', 'Profile was not found.');
+      return c.body(null, 204);
+    });
+
+    // Accounts are looked up by `group_id:{groupId}` only, as on the Profile API.
+    app.delete(`${prefix}/:space/collections/accounts/profiles/:id`, async (c) => {
+      const space = adminSpace(c, deps.spaces);
+      if (space instanceof Response) return space;
+      const lookup = parseLookupId(c.req.param('id'));
+      if (!lookup.ok) return errorResponse(c, lookup.error.code, lookup.error.message);
+      const target = lookup.value;
+      const deleted = target?.kind === 'identifier' && target.identifier.type === 'group_id' && (await deps.deleteAccount(space.id, target.identifier.value));
       if (!deleted) return errorResponse(c, 'not_found', 'Profile was not found.');
       return c.body(null, 204);
     });

@@ -26,6 +26,8 @@ export const KNOWN_KEYS = {
     'requestTimeoutMs',
     'maxQueuedEventsPerShard',
     'actorCacheSize',
+    'dedupWindowHours',
+    'maxCustomIdentifierTypesPerSpace',
   ] as const satisfies readonly (keyof Config)[],
   space: [
     'id',
@@ -61,6 +63,10 @@ export const IDENTIFIER_FREQUENCIES = ['weekly', 'monthly', 'annually', 'ever'] 
 export const SPACE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_SHARDS = 64;
 export const MAX_PORT = 65_535;
+/** Contract: a replay of an accepted messageId is ignored for at least 24 hours. */
+export const MIN_DEDUP_WINDOW_HOURS = 24;
+/** Ten years: far beyond any use, and keeps the window in milliseconds a safe integer. */
+export const MAX_DEDUP_WINDOW_HOURS = 87_600;
 
 /**
  * The defaults of optional space keys, in one place (house style habit 1). Top-level keys have no

@@ -54,4 +54,11 @@ export interface Config {
   readonly maxQueuedEventsPerShard: number;
   /** Hot actors kept in memory per shard; colder ones are reloaded from LMDB on demand. */
   readonly actorCacheSize: number;
+  /**
+   * How long a messageId stays deduplicated (its mark is kept), in hours. The contract promises
+   * at least 24; older marks are swept in the background so they do not grow without bound.
+   */
+  readonly dedupWindowHours: number;
+  /** Custom identifier types a space may learn from `context.externalIds`; beyond it they are ignored. */
+  readonly maxCustomIdentifierTypesPerSpace: number;
 }

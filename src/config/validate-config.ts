@@ -13,7 +13,7 @@ import {
   rejectUnknownKeys,
 } from './config-checks.ts';
 import type { ConfigError } from './config-error.ts';
-import { CLOCK_KINDS, KNOWN_KEYS, LOG_LEVELS, MAX_PORT, MAX_SHARDS } from './config-schema.ts';
+import { CLOCK_KINDS, KNOWN_KEYS, LOG_LEVELS, MAX_DEDUP_WINDOW_HOURS, MAX_PORT, MAX_SHARDS, MIN_DEDUP_WINDOW_HOURS } from './config-schema.ts';
 import { checkUniqueCredentials } from './check-unique-credentials.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { validateSpace } from './validate-space.ts';
@@ -57,6 +57,10 @@ export function validateConfig(raw: unknown): Result<Config, ConfigError> {
   if (!maxQueued.ok) return maxQueued;
   const actorCacheSize = readPositiveInteger(o['actorCacheSize'], at('actorCacheSize'));
   if (!actorCacheSize.ok) return actorCacheSize;
+  const dedupWindowHours = readDedupWindow(o['dedupWindowHours'], at('dedupWindowHours'));
+  if (!dedupWindowHours.ok) return dedupWindowHours;
+  const maxCustomTypes = readInteger(o['maxCustomIdentifierTypesPerSpace'], at('maxCustomIdentifierTypesPerSpace'), 0, 10_000);
+  if (!maxCustomTypes.ok) return maxCustomTypes;
   const spaces = validateSpaces(o['spaces'], at('spaces'));
   if (!spaces.ok) return spaces;
 
@@ -72,8 +76,18 @@ export function validateConfig(raw: unknown): Result<Config, ConfigError> {
       requestTimeoutMs: requestTimeoutMs.value,
       maxQueuedEventsPerShard: maxQueued.value,
       actorCacheSize: actorCacheSize.value,
+      dedupWindowHours: dedupWindowHours.value,
+      maxCustomIdentifierTypesPerSpace: maxCustomTypes.value,
     }),
   );
+}
+
+/** Below 24 hours the contract's dedup promise would break: say so, not just "out of range". */
+function readDedupWindow(value: unknown, key: string): Check<number> {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value < MIN_DEDUP_WINDOW_HOURS) {
+    return fail(key, `must be at least ${MIN_DEDUP_WINDOW_HOURS} (hours): a replayed messageId is ignored for at least 24 hours, got number ${value}`);
+  }
+  return readInteger(value, key, MIN_DEDUP_WINDOW_HOURS, MAX_DEDUP_WINDOW_HOURS);
 }
 
 function validateSpaces(raw: unknown, path: string): Check<readonly SpaceConfig[]> {

@@ -3,7 +3,7 @@ import type { ErrorData } from '../shared/errors.ts';
 import { type JsonObject, isJsonObject } from '../shared/json.ts';
 import { isBlockedValue } from './blocked-values.ts';
 import type { Identifier } from './identifier.ts';
-import { type IdentitySettings, ruleOf, withCustomType } from './settings.ts';
+import { customTypesFull, type IdentitySettings, ruleOf, withCustomType } from './settings.ts';
 import { identifierValueError, MAX_ID_TYPE_UNITS } from '../shared/key-bounds.ts';
 
 /** The parts of an event identifiers are read from. */
@@ -16,6 +16,8 @@ export interface Extraction {
   readonly blocked: readonly Identifier[];
   /** Custom `context.externalIds` types this event added to the settings. */
   readonly newTypes: readonly string[];
+  /** Identifiers of new custom types ignored because the space learned its most (`maxCustomTypes`). */
+  readonly overTypeLimit: readonly Identifier[];
   /** The settings with `newTypes` added: the same object when `newTypes` is empty. */
   readonly settings: IdentitySettings;
   /** Set when a value is too long to store; the event should be rejected as an item. */
@@ -29,6 +31,7 @@ interface Draft {
   readonly found: Identifier[];
   readonly blocked: Identifier[];
   readonly newTypes: string[];
+  readonly overTypeLimit: Identifier[];
   error: ErrorData | undefined;
 }
 
@@ -41,7 +44,7 @@ interface Draft {
  * // [{ type: 'user_id', value: 'u1' }, { type: 'email', value: 'a@b.c' }]
  */
 export function extractIdentifiers(event: IdentitySource, settings: IdentitySettings): Extraction {
-  const draft: Draft = { settings, found: [], blocked: [], newTypes: [], error: undefined };
+  const draft: Draft = { settings, found: [], blocked: [], newTypes: [], overTypeLimit: [], error: undefined };
   const context = event.context;
 
   offer(draft, 'user_id', event.userId, 'userId');
@@ -59,7 +62,7 @@ export function extractIdentifiers(event: IdentitySource, settings: IdentitySett
   readExternalIds(draft, context?.['externalIds']);
 
   const identifiers = sortByPriority(draft.found, draft.settings);
-  const base = { identifiers, blocked: draft.blocked, newTypes: draft.newTypes, settings: draft.settings };
+  const base = { identifiers, blocked: draft.blocked, newTypes: draft.newTypes, overTypeLimit: draft.overTypeLimit, settings: draft.settings };
   return draft.error === undefined ? base : { ...base, error: draft.error };
 }
 
@@ -89,6 +92,13 @@ function readExternalIds(draft: Draft, raw: unknown): void {
     const id = entry['id'];
     const value = typeof id === 'string' ? id : typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
     if (value === undefined) return;
+    // A type the space has not learned, once it learned its most: ignored, and reported.
+    if (!draft.settings.rules.has(type) && customTypesFull(draft.settings)) {
+      if (identifierValueError(value, `context.externalIds[${i}].id`) !== undefined) return;
+      if (isBlockedValue(draft.settings.blocked, value)) pushUnique(draft.blocked, type, value);
+      else pushUnique(draft.overTypeLimit, type, value);
+      return;
+    }
     // `collection` and `encoding` are required by the docs but carry nothing the users graph
     // needs, so a client that omits them is not punished.
     if (offer(draft, type, value, `context.externalIds[${i}].id`) && !draft.settings.rules.has(type)) {

@@ -9,6 +9,8 @@ export const VIOLATION_TYPES = [
   'Identifier value time limit exceeded',
   'Profile merge limit exceeded',
   'Identifier mapping limit exceeded',
+  // Troupe's own (Segment has no cap on learned types): a new externalIds type past the cap.
+  'Identifier type limit exceeded',
 ] as const;
 
 export type ViolationType = (typeof VIOLATION_TYPES)[number];

@@ -30,7 +30,18 @@ export interface IdentitySettings {
   readonly maxMerges: number;
   /** Identifiers one profile may hold (§4.3 step 5). */
   readonly maxIdentifiers: number;
+  /** Custom types auto-added from `context.externalIds` so far. */
+  readonly customTypes: number;
+  /**
+   * Beyond this many custom types, a new type is not learned and its identifier is ignored: a
+   * client sending random types would otherwise grow the settings (and every event's priority
+   * ranking) without bound. Types learned before the cap stay.
+   */
+  readonly maxCustomTypes: number;
 }
+
+/** Config `maxCustomIdentifierTypesPerSpace`'s default. */
+export const DEFAULT_MAX_CUSTOM_TYPES = 50;
 
 /** Segment's 11 default types for spaces created after Oct 2020 (§4.2). */
 export const DEFAULT_IDENTIFIER_TYPES = [
@@ -79,7 +90,7 @@ function defaultSpec(type: string): RuleSpec {
  * const settings = identitySettingsFrom(space.identity);
  * settings.rules.get('anonymous_id'); // { limit: 5, priority: 6, ... } by default
  */
-export function identitySettingsFrom(config: IdentityConfig | undefined): IdentitySettings {
+export function identitySettingsFrom(config: IdentityConfig | undefined, maxCustomTypes = DEFAULT_MAX_CUSTOM_TYPES): IdentitySettings {
   const specs = new Map<string, RuleSpec>();
   for (const type of DEFAULT_IDENTIFIER_TYPES) specs.set(type, defaultSpec(type));
   for (const rule of config?.identifiers ?? []) {
@@ -87,7 +98,7 @@ export function identitySettingsFrom(config: IdentityConfig | undefined): Identi
     specs.set(type, { type, limit: rule.limit, frequency: rule.frequency, priority: rule.priority });
   }
   const blocked = compileBlockedValues(config?.blockedValues ?? [], config?.replaceDefaultBlockedValues ?? false);
-  return build(specs.values(), blocked, MAX_MERGES, MAX_IDENTIFIERS);
+  return build(specs.values(), blocked, { maxMerges: MAX_MERGES, maxIdentifiers: MAX_IDENTIFIERS, customTypes: 0, maxCustomTypes });
 }
 
 /**
@@ -105,7 +116,13 @@ export function withCustomType(settings: IdentitySettings, type: string): Identi
     priority: rule.fixedPriority ? rule.priority : undefined,
   }));
   specs.push({ type, limit: DEFAULT_LIMIT, frequency: undefined, priority: undefined });
-  return build(specs, settings.blocked, settings.maxMerges, settings.maxIdentifiers);
+  const { maxMerges, maxIdentifiers, maxCustomTypes } = settings;
+  return build(specs, settings.blocked, { maxMerges, maxIdentifiers, customTypes: settings.customTypes + 1, maxCustomTypes });
+}
+
+/** True when a type not in the settings may not be learned any more (the cap is reached). */
+export function customTypesFull(settings: IdentitySettings): boolean {
+  return settings.customTypes >= settings.maxCustomTypes;
 }
 
 /** The rule for a type the settings do not list: default limit, ranked after every known type. */
@@ -117,7 +134,9 @@ function unknownRule(settings: IdentitySettings, type: string): IdentifierRule {
   return { type, limit: DEFAULT_LIMIT, frequency: undefined, priority: Number.MAX_SAFE_INTEGER, rank: settings.order.length, fixedPriority: false };
 }
 
-function build(specs: Iterable<RuleSpec>, blocked: BlockedValues, maxMerges: number, maxIdentifiers: number): IdentitySettings {
+type Caps = Pick<IdentitySettings, 'maxMerges' | 'maxIdentifiers' | 'customTypes' | 'maxCustomTypes'>;
+
+function build(specs: Iterable<RuleSpec>, blocked: BlockedValues, caps: Caps): IdentitySettings {
   const all = [...specs];
   const tail = all.filter((s) => s.priority === undefined).sort((a, b) => compareText(a.type, b.type));
   const tailPriority = new Map(tail.map((s, i) => [s.type, FIRST_TAIL_PRIORITY + i]));
@@ -133,7 +152,7 @@ function build(specs: Iterable<RuleSpec>, blocked: BlockedValues, maxMerges: num
     Object.freeze({ type: spec.type, limit: spec.limit, frequency: spec.frequency, priority, rank, fixedPriority: fixed }),
   );
   const rules = new Map(order.map((rule) => [rule.type, rule]));
-  return Object.freeze({ rules, order: Object.freeze(order), blocked, maxMerges, maxIdentifiers });
+  return Object.freeze({ rules, order: Object.freeze(order), blocked, ...caps });
 }
 
 /** Code-unit order, not locale order: the same on every machine. */

@@ -58,6 +58,15 @@ export function mergeMappingLimitViolation(winner: ProfileId, held: number, max:
   };
 }
 
+/** `id`'s type would be a new custom type, but the space has learned `max` already: it was ignored. */
+export function typeLimitViolation(id: Identifier, max: number): Violation {
+  return {
+    type: 'Identifier type limit exceeded',
+    identifier: id,
+    message: `${label(id)} was ignored: the space has learned ${max} custom identifier types from context.externalIds, the most maxCustomIdentifierTypesPerSpace allows, and ${JSON.stringify(id.type)} is not one of them`,
+  };
+}
+
 function label(id: Identifier): string {
   return `${id.type}:${id.value}`;
 }

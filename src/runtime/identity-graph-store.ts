@@ -17,9 +17,8 @@ export interface IdentityGraphStore {
   /** A profile's record, staged or committed, merged-away ones included. */
   record(profileId: ProfileId): StoredGraphProfile | undefined;
   /**
-   * The profile live now for `id`: merges staged since it was last seen forward it. Only merges
-   * decided by this process are followed; committed identity entries never point at a merged-away
-   * profile (a merge re-points them in the same transaction as the absorb).
+   * The profile live now for `id`, following merges: staged ones, then the durable `mergedInto`
+   * of graph records, so an old profile id still finds its profile after a restart.
    */
   liveProfile(id: ProfileId): ProfileId;
   /**
@@ -34,6 +33,8 @@ export interface IdentityGraphStore {
   stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites;
   /** Removes a profile from the graph at once: its identifiers resolve to nothing from now on. */
   stageDeletion(spaceId: SpaceId, profileId: ProfileId): IdentityWrites;
+  /** The same for an account: `group_id:{groupId}` resolves to nothing until a group call names it again. */
+  stageAccountDeletion(spaceId: SpaceId, groupId: string): IdentityWrites;
   /** The writes are committed: drop overlay entries that nothing newer has replaced. */
   settle(writes: IdentityWrites): void;
   /**
@@ -41,6 +42,8 @@ export interface IdentityGraphStore {
    * LMDB lacks; the client's retry decides again.
    */
   discard(writes: IdentityWrites): void;
+  /** Sizes of the in-memory structures, which must stay bounded over a long life (tests, metrics). */
+  sizes(): { readonly stagedIdentifiers: number; readonly stagedProfiles: number; readonly committedCache: number };
 }
 
 function overlayKey(spaceId: string, type: string, value: string): string {
@@ -57,8 +60,6 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
   // `null` marks a staged removal: it must hide the committed entry until the removal commits.
   const stagedIdentifiers = new Map<string, ProfileId | null>();
   const stagedProfiles = new Map<ProfileId, StoredGraphProfile | null>();
-  /** loser → winner for every merge staged by this process (a handful; merges are rare). */
-  const forwards = new Map<ProfileId, ProfileId>();
   /**
    * Committed mappings read before, so a returning visitor costs no LMDB read. Exact, not a
    * guess: every change to a mapping is decided here, and `settle` writes the committed value in.
@@ -78,14 +79,27 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return store.graphProfiles.get(profileId);
   }
 
-  function liveProfile(profileId: ProfileId): ProfileId {
+  /**
+   * Follows merges from `profileId`. No in-memory forward map: it grew by one entry per merge,
+   * forever. A staged loser's record carries `mergedInto` until the merge commits, and the
+   * committed record carries it from then on, so the chain is always there to follow.
+   * `persisted: false` follows staged merges only: identity entries, staged or committed, never
+   * point at a merged-away profile (a merge re-points them all, in the overlay at once and in
+   * LMDB in the absorb's transaction), so the hot path needs no LMDB read for this.
+   */
+  function follow(profileId: ProfileId, persisted: boolean): ProfileId {
     let current = profileId;
     for (let hop = 0; hop < MAX_FORWARD_HOPS; hop++) {
-      const next = forwards.get(current);
+      const staged = stagedProfiles.get(current);
+      const next = staged !== undefined ? staged?.mergedInto : persisted ? store.graphProfiles.get(current)?.mergedInto : undefined;
       if (next === undefined) return current;
       current = next;
     }
     return current;
+  }
+
+  function liveProfile(profileId: ProfileId): ProfileId {
+    return follow(profileId, true);
   }
 
   function view(spaceId: SpaceId): IdentityGraphView {
@@ -102,13 +116,13 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
       profileOf(id: Identifier) {
         const k = overlayKey(spaceId, id.type, id.value);
         const staged = stagedIdentifiers.get(k);
-        if (staged !== undefined) return staged === null ? undefined : liveProfile(staged);
+        if (staged !== undefined) return staged === null ? undefined : follow(staged, false);
         let found = committed.get(k);
         if (found === undefined) {
           found = store.identity.get([spaceId, id.type, id.value]) as ProfileId | undefined;
           if (found !== undefined) remember(k, found);
         }
-        return found === undefined ? undefined : liveProfile(found);
+        return found === undefined ? undefined : follow(found, false);
       },
       profile(profileId) {
         const found = record(profileId);
@@ -142,7 +156,6 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
       const forwarded: StoredGraphProfile = { ...folded, mergedInto: winnerId };
       stagedProfiles.set(loser, forwarded);
       profiles.push(forwarded);
-      forwards.set(loser, winnerId);
     }
     if (resolution.addIdentifiers.length > 0) {
       winner = { ...winner, identifiers: [...winner.identifiers, ...resolution.addIdentifiers] };
@@ -170,6 +183,11 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     return { identifiers, profiles: [], removedProfiles: [profileId] };
   }
 
+  function stageAccountDeletion(spaceId: SpaceId, groupId: string): IdentityWrites {
+    stagedIdentifiers.set(overlayKey(spaceId, 'group_id', groupId), null);
+    return { identifiers: [{ key: [spaceId, 'group_id', groupId], profileId: null }], profiles: [] };
+  }
+
   function settle(writes: IdentityWrites, committedNow = true): void {
     for (const { key, profileId } of writes.identifiers) {
       const k = overlayKey(key[0], key[1], key[2]);
@@ -188,11 +206,19 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
   }
 
   function discard(writes: IdentityWrites): void {
-    for (const written of writes.profiles) {
-      if (written.mergedInto !== undefined && forwards.get(written.id) === written.mergedInto) forwards.delete(written.id);
-    }
     settle(writes, false);
   }
 
-  return { view, record, liveProfile, stage, stageAccount, stageDeletion, settle: (writes) => settle(writes), discard };
+  return {
+    view,
+    record,
+    liveProfile,
+    stage,
+    stageAccount,
+    stageDeletion,
+    stageAccountDeletion,
+    settle: (writes) => settle(writes),
+    discard,
+    sizes: () => ({ stagedIdentifiers: stagedIdentifiers.size, stagedProfiles: stagedProfiles.size, committedCache: committed.size }),
+  };
 }

@@ -4,6 +4,7 @@ import { extractIdentifiers } from '../identity/extract-identifiers.ts';
 import { collectionOf } from '../identity/identifier.ts';
 import type { Violation } from '../identity/resolution.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
+import { typeLimitViolation } from '../identity/violations.ts';
 import type { ParsedItem } from '../ingest/parse-request.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import { AppError, type ErrorCode, type ErrorData } from '../shared/errors.ts';
@@ -174,7 +175,8 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       space.identity,
       deps.newProfileId,
     );
-    if (resolution.violations.length > 0) sideWrites.push(deps.onViolations(space, event, resolution.violations));
+    const violations = [...extraction.overTypeLimit.map((id) => typeLimitViolation(id, space.identity.maxCustomTypes)), ...resolution.violations];
+    if (violations.length > 0) sideWrites.push(deps.onViolations(space, event, violations));
     if (resolution.kind === 'unresolved') {
       return err({ code: 'no_matching_identifiers', message: 'The event carries no usable identifier: every id is missing or a blocked value.' });
     }

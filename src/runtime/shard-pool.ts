@@ -1,7 +1,9 @@
 import { Piscina } from 'piscina';
 import { AppError } from '../shared/errors.ts';
 import type { EpochMs, ProfileId } from '../shared/ids.ts';
+import type { DedupKey } from '../store/engine-store.ts';
 import type { IdentityWrites } from '../store/identity-records.ts';
+import type { IndexChunkResult, SweepChunkResult } from './shard/dedup-sweep.ts';
 import type {
   BackfillChunk,
   BackfillChunkResult,
@@ -41,6 +43,10 @@ export interface ShardPool {
   erase(shard: number, profileId: ProfileId, identityWrites: IdentityWrites): Promise<EraseResult>;
   /** Rebuilds one definition on the shard's next profiles (one backfill chunk). */
   backfill(shard: number, chunk: BackfillChunk): Promise<BackfillChunkResult>;
+  /** One chunk of the dedup sweep (any shard may run it: the marks are not partitioned). */
+  sweepDedup(shard: number, cutoff: EpochMs, limit: number): Promise<SweepChunkResult>;
+  /** One chunk of the one-time indexing of marks older than `dedup-expiry`. */
+  indexDedup(shard: number, after: DedupKey | null, cutoff: EpochMs, limit: number): Promise<IndexChunkResult>;
   /** Messages sent to each shard and not yet answered: the backpressure signal. */
   depths(): readonly number[];
   close(): Promise<void>;
@@ -75,7 +81,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const inFlight = pools.map(() => 0);
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
-  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
     inFlight[shard]! += weight;
@@ -98,6 +104,8 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     release: (shard, profileIds) => send<ReleaseResult>(shard, { type: 'shard.release', profileIds }, 0),
     erase: (shard, profileId, identityWrites) => send<EraseResult>(shard, { type: 'shard.erase', profileId, identityWrites }, 0),
     backfill: (shard, chunk) => send<BackfillChunkResult>(shard, { type: 'shard.backfill', ...chunk }, 0),
+    sweepDedup: (shard, cutoff, limit) => send<SweepChunkResult>(shard, { type: 'shard.sweep-dedup', cutoff, limit }, 0),
+    indexDedup: (shard, after, cutoff, limit) => send<IndexChunkResult>(shard, { type: 'shard.index-dedup', after, cutoff, limit }, 0),
     depths: () => [...inFlight],
     async close() {
       await Promise.all(pools.map((pool) => pool.close()));

@@ -1,5 +1,5 @@
 import type { SourceConfig, SpaceConfig } from '../config/config.ts';
-import { identitySettingsFrom, withCustomType, type IdentitySettings } from '../identity/settings.ts';
+import { DEFAULT_MAX_CUSTOM_TYPES, identitySettingsFrom, withCustomType, type IdentitySettings } from '../identity/settings.ts';
 import type { SpaceId } from '../shared/ids.ts';
 
 /** A space as the running engine holds it: its config, and identity settings that grow as custom types appear. */
@@ -24,11 +24,16 @@ export interface SpaceRegistry {
  * `learnedTypes` are the custom identifier types earlier runs auto-added per space (kept in LMDB),
  * so the priority order does not change across a restart.
  */
-export function createSpaceRegistry(spaces: readonly SpaceConfig[], learnedTypes: (spaceId: string) => readonly string[] = () => []): SpaceRegistry {
+export function createSpaceRegistry(
+  spaces: readonly SpaceConfig[],
+  learnedTypes: (spaceId: string) => readonly string[] = () => [],
+  maxCustomTypes = DEFAULT_MAX_CUSTOM_TYPES,
+): SpaceRegistry {
   const all: SpaceRuntime[] = spaces.map((config) => ({
     config,
     id: config.id,
-    identity: learnedTypes(config.id).reduce(withCustomType, identitySettingsFrom(config.identity)),
+    // Types learned before a lower cap was configured are kept: profiles already hold them.
+    identity: learnedTypes(config.id).reduce(withCustomType, identitySettingsFrom(config.identity, maxCustomTypes)),
     suppressedUserIds: new Set(config.suppressedUserIds),
   }));
   const byId = new Map(all.map((s) => [s.id as string, s]));

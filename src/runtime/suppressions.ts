@@ -1,5 +1,6 @@
 import type { EpochMs, SpaceId } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
+import { entriesWithPrefix } from '../store/prefix-range.ts';
 import type { SpaceRegistry, SpaceRuntime } from './space-registry.ts';
 
 export interface Suppression {
@@ -24,14 +25,14 @@ export interface Suppressions {
  */
 export function createSuppressions(store: EngineStore, spaces: SpaceRegistry): Suppressions {
   for (const space of spaces.all) {
-    for (const { key } of store.suppressions.getRange({ start: [space.id], end: [space.id, '\uffff'] })) space.suppressedUserIds.add(key[1]);
+    for (const { key } of entriesWithPrefix(store.suppressions, [space.id])) space.suppressedUserIds.add(key[1]);
   }
   const configured = (space: SpaceRuntime): ReadonlySet<string> => new Set(space.config.suppressedUserIds);
   return {
     list(space) {
       const fromConfig = configured(space);
       const result: Suppression[] = [...fromConfig].map((userId) => ({ userId, source: 'config', at: null }));
-      for (const { key, value } of store.suppressions.getRange({ start: [space.id], end: [space.id, '\uffff'] })) {
+      for (const { key, value } of entriesWithPrefix(store.suppressions, [space.id])) {
         if (!fromConfig.has(key[1])) result.push({ userId: key[1], source: 'api', at: value });
       }
       return result;

@@ -15,6 +15,8 @@ export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string
 /** Key of a durable timer: ordered by due time so "everything due by now" is one range scan. */
 export type TimerKey = [dueAt: EpochMs, profileId: string, timerKey: string];
 export type DedupKey = [spaceId: string, messageId: string];
+/** The dedup marks in arrival order: "every mark older than the window" is one range scan. */
+export type DedupExpiryKey = [receivedAt: EpochMs, spaceId: string, messageId: string];
 export type IdentityKey = [spaceId: string, type: string, value: string];
 /** Newest-first listing of a space's insights is one reverse range scan. */
 export type InsightKey = [spaceId: string, at: EpochMs, seq: number];
@@ -36,7 +38,9 @@ export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
  *   profile, in the same transaction as the event that caused them (see identity-records.ts).
  * - the shard that owns a profile: its `profiles`, `events`, `timers`, `graph-updates` rows and the `dedup` entries of
  *   its events (written in the same transaction as the events, so a messageId is marked seen
- *   exactly when its event is durable), its `compute` states and its own `definition-sizes` rows.
+ *   exactly when its event is durable), each with its `dedup-expiry` entry, its `compute` states
+ *   and its own `definition-sizes` rows. The dedup sweep, which main paces and a shard runs one
+ *   chunk at a time, is the only other writer of `dedup` and `dedup-expiry`.
  */
 export interface EngineStore {
   readonly root: RootDatabase;
@@ -44,6 +48,8 @@ export interface EngineStore {
   readonly events: Database<TrackedEvent, EventKey>;
   readonly timers: Database<true, TimerKey>;
   readonly dedup: Database<EpochMs, DedupKey>;
+  /** One entry per dedup mark, written with it; the sweep removes both once out of the window. */
+  readonly dedupExpiry: Database<true, DedupExpiryKey>;
   readonly identity: Database<string, IdentityKey>;
   readonly graphProfiles: Database<StoredGraphProfile, string>;
   readonly insights: Database<InsightRecord, InsightKey>;
@@ -76,6 +82,7 @@ export function openEngineStore(dataDir: string): EngineStore {
   const events = root.openDB<TrackedEvent, EventKey>({ name: 'events', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const timers = root.openDB<true, TimerKey>({ name: 'timers', encoding: 'msgpack' });
   const dedup = root.openDB<EpochMs, DedupKey>({ name: 'dedup', encoding: 'msgpack' });
+  const dedupExpiry = root.openDB<true, DedupExpiryKey>({ name: 'dedup-expiry', encoding: 'msgpack' });
   const identity = root.openDB<string, IdentityKey>({ name: 'identity', encoding: 'msgpack' });
   const graphProfiles = root.openDB<StoredGraphProfile, string>({ name: 'graph-profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const insights = root.openDB<InsightRecord, InsightKey>({ name: 'insights', encoding: 'msgpack' });
@@ -91,6 +98,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     events,
     timers,
     dedup,
+    dedupExpiry,
     identity,
     graphProfiles,
     insights,

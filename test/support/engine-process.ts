@@ -57,3 +57,22 @@ export async function startEngineProcess(env: Record<string, string>): Promise<E
     },
   };
 }
+
+/**
+ * Runs `npm start`'s command and waits for it to exit (for starts that must be refused); a
+ * process still running after `timeoutMs` is killed and reported as `code: null`.
+ */
+export async function runEngineToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TROUPE_PORT: '0', TROUPE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode, signal) => resolve(signal === null ? exitCode : null)));
+  clearTimeout(timer);
+  return { code, output };
+}

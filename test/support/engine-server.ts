@@ -25,6 +25,8 @@ export interface TestServerOptions {
   readonly requestTimeoutMs?: number;
   /** The engine's logger; silent by default (tests that assert on logs pass their own). */
   readonly log?: Logger;
+  readonly dedupWindowHours?: number;
+  readonly maxCustomIdentifierTypesPerSpace?: number;
 }
 
 /**
@@ -43,6 +45,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     spaces: options.spaces ?? base.spaces,
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,
     requestTimeoutMs: options.requestTimeoutMs ?? base.requestTimeoutMs,
+    dedupWindowHours: options.dedupWindowHours ?? base.dedupWindowHours,
+    maxCustomIdentifierTypesPerSpace: options.maxCustomIdentifierTypesPerSpace ?? base.maxCustomIdentifierTypesPerSpace,
   };
   const engine = await createEngine(config, options.log ?? pino({ level: 'silent' }));
   const server = await serveEngine(engine, config);

@@ -2,7 +2,9 @@ import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import type { ErrorData } from '../../shared/errors.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
+import type { DedupKey } from '../../store/engine-store.ts';
 import type { IdentityWrites } from '../../store/identity-records.ts';
+import type { IndexChunkResult, SweepChunkResult } from './dedup-sweep.ts';
 
 /**
  * What the main thread sends a shard worker: one task carries many messages (batching matters).
@@ -35,6 +37,19 @@ type ShardCommand =
       readonly profileId: ProfileId;
       readonly identityWrites: IdentityWrites;
     }
+  | {
+      /** Removes up to `limit` dedup marks that arrived before `cutoff` (the main thread paces the chunks). */
+      readonly type: 'shard.sweep-dedup';
+      readonly cutoff: EpochMs;
+      readonly limit: number;
+    }
+  | {
+      /** One chunk of the one-time pass that indexes marks written before `dedup-expiry` existed. */
+      readonly type: 'shard.index-dedup';
+      readonly after: DedupKey | null;
+      readonly cutoff: EpochMs;
+      readonly limit: number;
+    }
   | ({ readonly type: 'shard.backfill' } & BackfillChunk);
 
 /** One slice of a backfill on one shard: the next `limit` profiles of the space after `after`. */
@@ -61,8 +76,10 @@ export interface BackfillChunkResult {
   readonly events: number;
 }
 
-/** The profile and everything it owned are gone (committed). */
-export type EraseResult = Record<string, never>;
+/** The profile and everything it owned are gone (committed); `state` is what was erased. */
+export interface EraseResult {
+  readonly state: ProfileState | undefined;
+}
 
 export interface ReleaseResult {
   readonly states: ReadonlyArray<ProfileState | undefined>;
@@ -76,7 +93,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

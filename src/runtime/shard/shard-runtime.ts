@@ -34,7 +34,12 @@ export interface ShardRuntime {
   backfill(chunk: BackfillChunk): Promise<BackfillChunkResult>;
   /** Reloads the live definitions when the main thread has committed a newer version of them. */
   useDefinitions(version: number): void;
+  /** Sizes of the in-memory structures that must stay bounded over a long life (for tests and metrics). */
+  sizes(): { readonly released: number; readonly erasing: number; readonly pendingCommits: number };
 }
+
+/** The released set is pruned of merges that are durable once it grows past this (then twice its size). */
+const RELEASED_PRUNE_AT = 256;
 
 interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
@@ -69,11 +74,16 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const heap = loadOwnedTimers();
   /** The commit that will make each profile's latest in-memory state durable. */
   const pendingCommits = new Map<string, Promise<unknown>>();
-  /** Profiles handed over to another actor by a merge; messages still addressed to them are dropped. */
+  /**
+   * Losers handed over by a merge whose outcome may not be durable yet. Messages still addressed
+   * to them are dropped. Once the winner's shard has committed the merge, the loser's graph
+   * record carries `mergedInto`, which says the same thing durably (`isMergedAway`), so the entry
+   * is pruned: the set holds the merges in flight, not every merge ever made.
+   */
   const released = new Set<string>();
   let definitions: ShardDefinitions = NO_SHARD_DEFINITIONS;
   /** This shard's share of each audience's size, loaded on first use. */
-  const sizes = new Map<string, number>();
+  const audienceSizes = new Map<string, number>();
 
   function useDefinitions(version: number): void {
     if (version <= definitions.version) return;
@@ -84,8 +94,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
 
   function adjustSize(audienceId: string, delta: number, writes: PendingWrites): void {
     if (delta === 0) return;
-    const current = sizes.get(audienceId) ?? store.definitionSizes.get([audienceId, shardIndex]) ?? 0;
-    sizes.set(audienceId, current + delta);
+    const current = audienceSizes.get(audienceId) ?? store.definitionSizes.get([audienceId, shardIndex]) ?? 0;
+    audienceSizes.set(audienceId, current + delta);
     writes.sizesChanged.add(audienceId);
   }
 
@@ -95,6 +105,14 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     for (const id of membershipsOf(before, audiences)) adjustSize(id, -1, writes);
     for (const id of membershipsOf(after, audiences)) adjustSize(id, 1, writes);
   }
+
+  let pruneReleasedAt = RELEASED_PRUNE_AT;
+  /**
+   * Profiles whose erase transaction is queued but not committed: their LMDB state is about to
+   * go, so a message arriving meanwhile (an account re-created by a group call decided after the
+   * deletion) starts from nothing rather than from the state being erased.
+   */
+  const erasing = new Set<string>();
 
   function loadOwnedTimers(): TimerHeap {
     const loaded = new TimerHeap();
@@ -108,6 +126,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function load(profileId: string): ProfileState | undefined {
     const cached = cache.get(profileId);
     if (cached !== undefined) return cached;
+    if (erasing.has(profileId)) return undefined;
     const record = store.profiles.get(profileId);
     if (record === undefined) return undefined;
     const compute = loadCompute(profileId);
@@ -120,6 +139,18 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return slots.length === 0 ? undefined : { layout: UNALIGNED, slots };
   }
 
+  /** Durably merged into another profile (its graph record says so): it can never take a message again. */
+  function isMergedAway(profileId: string): boolean {
+    return store.graphProfiles.get(profileId)?.mergedInto !== undefined;
+  }
+
+  function pruneReleased(): void {
+    if (released.size < pruneReleasedAt) return;
+    for (const id of released) if (isMergedAway(id)) released.delete(id);
+    // Merges that never commit (a failed delivery) stay; doubling the bar keeps pruning amortised.
+    pruneReleasedAt = Math.max(RELEASED_PRUNE_AT, 2 * released.size);
+  }
+
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
     const writes = newPendingWrites();
     const effects: ActorEffect[] = [];
@@ -127,6 +158,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (message.type === 'timer.fired') touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId);
+      // A state-less message for a merged-away profile would resurrect it; only reached once the
+      // loser's released entry is pruned, and then only by a stale timer.
+      if (before === undefined && isMergedAway(message.profileId)) continue;
       const result = stepProfile(before, message, now, definitions.forSpace(message.spaceId));
       if (!result.changed || result.state === undefined) continue;
       if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, before?.compute);
@@ -163,11 +197,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const { spaceId, event, profileId } of writes.events) {
         store.events.put([profileId, event.timestamp, event.messageId], event);
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
+        store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
       for (const [profileId, state] of writes.states) writeState(profileId, state, writes.storedCompute.get(profileId));
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
       for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
-      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
+      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
       for (const { key, record } of writes.graphUpdates) store.graphUpdates.put(key, record);
       for (const { key, present } of writes.timers.values()) {
         if (present) store.timers.put(key, true);
@@ -271,6 +306,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // Steps are synchronous, so every message for these profiles that reached this shard before
     // the release has been stepped; waiting for their commits makes the states final.
     await Promise.allSettled(profileIds.map((id) => pendingCommits.get(id)));
+    pruneReleased();
     const states = profileIds.map((id) => {
       const state = load(id);
       released.add(id);
@@ -280,22 +316,28 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return { states };
   }
 
+  /**
+   * Everything up to queuing the transaction is synchronous, in the order the task arrived: the
+   * state read is the latest one stepped (its commits were queued earlier, and LMDB commits this
+   * thread's transactions in queue order, so they land before the erase, which removes them too),
+   * and a message for the profile stepped after this point starts from nothing and commits after
+   * the erase. Users never get one (the identity graph forgot them before the erase was posted);
+   * an account does when a group call for its groupId follows the deletion: it is re-created.
+   */
   async function erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult> {
-    await Promise.allSettled([pendingCommits.get(profileId)]);
     const state = load(profileId);
-    // From here on, messages still addressed to the profile are dropped, not resurrecting it.
-    released.add(profileId);
+    erasing.add(profileId);
     cache.forget(profileId);
     const histories = [profileId, ...(state?.mergedFrom ?? [])];
     const writes = newPendingWrites();
     countMemberships(state?.spaceId ?? '', state, undefined, writes);
-    await store.root.transaction(() => {
+    const committed = store.root.transaction(() => {
       store.profiles.remove(profileId);
       for (const { id, due } of computeEntries(state?.compute)) {
         store.compute.remove([profileId, id]);
         if (due !== undefined) store.timers.remove([due, profileId, definitionTimerKey(id)]);
       }
-      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], sizes.get(id) ?? 0);
+      for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
       for (const id of histories) {
         for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);
       }
@@ -303,7 +345,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const loser of state?.mergedFrom ?? []) store.graphProfiles.remove(loser);
       applyIdentityWrites(identityWrites);
     });
-    return {};
+    try {
+      await committed;
+    } finally {
+      erasing.delete(profileId);
+    }
+    return { state };
   }
 
   async function backfill(chunk: BackfillChunk): Promise<BackfillChunkResult> {
@@ -358,6 +405,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     erase,
     backfill,
     useDefinitions,
+    sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size }),
   };
 }
 

@@ -124,4 +124,18 @@ describe('stepProfile', () => {
       { type: 'timer.set', profileId: pid, key: 'lookback', dueAt: T0 + 999 },
     ]);
   });
+  it('profile.unlink removes only the named account link, and is a no-op when there is none (or no profile)', () => {
+    const unlink = (linkKey: string): ActorMessage => ({ type: 'profile.unlink', profileId: pid, spaceId: space, linkKey });
+    const linked = run([
+      track(trackedEvent({ type: 'group', groupId: 'acme', messageId: 'g1' })),
+      track(trackedEvent({ type: 'group', groupId: 'globex', messageId: 'g2' })),
+    ]);
+    const after = stepProfile(linked, unlink('acme'), T0);
+    expect(after.changed).toBe(true);
+    expect(after.state?.links).toEqual({ globex: linked.links?.['globex'] });
+    expect(after.state?.version).toBe(linked.version + 1);
+    expect(stepProfile(after.state, unlink('acme'), T0)).toEqual({ state: after.state, effects: [], changed: false });
+    expect(stepProfile(after.state, unlink('toString'), T0).changed).toBe(false);
+    expect(stepProfile(undefined, unlink('acme'), T0)).toEqual({ state: undefined, effects: [], changed: false });
+  });
 });

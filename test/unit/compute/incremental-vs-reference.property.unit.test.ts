@@ -9,9 +9,9 @@ import { checkIncrementalAgainstReference } from '../../support/reference/increm
 describe('incremental evaluators agree with the reference', () => {
   it('on replays in arrival order, at every instant, with exact next-change instants', () => {
     checkIncrementalAgainstReference(compileDefinition, { numRuns: 300, only: 'replay', endOnFailure: true });
-  });
+  }, 120_000);
 
   it('on merged profiles', () => {
     checkIncrementalAgainstReference(compileDefinition, { numRuns: 300, only: 'merge', endOnFailure: true });
-  });
+  }, 120_000);
 });

@@ -13,6 +13,8 @@ export function validRawConfig(): Record<string, unknown> {
     requestTimeoutMs: 30000,
     maxQueuedEventsPerShard: 50000,
     actorCacheSize: 250000,
+    dedupWindowHours: 168,
+    maxCustomIdentifierTypesPerSpace: 50,
     spaces: [
       { id: 'a', writeKeys: ['wk-a'], accessTokens: ['at-a'], adminTokens: ['ad-a'] },
       {

@@ -41,6 +41,8 @@ describe('loadConfig: config/default.json', () => {
       requestTimeoutMs: 30000,
       maxQueuedEventsPerShard: 50000,
       actorCacheSize: 250000,
+      dedupWindowHours: 168,
+      maxCustomIdentifierTypesPerSpace: 50,
       spaces: [
         {
           id: 'default',
@@ -76,6 +78,8 @@ describe('loadConfig: layers', () => {
     requestTimeoutMs: 1,
     maxQueuedEventsPerShard: 1,
     actorCacheSize: 1,
+    dedupWindowHours: 24,
+    maxCustomIdentifierTypesPerSpace: 0,
     spaces: [{ id: 'default', writeKeys: ['dev-write-key'], accessTokens: ['dev-access-token'], adminTokens: ['dev-admin-token'] }],
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/validate-config.ts';
 import { MISSING, configWith, validRawConfig } from './config-fixture.ts';
 
-const TOP_KEYS = 'host, port, dataDir, shards, logLevel, clock, spaces, requestTimeoutMs, maxQueuedEventsPerShard, actorCacheSize';
+const TOP_KEYS = 'host, port, dataDir, shards, logLevel, clock, spaces, requestTimeoutMs, maxQueuedEventsPerShard, actorCacheSize, dedupWindowHours, maxCustomIdentifierTypesPerSpace';
 
 describe('validateConfig: top level', () => {
   it('accepts a valid config and returns it deeply frozen', () => {
@@ -10,7 +10,7 @@ describe('validateConfig: top level', () => {
     if (!r.ok) throw new Error(r.error.message);
     const c = r.value;
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: './data', shards: 2, logLevel: 'info', clock: 'system' });
-    expect(c).toMatchObject({ requestTimeoutMs: 30000, maxQueuedEventsPerShard: 50000, actorCacheSize: 250000 });
+    expect(c).toMatchObject({ requestTimeoutMs: 30000, maxQueuedEventsPerShard: 50000, actorCacheSize: 250000, dedupWindowHours: 168, maxCustomIdentifierTypesPerSpace: 50 });
     const space = c.spaces[1];
     if (space === undefined) throw new Error('missing space');
     for (const node of [c, c.spaces, space, space.writeKeys, space.writeKeys[1], space.identity, space.identity.identifiers[0], space.identity.blockedValues, space.identity.blockedValues[1], space.suppressedUserIds]) {
@@ -37,6 +37,8 @@ describe('validateConfig: top level', () => {
       expect(validateConfig(configWith(['logLevel'], level)).ok).toBe(true);
     }
     expect(validateConfig(configWith(['clock'], 'manual')).ok).toBe(true);
+    expect(validateConfig(configWith(['dedupWindowHours'], 24)).ok).toBe(true);
+    expect(validateConfig(configWith(['maxCustomIdentifierTypesPerSpace'], 0)).ok).toBe(true);
   });
 
   it.each([
@@ -65,6 +67,11 @@ describe('validateConfig: top level', () => {
     ['maxQueuedEventsPerShard fractional', ['maxQueuedEventsPerShard'], 1.5, 'config.maxQueuedEventsPerShard', 'config.maxQueuedEventsPerShard must be a positive integer, got number 1.5'],
     ['actorCacheSize missing', ['actorCacheSize'], MISSING, 'config.actorCacheSize', 'config.actorCacheSize must be a positive integer, got nothing (the key is missing)'],
     ['actorCacheSize null', ['actorCacheSize'], null, 'config.actorCacheSize', 'config.actorCacheSize must be a positive integer, got null'],
+    ['dedupWindowHours under 24', ['dedupWindowHours'], 23, 'config.dedupWindowHours', 'config.dedupWindowHours must be at least 24 (hours): a replayed messageId is ignored for at least 24 hours, got number 23'],
+    ['dedupWindowHours 0', ['dedupWindowHours'], 0, 'config.dedupWindowHours', 'config.dedupWindowHours must be at least 24 (hours): a replayed messageId is ignored for at least 24 hours, got number 0'],
+    ['dedupWindowHours fractional', ['dedupWindowHours'], 24.5, 'config.dedupWindowHours', 'config.dedupWindowHours must be an integer from 24 to 87600, got number 24.5'],
+    ['dedupWindowHours missing', ['dedupWindowHours'], MISSING, 'config.dedupWindowHours', 'config.dedupWindowHours must be an integer from 24 to 87600, got nothing (the key is missing)'],
+    ['maxCustomIdentifierTypesPerSpace negative', ['maxCustomIdentifierTypesPerSpace'], -1, 'config.maxCustomIdentifierTypesPerSpace', 'config.maxCustomIdentifierTypesPerSpace must be an integer from 0 to 10000, got number -1'],
     ['spaces not an array', ['spaces'], {}, 'config.spaces', 'config.spaces must be an array, got an object'],
     ['spaces empty', ['spaces'], [], 'config.spaces', 'config.spaces must list at least one space'],
   ])('%s', (_name, path, value, key, message) => {

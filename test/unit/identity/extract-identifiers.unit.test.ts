@@ -149,6 +149,24 @@ describe('extractIdentifiers: context.externalIds', () => {
     expect(ids({ context: { externalIds: { id: '1', type: 'phone' } } })).toEqual([]);
   });
 
+  it('learns at most maxCustomTypes new types; beyond, a new type\'s identifier is ignored and reported, known types still count', () => {
+    const capped = identitySettingsFrom(undefined, 2);
+    const externalIds = [entry('1', 'crm_a'), entry('2', 'crm_b'), entry('3', 'crm_c'), entry('4', 'CRM_A'), entry('5', 'email'), entry('6', 'crm_c')];
+    const result = extractIdentifiers({ type: 'track', context: { externalIds } }, capped);
+    expect(result.identifiers.map(label)).toEqual(['email:5', 'crm_a:1', 'crm_a:4', 'crm_b:2']);
+    expect(result.newTypes).toEqual(['crm_a', 'crm_b']);
+    expect(result.overTypeLimit.map(label)).toEqual(['crm_c:3', 'crm_c:6']);
+    expect(result.settings.customTypes).toBe(2);
+    // Full: the next event learns nothing new either; a blocked value of an unknown type is only "blocked".
+    const next = extractIdentifiers({ type: 'track', context: { externalIds: [entry('7', 'crm_d'), entry('undefined', 'crm_e'), entry('8', 'crm_b')] } }, result.settings);
+    expect(next.settings).toBe(result.settings);
+    expect(next.identifiers.map(label)).toEqual(['crm_b:8']);
+    expect(next.overTypeLimit.map(label)).toEqual(['crm_d:7']);
+    expect(next.blocked.map(label)).toEqual(['crm_e:undefined']);
+    // A cap of 0 learns nothing; configured and default types are not custom.
+    expect(extractIdentifiers({ type: 'track', context: { externalIds: [entry('1', 'phone'), entry('e@x.com', 'email')] } }, identitySettingsFrom(undefined, 0)).overTypeLimit.map(label)).toEqual(['phone:1']);
+  });
+
   it('adds each new type once', () => {
     const result = extractIdentifiers({ type: 'track', context: { externalIds: [entry('1', 'phone'), entry('2', 'PHONE'), entry('1', 'phone')] } }, settings);
     expect(result.identifiers.map(label)).toEqual(['phone:1', 'phone:2']);
