@@ -225,7 +225,10 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       }
       const ast = checked(spaceId, input.kind, key, input.query, input.target);
       const now = clock.now();
-      const backfills = input.enabled && input.options.includeHistoricalData;
+      // Without historical data the backfill replays nothing but still evaluates every profile
+      // (regression: count() had no 0 and `count() = 0` audiences no members on profiles that no
+      // event touched after the creation).
+      const backfills = input.enabled;
       const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: backfills ? 'backfill.requested' : 'backfill.skipped' } : { type: 'definition.disabled' });
       const record: DefinitionRecord = {
         id: `${KIND_PREFIX[input.kind]}${randomUUID().replaceAll('-', '').slice(0, 24)}`,
@@ -254,7 +257,9 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       const redefined = patch.query !== undefined && patch.query !== current.query;
       const ast = redefined ? checked(spaceId, kind, current.key, patch.query!, current.target, current.id) : current.ast;
       const enabled = patch.enabled ?? current.enabled;
-      const backfills = enabled && current.options.includeHistoricalData && (redefined || (!current.enabled && enabled));
+      // A re-definition always evaluates every profile (replaying history only when asked); a
+      // re-enabled definition replays history when asked.
+      const backfills = enabled && (redefined || (!current.enabled && current.options.includeHistoricalData));
       let lifecycle = current.lifecycle;
       if (!enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.disabled' });
       else if (!current.enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.enabled', backfill: backfills });

@@ -316,9 +316,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (released.has(profileId) || pendingCommits.has(profileId)) continue;
       const state = load(profileId);
       if (state === undefined) continue;
-      const history = readHistory(profileId, state.mergedFrom, chunk.fromTimestamp);
-      events += history.length;
-      messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, events: history });
+      const history = chunk.replay ? readHistory(profileId, state.mergedFrom, chunk.fromTimestamp) : undefined;
+      events += history?.length ?? 0;
+      messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, ...(history === undefined ? {} : { events: history }) });
     }
     await deliver(messages, chunk.now);
     return { next: done ? undefined : next, scanned, profiles: messages.length, events };
