@@ -29,7 +29,7 @@ describe('audiences and computed traits across a restart (manual clock, same dat
     boughtAt = await advanceClock(url, 0);
     await send(url, 'track', { userId: 'restart-buyer', event: 'Order Completed' });
     await advanceClock(url, 10 * DAY);
-    // History for a definition whose backfill the shutdown interrupts.
+    // History for a definition whose backfill the shutdown may interrupt.
     await send(url, 'batch', {
       batch: [1, 2, 3].map((d) => ({ type: 'track', userId: 'restart-reviewer', event: 'Review Written', timestamp: iso(boughtAt - d * DAY) })),
     });

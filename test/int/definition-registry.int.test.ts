@@ -91,4 +91,15 @@ describe('definition registry (real LMDB)', () => {
     expect(rejected?.reason).toMatchObject({ code: 'key_in_use' });
     expect(registry.list('default', 'audience')).toHaveLength(1);
   });
+  it('a backfill cut by a shutdown (persisted Computing) runs again on resumeBackfills and ends Live', async () => {
+    const created = await registry.create('default', audience('Cut short'));
+    await registry.idle();
+    await registry.close();
+    await store.definitions.put(created.record.id, { ...created.record, lifecycle: { status: 'Computing', progress: 0.4 } });
+    registry = open();
+    expect(registry.find('default', 'audience', 'cut_short')?.record.lifecycle).toEqual({ status: 'Computing', progress: 0.4 });
+    registry.resumeBackfills();
+    await registry.idle();
+    expect(registry.find('default', 'audience', 'cut_short')?.record.lifecycle).toEqual({ status: 'Live' });
+  });
 });
