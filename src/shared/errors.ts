@@ -8,7 +8,7 @@ export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
   invalid_body: { status: 400, description: 'The body is JSON but not an object of the expected shape.' },
   invalid_encoding: { status: 400, description: 'The Content-Encoding is unsupported or the gzip stream is corrupt.' },
-  request_too_large: { status: 400, description: 'The request body exceeds 512,000 bytes.' },
+  request_too_large: { status: 400, description: 'The request body exceeds its route\'s limit: 512,000 bytes on the Tracking API, 65,536 on the management API.' },
   batch_empty: { status: 400, description: 'A batch with no items.' },
   batch_too_large: { status: 400, description: 'A batch with more than 2,500 items.' },
   all_items_rejected: { status: 400, description: 'Every item of a batch was rejected.' },
