@@ -198,6 +198,19 @@ describe('audience membership and computed traits through HTTP (manual clock)', 
       expect(await sizeOf(url, audienceId)).toBe(1);
       expect((await traits(url, 'user_id:delete-me')).status).toBe(404);
     });
+
+    it('a merge where only the folded-in profile was a member keeps the size; deleting the survivor ends it', async () => {
+      await send(url, 'identify', { userId: 'merge-w', traits: { plan: 'free' } });
+      await send(url, 'track', { anonymousId: 'anon-merge-l', event: 'Subscribed', context: { traits: { email: 'merge-l@example.com' } } });
+      expect(await sizeOf(url, audienceId)).toBe(2);
+      expect(await traitsOf(url, 'user_id:merge-w', 'include=subscribers')).toEqual({});
+      await send(url, 'identify', { userId: 'merge-w', anonymousId: 'anon-merge-l' });
+      expect(await traitsOf(url, 'user_id:merge-w', 'include=subscribers')).toEqual({ subscribers: true });
+      expect(await sizeOf(url, audienceId)).toBe(2);
+      // Any identifier of the merged profile finds it, for deletion too.
+      expect((await admin(url, 'DELETE', '/v1/spaces/default/collections/users/profiles/email:merge-l@example.com')).status).toBe(204);
+      expect(await sizeOf(url, audienceId)).toBe(1);
+    });
   });
 
   describe('PATCH', () => {
@@ -220,7 +233,7 @@ describe('audience membership and computed traits through HTTP (manual clock)', 
       expect(await sizeOf(url, audience.id)).toBe(2);
     });
 
-    it('enabled: false → Disabled, and membership stops changing (no entries, no timed exits)', async () => {
+    it('enabled: false → Disabled, membership stops changing (no entries, no timed exits); enabled again → recomputed', async () => {
       const audience = await create(url, 'audiences', { name: 'Weekly readers', definition: { query: "event('Article Read').within(7 days).count() >= 1" } });
       await server.engine.definitions.idle();
       await send(url, 'track', { userId: 'reader-1', event: 'Article Read' });
@@ -233,6 +246,39 @@ describe('audience membership and computed traits through HTTP (manual clock)', 
       expect(await traitsOf(url, 'user_id:reader-2', 'include=weekly_readers')).toEqual({});
       // Still an audience's trait while the audience exists, disabled or not.
       expect(await traitsOf(url, 'user_id:reader-1', 'class=audience&include=weekly_readers')).toEqual({ weekly_readers: true });
+
+      // Enabled again: a backfill brings every profile to its answer now.
+      const enabled = await admin(url, 'PATCH', `/v1/spaces/default/audiences/${audience.id}`, { enabled: true });
+      expect(enabled).toMatchObject({ status: 200, body: { audience: { enabled: true, status: 'Preparing' } } });
+      await send(url, 'track', { userId: 'reader-3', event: 'Article Read' });
+      await server.engine.definitions.idle();
+      expect(await read(url, 'audiences', audience.id)).toMatchObject({ status: 'Live', size: 1 });
+      expect(await traitsOf(url, 'user_id:reader-1', 'include=weekly_readers')).toEqual({ weekly_readers: false });
+      expect(await traitsOf(url, 'user_id:reader-2', 'include=weekly_readers')).toEqual({});
+      expect(await traitsOf(url, 'user_id:reader-3', 'include=weekly_readers')).toEqual({ weekly_readers: true });
+    });
+  });
+
+  describe('references between definitions', () => {
+    it('an audience on a computed trait follows it within the same event', async () => {
+      await create(url, 'computed-traits', { name: 'LTV', definition: { query: "event('Purchase').sum(property('total'))" } });
+      const big = await create(url, 'audiences', { name: 'Big customers', definition: { query: "trait('ltv') > 100" } });
+      await server.engine.definitions.idle();
+      await send(url, 'track', { userId: 'ref-1', event: 'Purchase', properties: { total: 60 } });
+      expect(await traitsOf(url, 'user_id:ref-1', 'include=ltv,big_customers')).toEqual({ ltv: 60 });
+      await send(url, 'track', { userId: 'ref-1', event: 'Purchase', properties: { total: 60 } });
+      expect(await traitsOf(url, 'user_id:ref-1', 'include=ltv,big_customers')).toEqual({ ltv: 120, big_customers: true });
+      expect(await sizeOf(url, big.id)).toBe(1);
+    });
+
+    it('an audience on a custom trait follows identify calls, null removing it', async () => {
+      const vip = await create(url, 'audiences', { name: 'VIP', definition: { query: "trait('plan') = 'vip'" } });
+      await server.engine.definitions.idle();
+      await send(url, 'identify', { userId: 'ref-2', traits: { plan: 'vip' } });
+      expect(await traitsOf(url, 'user_id:ref-2', 'include=vip,plan')).toEqual({ vip: true, plan: 'vip' });
+      await send(url, 'identify', { userId: 'ref-2', traits: { plan: null } });
+      expect(await traitsOf(url, 'user_id:ref-2', 'include=vip,plan')).toEqual({ vip: false });
+      expect(await sizeOf(url, vip.id)).toBe(0);
     });
   });
 
