@@ -225,11 +225,10 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       }
       const ast = checked(spaceId, input.kind, key, input.query, input.target);
       const now = clock.now();
-      // Without historical data the backfill replays nothing but still evaluates every profile
-      // (regression: count() had no 0 and `count() = 0` audiences no members on profiles that no
-      // event touched after the creation).
-      const backfills = input.enabled;
-      const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: backfills ? 'backfill.requested' : 'backfill.skipped' } : { type: 'definition.disabled' });
+      // An enabled definition always backfills: without historical data it replays nothing but
+      // still evaluates every profile (regression: count() had no 0, and `count() = 0` audiences
+      // no members, on profiles no event touched after the creation).
+      const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: 'backfill.requested' } : { type: 'definition.disabled' });
       const record: DefinitionRecord = {
         id: `${KIND_PREFIX[input.kind]}${randomUUID().replaceAll('-', '').slice(0, 24)}`,
         spaceId,
@@ -248,7 +247,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
         updatedAt: now,
       };
       await save(record);
-      if (backfills) startBackfill(record);
+      if (input.enabled) startBackfill(record);
       return view(byId.get(record.id) ?? record);
     },
     async update(spaceId, kind, idOrKey, patch) {
