@@ -200,7 +200,7 @@ async function backfillStage(dir: string): Promise<void> {
   const started = performance.now();
   let after: string | undefined;
   do {
-    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, limit: 200, now: T0 + 300_000, ...(after === undefined ? {} : { after }) });
+    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, limit: 200, now: T0 + 300_000, replay: true, ...(after === undefined ? {} : { after }) });
     replayed += chunk.events;
     after = chunk.next;
   } while (after !== undefined);

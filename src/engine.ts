@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
 import type { AppEnv } from './api/app-env.ts';
+import { createDefinitionsApp } from './api/definitions-app.ts';
 import { errorResponse } from './api/error-response.ts';
 import { createHealthApp } from './api/health-app.ts';
 import { createIdentityAdminApp } from './api/identity-admin-app.ts';
@@ -128,8 +129,9 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.notFound((c) => errorResponse(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
-  app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock }));
+  app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
+  app.route('/', createDefinitionsApp({ spaces, definitions }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

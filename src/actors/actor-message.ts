@@ -57,12 +57,14 @@ export type ActorMessage =
       /**
        * Rebuilds one definition's state from the profile's stored history (a backfill): the state
        * is replaced, not added to, so events the live path already applied are not counted twice.
+       * Without `events` (`includeHistoricalData: false`) nothing is replayed: the state the live
+       * path built since the definition went live is kept, and the definition is evaluated.
        */
       readonly type: 'profile.backfill';
       readonly profileId: ProfileId;
       readonly spaceId: SpaceId;
       readonly definitionId: string;
-      readonly events: readonly TrackedEvent[];
+      readonly events?: readonly TrackedEvent[];
     }
   | {
       readonly type: 'timer.fired';

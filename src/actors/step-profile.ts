@@ -109,6 +109,12 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(message.definitionId);
   if (definition === undefined) return { state, effects: [], changed: false };
+  const evaluated = () => ({ definitionIds: new Set([definition.id]) });
+  if (message.events === undefined) {
+    // Evaluated on every profile even with no history to replay: count() shows 0, and an audience
+    // such as `count() = 0` finds the profiles no event has touched since its creation.
+    return withDefinitions({ state: { ...state, version: state.version + 1 }, effects: [], changed: true }, definitions, now, evaluated);
+  }
   const { evaluator } = definition;
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
@@ -117,7 +123,7 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
   const compute = { layout: aligned.layout, slots };
   const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
-  return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
+  return withDefinitions(result, definitions, now, evaluated);
 }
 
 function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>, definitions: SpaceDefinitions): StepResult {

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { collectionOfProfile } from '../actors/profile-state.ts';
 import type { SpaceConfig } from '../config/config.ts';
+import type { DefinitionKind } from '../definitions/ast.ts';
 import type { ProfileReader } from '../runtime/profile-reader.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AppEnv } from './app-env.ts';
@@ -20,6 +21,12 @@ export interface ProfilesAppDeps {
   readonly spaces: readonly SpaceConfig[];
   readonly reader: ProfileReader;
   readonly clock: Clock;
+  /**
+   * The keys of a space's audiences and computed traits that are not deleted, by kind: a trait
+   * with such a key is of that class (`traits?class=`). After a deletion the trait stays on
+   * profiles as a custom one (Segment's behaviour).
+   */
+  readonly traitClasses: (spaceId: string) => ReadonlyMap<string, DefinitionKind>;
 }
 
 /** `/v1/namespaces/…` is the older form of the same API (spec §5). */
@@ -80,7 +87,8 @@ export function createProfilesApp(deps: ProfilesAppDeps): Hono<AppEnv> {
     const profile = lookupId.value === undefined ? undefined : reader.findProfile(access.spaceId, lookupId.value);
     // A collection only finds its own kind: `users/profiles/group_id:…` is not an account lookup.
     if (profile === undefined || collectionOfProfile(profile) !== collection) return errorResponse(c, 'not_found', PROFILE_NOT_FOUND);
-    return c.json(render.value(profile, { reader, now: clock.now(), url: url.pathname + url.search }));
+    const { spaceId } = access;
+    return c.json(render.value(profile, { reader, now: clock.now(), url: url.pathname + url.search, traitClassOf: (key) => deps.traitClasses(spaceId).get(key) }));
   }
 
   for (const prefix of PREFIXES) {

@@ -55,6 +55,7 @@ export async function runBackfill(
         spaceId: record.spaceId,
         limit: CHUNK_PROFILES,
         now: clock.now(),
+        replay: record.options.includeHistoricalData,
         ...(after === undefined ? {} : { after }),
         ...(fromTimestamp === undefined ? {} : { fromTimestamp }),
       });

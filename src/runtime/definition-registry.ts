@@ -42,6 +42,11 @@ export interface DefinitionRegistry {
   /** Bumps after every committed change; every shard request carries it. */
   version(): number;
   list(spaceId: string, kind: DefinitionKind): DefinitionView[];
+  /**
+   * The keys of a space's definitions that are not deleted (disabled ones included), by kind: what
+   * the Profile API's `class=` filter asks. Cached until the next committed change.
+   */
+  liveKeys(spaceId: string): ReadonlyMap<string, DefinitionKind>;
   /** By id or by key; deleted definitions are not found. */
   find(spaceId: string, kind: DefinitionKind, idOrKey: string): DefinitionView | undefined;
   create(spaceId: string, input: DefinitionInput): Promise<DefinitionView>;
@@ -71,6 +76,8 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
   let version = 1;
   const running = new Map<string, Promise<void>>();
   let closing = false;
+  /** `liveKeys` per space; cleared by every `save` (the only place keys appear or go). */
+  const keysBySpace = new Map<string, ReadonlyMap<string, DefinitionKind>>();
 
   function recordsOf(spaceId: string): DefinitionRecord[] {
     return [...byId.values()].filter((r) => r.spaceId === spaceId);
@@ -92,9 +99,34 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
     return size;
   }
 
-  async function save(record: DefinitionRecord): Promise<void> {
-    await store.definitions.put(record.id, record);
+  /**
+   * Every change takes effect in memory in the same tick as its LMDB write is issued, and LMDB
+   * applies writes in issue order: so each change builds on the latest one, and the last change
+   * wins in memory and on disk alike. (Regression: set after the write resolved, a backfill's
+   * status step that read the record before a PATCH landed after it and put the old name back;
+   * and two creates of one key could both pass the check while the first was being written.)
+   */
+  function put(record: DefinitionRecord): Promise<void> {
+    const previous = byId.get(record.id);
     byId.set(record.id, record);
+    keysBySpace.delete(record.spaceId);
+    return store.definitions.put(record.id, record).then(
+      () => undefined,
+      (error: unknown) => {
+        // Not durable: undo, unless a later change has superseded it.
+        if (byId.get(record.id) === record) {
+          if (previous === undefined) byId.delete(record.id);
+          else byId.set(record.id, previous);
+          keysBySpace.delete(record.spaceId);
+        }
+        throw error;
+      },
+    );
+  }
+
+  async function save(record: DefinitionRecord): Promise<void> {
+    await put(record);
+    // Published only once committed: shards read the definitions from LMDB.
     version += 1;
   }
 
@@ -122,8 +154,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
     const lifecycle = stepLifecycle(current.lifecycle, event);
     if (lifecycle === current.lifecycle || JSON.stringify(lifecycle) === JSON.stringify(current.lifecycle)) return current;
     const next = { ...current, lifecycle };
-    await store.definitions.put(id, next);
-    byId.set(id, next);
+    await put(next);
     return next;
   }
 
@@ -167,6 +198,14 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
 
   return {
     version: () => version,
+    liveKeys(spaceId) {
+      let keys = keysBySpace.get(spaceId);
+      if (keys === undefined) {
+        keys = new Map(recordsOf(spaceId).filter((r) => r.deletedAt === undefined).map((r) => [r.key, r.kind]));
+        keysBySpace.set(spaceId, keys);
+      }
+      return keys;
+    },
     list: (spaceId, kind) => recordsOf(spaceId).filter((r) => r.kind === kind && r.deletedAt === undefined).sort((a, b) => a.createdAt - b.createdAt).map(view),
     find(spaceId, kind, idOrKey) {
       const record = locate(spaceId, kind, idOrKey);
@@ -186,8 +225,10 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       }
       const ast = checked(spaceId, input.kind, key, input.query, input.target);
       const now = clock.now();
-      const backfills = input.enabled && input.options.includeHistoricalData;
-      const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: backfills ? 'backfill.requested' : 'backfill.skipped' } : { type: 'definition.disabled' });
+      // An enabled definition always backfills: without historical data it replays nothing but
+      // still evaluates every profile (regression: count() had no 0, and `count() = 0` audiences
+      // no members, on profiles no event touched after the creation).
+      const lifecycle = stepLifecycle(initialLifecycle(), input.enabled ? { type: 'backfill.requested' } : { type: 'definition.disabled' });
       const record: DefinitionRecord = {
         id: `${KIND_PREFIX[input.kind]}${randomUUID().replaceAll('-', '').slice(0, 24)}`,
         spaceId,
@@ -206,7 +247,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
         updatedAt: now,
       };
       await save(record);
-      if (backfills) startBackfill(record);
+      if (input.enabled) startBackfill(record);
       return view(byId.get(record.id) ?? record);
     },
     async update(spaceId, kind, idOrKey, patch) {
@@ -215,7 +256,9 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       const redefined = patch.query !== undefined && patch.query !== current.query;
       const ast = redefined ? checked(spaceId, kind, current.key, patch.query!, current.target, current.id) : current.ast;
       const enabled = patch.enabled ?? current.enabled;
-      const backfills = enabled && current.options.includeHistoricalData && (redefined || (!current.enabled && enabled));
+      // A re-definition always evaluates every profile (replaying history only when asked); a
+      // re-enabled definition replays history when asked.
+      const backfills = enabled && (redefined || (!current.enabled && current.options.includeHistoricalData));
       let lifecycle = current.lifecycle;
       if (!enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.disabled' });
       else if (!current.enabled) lifecycle = stepLifecycle(lifecycle, { type: 'definition.enabled', backfill: backfills });

@@ -8,7 +8,7 @@ export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
   invalid_body: { status: 400, description: 'The body is JSON but not an object of the expected shape.' },
   invalid_encoding: { status: 400, description: 'The Content-Encoding is unsupported or the gzip stream is corrupt.' },
-  request_too_large: { status: 400, description: 'The request body exceeds its limit: 512,000 bytes on the Tracking API, 65,536 on admin routes.' },
+  request_too_large: { status: 400, description: 'The request body exceeds its limit: 512,000 bytes on the Tracking API, 65,536 on admin and management routes.' },
   request_aborted: { status: 400, description: 'The client closed the connection before its request body arrived (logged at debug, counted in /metrics).' },
   batch_empty: { status: 400, description: 'A batch with no items.' },
   batch_too_large: { status: 400, description: 'A batch with more than 2,500 items.' },

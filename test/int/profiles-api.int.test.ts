@@ -53,6 +53,7 @@ describe('Profile API (real shard runtime, real LMDB)', () => {
       spaces: [space('default', TOKEN), space('other', OTHER_TOKEN)],
       reader: createProfileReader(store),
       clock,
+      traitClasses: () => new Map(),
     });
   });
 

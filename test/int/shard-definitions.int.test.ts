@@ -102,7 +102,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     // A live event for a before the backfill reaches it: counted once in the end, not twice.
     await runtime.deliver([order(a, 1, T0 + 3)], T0 + 3);
     expect(store.profiles.get(a)?.traits.order_count?.value).toBe(1);
-    const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4 });
+    const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4, replay: true });
     expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4 });
     expect(store.profiles.get(a)?.traits.order_count?.value).toBe(3);
     expect(store.profiles.get(b)?.traits.order_count?.value).toBe(1);

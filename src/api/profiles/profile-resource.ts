@@ -1,4 +1,5 @@
 import type { ProfileState } from '../../actors/profile-state.ts';
+import type { DefinitionKind } from '../../definitions/ast.ts';
 import type { ProfileReader } from '../../runtime/profile-reader.ts';
 import type { EpochMs } from '../../shared/ids.ts';
 import type { JsonObject } from '../../shared/json.ts';
@@ -11,6 +12,8 @@ export interface RenderContext {
   readonly now: EpochMs;
   /** The request's path and query, echoed as `cursor.url`. */
   readonly url: string;
+  /** The class of a trait: the kind of the live audience or computed trait with its key, if any. */
+  readonly traitClassOf: (key: string) => DefinitionKind | undefined;
 }
 
 export type RenderProfile = (profile: ProfileState, context: RenderContext) => JsonObject;

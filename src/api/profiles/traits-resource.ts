@@ -1,4 +1,5 @@
 import { visibleTraits, type TraitEntry } from '../../actors/profile-state.ts';
+import type { DefinitionKind } from '../../definitions/ast.ts';
 import type { Json, JsonObject } from '../../shared/json.ts';
 import { ok } from '../../shared/result.ts';
 import { compareCodePoints } from './compare-code-points.ts';
@@ -6,8 +7,8 @@ import { isoTime } from './iso-time.ts';
 import type { ProfileResource } from './profile-resource.ts';
 import { readChoice, readFlag, readLimit, readList } from './query-params.ts';
 
-const TRAIT_CLASSES = ['audience', 'computed_trait'] as const;
-type TraitClass = (typeof TRAIT_CLASSES)[number];
+/** `class=`: the definition kinds. A trait is of a class while a live definition has its key. */
+const TRAIT_CLASSES = ['audience', 'computed_trait'] as const satisfies readonly DefinitionKind[];
 
 /** Segment's documented default is 10; `?limit=200` is the documented maximum (spec §5.2). */
 const DEFAULT_LIMIT = 10;
@@ -28,9 +29,10 @@ export const traitsResource: ProfileResource = (query) => {
   const include = readList(query, 'include');
   const from = query.get('next') ?? '';
 
-  return ok((profile, { url }) => {
+  return ok((profile, { url, traitClassOf }) => {
+    const wanted = traitClass.value;
     const keys = visibleTraits(profile)
-      .filter(([key]) => (include === undefined || include.has(key)) && isOfClass(traitClass.value))
+      .filter(([key]) => (include === undefined || include.has(key)) && (wanted === undefined || traitClassOf(key) === wanted))
       .sort(([a], [b]) => compareCodePoints(a, b));
     const start = keys.findIndex(([key]) => compareCodePoints(key, from) >= 0);
     const rest = start === -1 ? [] : keys.slice(start);
@@ -44,14 +46,6 @@ export const traitsResource: ProfileResource = (query) => {
     };
   });
 };
-
-/**
- * Every stored trait is a custom trait today; audience and computed-trait values will carry their
- * class once those exist, and this is where `class=` will select them.
- */
-function isOfClass(wanted: TraitClass | undefined): boolean {
-  return wanted === undefined;
-}
 
 function verboseValue(entry: TraitEntry): Json {
   return { value: entry.value, source_id: entry.sourceId, updated_at: isoTime(entry.updatedAt) };

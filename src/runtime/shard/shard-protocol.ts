@@ -63,6 +63,11 @@ export interface BackfillChunk {
   readonly now: EpochMs;
   /** `backfillEventDataDays`: only events at or after this timestamp are replayed. */
   readonly fromTimestamp?: EpochMs;
+  /**
+   * `includeHistoricalData`. When false no history is read: each profile keeps what the live path
+   * counted since the definition went live, and is evaluated (so every profile has an answer).
+   */
+  readonly replay: boolean;
 }
 
 export interface BackfillChunkResult {

@@ -75,6 +75,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   /** The commit that will make each profile's latest in-memory state durable. */
   const pendingCommits = new Map<string, Promise<unknown>>();
   /**
+   * Events stepped but not yet committed, by profile: a backfill replays LMDB's history plus
+   * these, so it never misses the newest events of a busy profile nor waits for it to go quiet.
+   */
+  const uncommitted = new Map<string, TrackedEvent[]>();
+  /**
    * Losers handed over by a merge whose outcome may not be durable yet. Messages still addressed
    * to them are dropped. Once the winner's shard has committed the merge, the loser's graph
    * record carries `mergedInto`, which says the same thing durably (`isMergedAway`), so the entry
@@ -211,6 +216,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       applyIdentityWrites(identityWrites);
     });
     for (const id of writes.states.keys()) pendingCommits.set(id, commit);
+    for (const { profileId, event } of writes.events) {
+      const list = uncommitted.get(profileId);
+      if (list === undefined) uncommitted.set(profileId, [event]);
+      else list.push(event);
+    }
     try {
       await commit;
     } catch (error) {
@@ -221,6 +231,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const id of writes.states.keys()) {
         cache.unpin(id);
         if (pendingCommits.get(id) === commit) pendingCommits.delete(id);
+      }
+      for (const { profileId, event } of writes.events) {
+        const list = uncommitted.get(profileId);
+        const at = list?.indexOf(event) ?? -1;
+        if (list !== undefined && at >= 0) list.splice(at, 1);
+        if (list?.length === 0) uncommitted.delete(profileId);
       }
       cache.trim();
     }
@@ -367,23 +383,18 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (picked.length >= chunk.limit || scanned >= chunk.limit * 16) break;
     }
     const done = scanned < chunk.limit * 16 && picked.length < chunk.limit;
-    // A profile whose latest state is not committed yet would replay without its newest events:
-    // wait for those commits (steps that arrive meanwhile commit too) before reading history.
-    for (let round = 0; round < 100; round += 1) {
-      const waiting = picked.map((id) => pendingCommits.get(id)).filter((p): p is Promise<unknown> => p !== undefined);
-      if (waiting.length === 0) break;
-      await Promise.allSettled(waiting);
-    }
+    // From here to the deliver below runs without yielding: a fresh read snapshot shows every
+    // committed event, `uncommitted` holds the rest, and no step can slip in between.
     store.root.resetReadTxn();
     let events = 0;
     const messages: ActorMessage[] = [];
     for (const profileId of picked) {
-      if (released.has(profileId) || pendingCommits.has(profileId)) continue;
+      if (released.has(profileId)) continue;
       const state = load(profileId);
       if (state === undefined) continue;
-      const history = readHistory(profileId, state.mergedFrom, chunk.fromTimestamp);
-      events += history.length;
-      messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, events: history });
+      const history = chunk.replay ? readHistory(profileId, state.mergedFrom, chunk.fromTimestamp) : undefined;
+      events += history?.length ?? 0;
+      messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, ...(history === undefined ? {} : { events: history }) });
     }
     await deliver(messages, chunk.now);
     return { next: done ? undefined : next, scanned, profiles: messages.length, events };
@@ -391,9 +402,13 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
 
   function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
     const history: TrackedEvent[] = [];
+    // Stepped but not committed yet; a commit that lands meanwhile shows them twice, once each way.
+    const pending = uncommitted.get(profileId) ?? [];
+    const seen = new Set(pending.map((event) => event.messageId));
+    for (const event of pending) if (from === undefined || event.timestamp >= from) history.push(event);
     for (const id of [profileId, ...mergedFrom]) {
       const range = { start: (from === undefined ? [id] : [id, from]) as unknown as EventKey, end: [id, Number.POSITIVE_INFINITY] as unknown as EventKey };
-      for (const { value } of store.events.getRange(range)) history.push(value);
+      for (const { value } of store.events.getRange(range)) if (!seen.has(value.messageId)) history.push(value);
     }
     return history;
   }

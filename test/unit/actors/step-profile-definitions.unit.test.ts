@@ -103,4 +103,20 @@ describe('stepProfile with live definitions', () => {
     ).state;
     expect(visible(merged)).toEqual({ recent_buyer: true, total_spend: 110, big_recent: true });
   });
+  // Regression (backfill e2e, includeHistoricalData: false): such a definition was never evaluated
+  // on profiles no event touched after its creation, so count() had no 0 there.
+  it('a backfill without history keeps what the live path counted and evaluates: count() shows 0', () => {
+    const refunds: LiveDefinition = { id: 'trt_refunds', key: 'refunds', kind: 'computed_trait', revision: 1, includeAnonymousUsers: false, ast: computedTrait(aggregate(stream('Refund Issued'), { kind: 'count' })) };
+    const withRefunds: SpaceDefinitions = { users: compileDefinitionSet([bigRecent, spend, recentBuyer, refunds]), accounts: EMPTY_DEFINITION_SET };
+    const pid = asProfileId('use_e');
+    // Stepped before the computed trait existed.
+    const live = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    expect(visible(live)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
+    const evaluate = (definitionId: string): ProfileState => stepProfile(live, { type: 'profile.backfill', profileId: pid, spaceId: space, definitionId }, T0 + 1, withRefunds).state!;
+    expect(visible(evaluate('trt_refunds'))).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true, refunds: 0 });
+    // The live state stays: total_spend is not rebuilt from an empty history.
+    expect(visible(evaluate('trt_spend')).total_spend).toBe(150);
+    const replayedNothing = stepProfile(live, { type: 'profile.backfill', profileId: pid, spaceId: space, definitionId: 'trt_spend', events: [] }, T0 + 1, withRefunds).state!;
+    expect(visible(replayedNothing).total_spend).toBeNull();
+  });
 });

@@ -1,0 +1,107 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDefinitionRegistry, type DefinitionInput, type DefinitionRegistry } from '../../src/runtime/definition-registry.ts';
+import type { ShardPool } from '../../src/runtime/shard-pool.ts';
+import type { BackfillChunkResult } from '../../src/runtime/shard/shard-protocol.ts';
+import { createManualClock } from '../../src/shared/clock.ts';
+import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+// The registry against real LMDB, with a pool whose backfills finish at once (no profiles): what
+// is tested is how the registry's own writes interleave, not the shards.
+
+const NOW = Date.UTC(2026, 0, 20, 12, 0, 0);
+
+function unused(): never {
+  throw new Error('not used by the registry');
+}
+
+/** A one-shard pool that only answers backfill chunks, each with nothing to replay. */
+function emptyBackfillPool(): ShardPool {
+  const done: BackfillChunkResult = { next: undefined, scanned: 0, profiles: 0, events: 0 };
+  return {
+    count: 1,
+    shardOf: () => 0,
+    deliver: unused,
+    tick: unused,
+    release: unused,
+    erase: unused,
+    backfill: () => Promise.resolve(done),
+    sweepDedup: unused,
+    indexDedup: unused,
+    depths: () => [0],
+    close: () => Promise.resolve(),
+  };
+}
+
+function audience(name: string, query = "event('Order Completed').count() >= 1"): DefinitionInput {
+  return { kind: 'audience', name, query, target: 'USERS', enabled: true, options: { includeHistoricalData: true, includeAnonymousUsers: false } };
+}
+
+describe('definition registry (real LMDB)', () => {
+  let dir: { path: string; remove: () => void };
+  let store: EngineStore;
+  let registry: DefinitionRegistry;
+
+  function open(): DefinitionRegistry {
+    const pool = emptyBackfillPool();
+    return createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }) });
+  }
+
+  beforeEach(() => {
+    dir = makeTempDir('registry');
+    store = openEngineStore(dir.path);
+    registry = open();
+  });
+
+  afterEach(async () => {
+    await registry.close();
+    await store.close();
+    dir.remove();
+  });
+
+  // Regression (definitions-api e2e, "PATCH name"): a backfill's status write read the record
+  // before a PATCH and landed after it, putting the old name back in memory and in LMDB.
+  it('a PATCH made while the creation backfill steps its status is kept, in memory and in LMDB', async () => {
+    const created = await registry.create('default', audience('Rename me'));
+    const updated = await registry.update('default', 'audience', created.record.id, { name: 'Renamed', description: 'now described' });
+    expect(updated.record).toMatchObject({ name: 'Renamed', description: 'now described' });
+    await registry.idle();
+    expect(registry.find('default', 'audience', created.record.id)?.record).toMatchObject({ name: 'Renamed', description: 'now described', lifecycle: { status: 'Live' } });
+    // What a restart would load.
+    store.root.resetReadTxn();
+    expect(store.definitions.get(created.record.id)).toMatchObject({ name: 'Renamed', description: 'now described', lifecycle: { status: 'Live' } });
+    await registry.close();
+    registry = open();
+    expect(registry.find('default', 'audience', 'rename_me')?.record).toMatchObject({ name: 'Renamed', lifecycle: { status: 'Live' } });
+  });
+
+  it('a re-definition made while the first backfill runs ends Live on the new query', async () => {
+    const created = await registry.create('default', audience('Redefine me'));
+    await registry.update('default', 'audience', created.record.id, { query: "event('Order Completed').count() >= 2" });
+    await registry.idle();
+    const record = registry.find('default', 'audience', created.record.id)?.record;
+    expect(record).toMatchObject({ query: "event('Order Completed').count() >= 2", revision: 2, lifecycle: { status: 'Live' } });
+    expect(store.definitions.get(created.record.id)).toMatchObject({ revision: 2, lifecycle: { status: 'Live' } });
+  });
+
+  // Two creates with one key in flight together: the second must see the first's key at once.
+  it('two concurrent creates of one key: one 201, one key_in_use', async () => {
+    const outcomes = await Promise.allSettled([registry.create('default', audience('Same key')), registry.create('default', audience('Same key'))]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(rejected?.reason).toMatchObject({ code: 'key_in_use' });
+    expect(registry.list('default', 'audience')).toHaveLength(1);
+  });
+  it('a backfill cut by a shutdown (persisted Computing) runs again on resumeBackfills and ends Live', async () => {
+    const created = await registry.create('default', audience('Cut short'));
+    await registry.idle();
+    await registry.close();
+    await store.definitions.put(created.record.id, { ...created.record, lifecycle: { status: 'Computing', progress: 0.4 } });
+    registry = open();
+    expect(registry.find('default', 'audience', 'cut_short')?.record.lifecycle).toEqual({ status: 'Computing', progress: 0.4 });
+    registry.resumeBackfills();
+    await registry.idle();
+    expect(registry.find('default', 'audience', 'cut_short')?.record.lifecycle).toEqual({ status: 'Live' });
+  });
+});
