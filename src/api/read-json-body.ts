@@ -18,6 +18,7 @@ export const MAX_ADMIN_BODY_BYTES = 65_536;
  */
 export async function readJsonBody(c: Context<AppEnv>, maxBytes: number = MAX_ADMIN_BODY_BYTES): Promise<Result<unknown, ErrorData>> {
   const text = await readBodyText(c.req.raw, maxBytes, c.env?.incoming);
+  if (text.trim() === '') return err({ code: 'invalid_json', message: 'The body is empty; send a JSON object.' });
   try {
     return ok(JSON.parse(text) as unknown);
   } catch (error) {

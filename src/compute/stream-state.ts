@@ -75,10 +75,15 @@ export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: n
   }
   const dead = deadBefore(plan.stream.window, now);
   const occ = applyCap(plan, dropThrough(state.occ, dead), now);
-  const kids = state.kids.map((list) => dropThrough(list, dead));
-  const kidsChanged = kids.some((list, i) => list !== state.kids[i]);
-  if (occ === state.occ && !kidsChanged) return state;
-  return { s: 'retained', occ, kids: kidsChanged ? kids : state.kids };
+  // Allocates only when something was dropped: this runs on every evaluation.
+  let kids: Array<readonly Occurrence[]> | undefined;
+  for (let i = 0; i < state.kids.length; i++) {
+    const list = state.kids[i]!;
+    const kept = dropThrough(list, dead);
+    if (kept !== list) (kids ??= state.kids.slice())[i] = kept;
+  }
+  if (occ === state.occ && kids === undefined) return state;
+  return { s: 'retained', occ, kids: kids ?? state.kids };
 }
 
 export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootStreamState): RootStreamState {

@@ -267,6 +267,8 @@ describe('management API: audiences and computed traits', () => {
   describe('PATCH', () => {
     it('with `key` → 400 key_immutable and nothing changes', async () => {
       const audience = await create(url, 'audiences', { name: 'Patch me', definition: { query: BUYERS } });
+      // The status moves on its own while the creation's backfill runs: compare once it is done.
+      await server.engine.definitions.idle();
       const before = await read(url, 'audiences', audience.id);
       const result = await admin(url, 'PATCH', `${AUDIENCES}/${audience.id}`, { key: 'patched', name: 'Renamed' });
       expect(result).toMatchObject({ status: 400, body: errorBody('key_immutable') });
