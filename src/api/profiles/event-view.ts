@@ -4,21 +4,6 @@ import type { ProfileId } from '../../shared/ids.ts';
 import { isJsonObject, type Json, type JsonObject } from '../../shared/json.ts';
 import { isoTime } from './iso-time.ts';
 
-/** The Profile API names page and screen calls as the events Engage audiences match on. */
-export function eventName(event: TrackedEvent): string | undefined {
-  switch (event.type) {
-    case 'track':
-      return event.event;
-    case 'page':
-      return 'Page Viewed';
-    case 'screen':
-      return 'Screen Viewed';
-    default:
-      // identify, group and alias are not events on the Profile API (contract).
-      return undefined;
-  }
-}
-
 /** One item of `GET …/events` `data[]`, in the field order of Segment's example (spec §5.3). */
 export function eventView(event: TrackedEvent, name: string, profileId: ProfileId): JsonObject {
   return {

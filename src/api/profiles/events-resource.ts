@@ -3,7 +3,8 @@ import type { EpochMs } from '../../shared/ids.ts';
 import type { JsonObject } from '../../shared/json.ts';
 import { ok } from '../../shared/result.ts';
 import { decodeEventCursor, encodeEventCursor } from './cursor.ts';
-import { eventName, eventView } from './event-view.ts';
+import { occurrenceName } from '../../compute/occurrence.ts';
+import { eventView } from './event-view.ts';
 import type { ProfileResource } from './profile-resource.ts';
 import { invalidParam, readChoice, readIsoTime, readLimit, readList } from './query-params.ts';
 
@@ -45,7 +46,8 @@ export const eventsResource: ProfileResource = (query) => {
     let last: EventPosition | undefined;
     let hasMore = false;
     for (const event of reader.events(profile, scan)) {
-      const name = eventName(event);
+      // The events Engage audiences match on: identify, group and alias calls are not events here.
+      const name = occurrenceName(event);
       if (name === undefined || (include !== undefined && !include.has(name)) || exclude?.has(name) === true) continue;
       if (data.length === limit.value) {
         hasMore = true;
