@@ -96,7 +96,8 @@ export function recomputeDefinitions(
     }
     if (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due) {
       slots ??= aligned.slots.slice();
-      slots[definition.rank] = { id: definition.id, revision: definition.revision, state: evaluatorState, ...(due === undefined ? {} : { due }) };
+      slots[definition.rank] =
+        due === undefined ? { id: definition.id, revision: definition.revision, state: evaluatorState } : { id: definition.id, revision: definition.revision, state: evaluatorState, due };
     }
   }
   return {

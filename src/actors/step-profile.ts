@@ -76,7 +76,8 @@ function withDefinitions(
   const set = result.state.collection === 'accounts' ? definitions.accounts : definitions.users;
   if (set.ordered.length === 0) return result;
   const computed = recomputeDefinitions(result.state, set, trigger(), now);
-  return { state: computed.state, effects: [...result.effects, ...computed.effects], changed: true };
+  const effects = computed.effects.length === 0 ? result.effects : result.effects.length === 0 ? computed.effects : [...result.effects, ...computed.effects];
+  return { state: computed.state, effects, changed: true };
 }
 
 function applyEvent(existing: ProfileState | undefined, message: TrackMessage): ProfileState {

@@ -24,6 +24,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const traitKeys = new Set<string>();
   collectTraitKeys(ast.root, traitKeys);
   const planOfStream = new Map(roots.map((plan) => [plan.stream, plan]));
+  const initial = stateOf(roots.map(initialStreamState));
 
   // One environment per evaluator, reused by every evaluation (they never overlap: evaluation is
   // synchronous), so the hot path builds no closures. `current*` hold the evaluation's inputs.
@@ -84,7 +85,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     ast,
     eventNames,
     traitKeys,
-    initialState: () => stateOf(roots.map(initialStreamState)),
+    // States are immutable, so every profile can start from one shared initial state.
+    initialState: () => initial,
     observe(state, event: TrackedEvent, now) {
       const name = occurrenceName(event);
       if (name === undefined || !eventNames.has(name)) return state;

@@ -81,13 +81,26 @@ export function evaluateValue(expr: ValueExpr, env: EvaluationEnv): Json | undef
   }
 }
 
+/**
+ * The operand list of single-operand comparators, reused: filled after the operand is evaluated
+ * (which may recurse) and read by `applyComparator` (which does not), so no array per comparison.
+ */
+const single: Array<Json | undefined> = [undefined];
+const none: ReadonlyArray<Json | undefined> = [];
+
 function evaluateComparison(subject: ValueExpr, comparator: Comparator, env: EvaluationEnv): Truth {
-  const operands = 'operand' in comparator ? [evaluateValue(comparator.operand, env)] : 'operands' in comparator ? comparator.operands.map((o) => evaluateValue(o, env)) : [];
-  if (subject.kind !== 'aggregate') return applyComparator(comparator, evaluateValue(subject, env), operands, env.now, env.sink);
-  const { value, settled } = env.aggregate(subject);
+  // The subject first: evaluating it can recurse into other comparisons (a stream's filters).
+  const aggregate = subject.kind === 'aggregate' ? env.aggregate(subject) : undefined;
+  const value = aggregate === undefined ? evaluateValue(subject, env) : aggregate.value;
+  let operands: ReadonlyArray<Json | undefined> = none;
+  if ('operand' in comparator) {
+    const operand = evaluateValue(comparator.operand, env);
+    single[0] = operand;
+    operands = single;
+  } else if ('operands' in comparator) operands = comparator.operands.map((o) => evaluateValue(o, env));
   const truth = applyComparator(comparator, value, operands, env.now, env.sink);
-  if (settled) return truth;
-  return truth && staysTrue(subject.reducer, comparator, value) ? true : 'unknown';
+  if (aggregate === undefined || aggregate.settled) return truth;
+  return truth && staysTrue((subject as AggregateExpr).reducer, comparator, value) ? true : 'unknown';
 }
 
 /**

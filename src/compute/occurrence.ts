@@ -16,11 +16,19 @@ export function occurrenceName(event: TrackedEvent): string | undefined {
   }
 }
 
+/** Split paths, memoised: definitions name few distinct paths, and this runs per occurrence. */
+const pathParts = new Map<string, readonly string[]>();
+
 /** Reads a dotted path through nested objects; an array or scalar on the way means absent. */
 export function readPath(root: JsonObject | undefined, path: string): Json | undefined {
   if (root === undefined) return undefined;
+  let parts = pathParts.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    if (pathParts.size < 10_000) pathParts.set(path, parts);
+  }
   let current: Json | undefined = root;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (!isJsonObject(current) || !Object.hasOwn(current, part)) return undefined;
     current = current[part];
   }

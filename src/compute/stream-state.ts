@@ -156,6 +156,13 @@ function dropThrough(list: readonly Occurrence[], dead: number): readonly Occurr
 }
 
 function insertSorted(list: readonly Occurrence[], occurrence: Occurrence): readonly Occurrence[] {
+  // Most events arrive in time order: append.
+  const last = list[list.length - 1];
+  if (last === undefined || compareOccurrences(last, occurrence) <= 0) {
+    const appended = list.slice();
+    appended.push(occurrence);
+    return appended;
+  }
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -163,7 +170,9 @@ function insertSorted(list: readonly Occurrence[], occurrence: Occurrence): read
     if (compareOccurrences(list[mid]!, occurrence) <= 0) lo = mid + 1;
     else hi = mid;
   }
-  return [...list.slice(0, lo), occurrence, ...list.slice(lo)];
+  const inserted = list.slice();
+  inserted.splice(lo, 0, occurrence);
+  return inserted;
 }
 
 function mergeSorted(a: readonly Occurrence[], b: readonly Occurrence[]): readonly Occurrence[] {
