@@ -85,10 +85,12 @@ export function recomputeDefinitions(
       for (const reader of definitions.byTrait.get(definition.key) ?? []) enqueue(worklist, reader, i);
     }
 
-    // The definition's one timer lives in its slot (a keyed timers object would be copied on
-    // nearly every step, since most events move a window's next exit).
-    const due = evaluated?.nextChangeAt;
+    // The definition's one timer lives in its slot. It is re-armed only when the next change
+    // comes EARLIER than the armed time: a timer that fires early finds nothing changed and
+    // re-arms then, so most events (which push a window's next exit later) touch no timer row.
     const armed = entry?.due;
+    const next = evaluated?.nextChangeAt;
+    const due = next !== undefined && (armed === undefined || next < armed) ? next : armed;
     if (armed !== due) {
       const key = definitionTimerKey(definition.id);
       if (armed !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: armed });
