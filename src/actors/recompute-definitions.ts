@@ -53,6 +53,14 @@ export function recomputeDefinitions(
   if (definitions.ordered.length === 0) return { state, effects: [] };
   const worklist = initialWorklist(definitions, trigger);
   if (worklist.length === 0) return { state, effects: [] };
+  // Definitions woken for another reason than the event alone must evaluate even when the
+  // event left their state as it was.
+  const wokenOtherwise = new Set<CompiledDefinition>(trigger.all === true ? worklist : []);
+  for (const key of trigger.changedTraits ?? []) for (const d of definitions.byTrait.get(key) ?? []) wokenOtherwise.add(d);
+  for (const id of trigger.definitionIds ?? []) {
+    const d = definitions.byId.get(id);
+    if (d !== undefined) wokenOtherwise.add(d);
+  }
 
   const known = isKnownProfile(state);
   const aligned = alignComputeStates(state.compute, definitions);
@@ -74,6 +82,9 @@ export function recomputeDefinitions(
       evaluatorState = evaluator.observe(evaluatorState, trigger.event, now);
     }
     evaluatorState = evaluator.prune(evaluatorState, now);
+    // The event did not touch this definition's state (its filters dropped it) and nothing else
+    // woke it: the answer and the armed timer stand.
+    if (entry !== undefined && entry.state === evaluatorState && entry.revision === definition.revision && !wokenOtherwise.has(definition)) continue;
 
     const qualifies = known || definition.includeAnonymousUsers;
     const evaluated = qualifies ? evaluator.evaluateWithNextChange(evaluatorState, traitValue, now) : undefined;
@@ -82,7 +93,10 @@ export function recomputeDefinitions(
     if (written !== undefined) {
       traits ??= { ...state.traits };
       traits[definition.key] = { value: written, updatedAt: now, sourceId: state.spaceId };
-      for (const reader of definitions.byTrait.get(definition.key) ?? []) enqueue(worklist, reader, i);
+      for (const reader of definitions.byTrait.get(definition.key) ?? []) {
+        wokenOtherwise.add(reader);
+        enqueue(worklist, reader, i);
+      }
     }
 
     // The definition's one timer lives in its slot. It is re-armed only when the next change

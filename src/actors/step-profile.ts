@@ -7,6 +7,7 @@ import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
 import { alignComputeStates } from './compute-states.ts';
+import { sameValue } from '../compute/values.ts';
 import { emptyProfile, type ProfileState } from './profile-state.ts';
 import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
@@ -59,7 +60,14 @@ function track(before: ProfileState | undefined, message: TrackMessage, now: Epo
   const state = applyEvent(before, message);
   const changedTraits = new Set<string>();
   if (before === undefined || before.traits !== state.traits) {
-    for (const key of Object.keys(state.traits)) if (before?.traits[key] !== state.traits[key]) changedTraits.add(key);
+    // By value: identify calls often resend the same traits with a newer timestamp, and only a
+    // changed value can change a definition's answer.
+    for (const key of Object.keys(state.traits)) {
+      const previous = before === undefined ? undefined : ownValue(before.traits, key);
+      const current = state.traits[key];
+      if (previous === current) continue;
+      if (previous === undefined || current === undefined || !sameValue(previous.value, current.value)) changedTraits.add(key);
+    }
   }
   const becameKnown = (before === undefined || !isKnownProfile(before)) && isKnownProfile(state);
   return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({ event: message.event, changedTraits, all: becameKnown }));
