@@ -375,11 +375,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     let next: string | undefined;
     // Scans profile ids in key order from the cursor; other shards' and spaces' profiles are
     // skipped but counted, so progress can be told against the whole table.
-    for (const { key, value } of store.profiles.getRange(chunk.after === undefined ? {} : { start: chunk.after })) {
+    // Keys first: other shards' profiles are skipped without decoding their records.
+    for (const key of store.profiles.getKeys(chunk.after === undefined ? {} : { start: chunk.after })) {
       if (key === chunk.after) continue;
       scanned += 1;
       next = key;
-      if (shardOf(key, shardCount) === shardIndex && value.spaceId === chunk.spaceId && !released.has(key)) picked.push(key);
+      if (shardOf(key, shardCount) === shardIndex && !released.has(key) && store.profiles.get(key)?.spaceId === chunk.spaceId) picked.push(key);
       if (picked.length >= chunk.limit || scanned >= chunk.limit * 16) break;
     }
     const done = scanned < chunk.limit * 16 && picked.length < chunk.limit;
