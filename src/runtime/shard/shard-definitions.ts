@@ -1,6 +1,7 @@
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { NO_DEFINITIONS, type SpaceDefinitions } from '../../actors/step-profile.ts';
-import { compileDefinitionSet, type LiveDefinition } from '../../compute/definition-set.ts';
+import { compileDefinition } from '../../compute/compile-definition.ts';
+import { compileDefinitionSet, orderDefinitions, type DefinitionSet, type LiveDefinition } from '../../compute/definition-set.ts';
 import { isEvaluated, type DefinitionRecord } from '../../definitions/definition-record.ts';
 
 /**
@@ -44,13 +45,39 @@ export function compileShardDefinitions(records: Iterable<DefinitionRecord>, ver
   }
   const compiled = new Map<string, SpaceDefinitions>();
   for (const [spaceId, space] of bySpace) {
-    compiled.set(spaceId, { users: compileDefinitionSet(space.users, version), accounts: compileDefinitionSet(space.accounts, version) });
+    compiled.set(spaceId, { users: compileSafely(space.users, version), accounts: compileSafely(space.accounts, version) });
   }
   return {
     version,
     forSpace: (spaceId) => compiled.get(spaceId) ?? NO_DEFINITIONS,
     audiencesOf: (spaceId) => bySpace.get(spaceId)?.audiences ?? new Map(),
   };
+}
+
+/**
+ * The registry never publishes a definition that fails to compile or closes a cycle, but a shard
+ * must not stop ingesting if LMDB ever holds one (an older version's record, say): such
+ * definitions are left out, the others run.
+ */
+function compileSafely(definitions: readonly LiveDefinition[], version: number): DefinitionSet {
+  try {
+    return compileDefinitionSet(definitions, version);
+  } catch {
+    const compilable = definitions.filter((definition) => {
+      try {
+        compileDefinition(definition.ast);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const order = orderDefinitions(compilable, (d) => compileDefinition(d.ast).traitKeys);
+    const inCycle = new Set(order.ok ? [] : order.cycle.keys);
+    return compileDefinitionSet(
+      compilable.filter((d) => !inCycle.has(d.key)),
+      version,
+    );
+  }
 }
 
 /** The audiences (by id) a profile state is a member of. */
