@@ -85,6 +85,15 @@ export function recomputeDefinitions(
     // The event did not touch this definition's state (its filters dropped it) and nothing else
     // woke it: the answer and the armed timer stand.
     if (entry !== undefined && entry.state === evaluatorState && entry.revision === definition.revision && !wokenOtherwise.has(definition)) continue;
+    // A member of a monotone audience stays one whatever the event added; its armed timer is
+    // still no later than its next change. Keep the new state, skip the evaluation.
+    if (entry?.revision === definition.revision && evaluator.monotone && !wokenOtherwise.has(definition) && traitValue(definition.key) === true) {
+      if (entry.state !== evaluatorState) {
+        slots ??= aligned.slots.slice();
+        slots[definition.rank] = { ...entry, state: evaluatorState };
+      }
+      continue;
+    }
 
     const qualifies = known || definition.includeAnonymousUsers;
     const evaluated = qualifies ? evaluator.evaluateWithNextChange(evaluatorState, traitValue, now) : undefined;

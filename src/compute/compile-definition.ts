@@ -85,6 +85,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     ast,
     eventNames,
     traitKeys,
+    monotone: isMonotone(ast, roots),
     // States are immutable, so every profile can start from one shared initial state.
     initialState: () => initial,
     observe(state, event: TrackedEvent, now) {
@@ -118,6 +119,15 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
+}
+
+function isMonotone(ast: DefinitionAst, roots: readonly RootStreamPlan[]): boolean {
+  if (ast.kind !== 'audience' || ast.root.kind !== 'comparison' || roots.length !== 1) return false;
+  const { comparator, subject } = ast.root;
+  const plan = roots[0]!;
+  if (subject.kind !== 'aggregate' || plan.reducer.kind !== 'count' || plan.dynamicWhere.length > 0) return false;
+  if (comparator.op !== 'at_least' && comparator.op !== 'greater_than') return false;
+  return comparator.operand.kind === 'literal' && typeof comparator.operand.value === 'number';
 }
 
 /** The one place the opaque `StreamState` of the port is read as this module's own shape. */

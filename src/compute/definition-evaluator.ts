@@ -31,6 +31,12 @@ export interface DefinitionEvaluator {
   readonly eventNames: ReadonlySet<string>;
   /** Trait keys the answer reads (custom traits, other audiences and computed traits). */
   readonly traitKeys: ReadonlySet<string>;
+  /**
+   * True for an audience that one more occurrence can never turn false, at any instant (a
+   * statically filtered `count() >= k` or `> k`): once a member, a new event cannot make it
+   * exit, and its next change can only move later. The actor then skips evaluating it.
+   */
+  readonly monotone: boolean;
   initialState(): EvaluatorState;
   /**
    * Folds one event into the state, arriving at `now` (its timestamp may be earlier: late, or

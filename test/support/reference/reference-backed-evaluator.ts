@@ -36,6 +36,7 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
     ast,
     eventNames,
     traitKeys: facts.traitKeys,
+    monotone: false,
     initialState: () => stateOf([]),
     observe: (state, event) => (relevant(event) ? stateOf([...eventsOf(state), event]) : state),
     // Nothing is dropped: the whole point is to hold every event the reference may need.

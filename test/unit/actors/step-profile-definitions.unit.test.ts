@@ -76,6 +76,19 @@ describe('stepProfile with live definitions', () => {
     expect(fired.effects).toEqual<ActorEffect[]>([{ type: 'timer.fired', profileId: pid, key: definitionTimerKey('aud_recent'), dueAt: due, at: due }]);
   });
 
+  it('a member of a monotone audience skips evaluation on new events, yet exits exactly at the last exit', () => {
+    const pid = asProfileId('use_m');
+    const first = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    const second = stepProfile(first, order(pid, 10, T0 + DAY), T0 + DAY, definitions).state!;
+    // The armed exit stays the first occurrence's; the second's state was kept.
+    expect(computeEntries(second.compute).find((e) => e.id === 'aud_recent')?.due).toBe(T0 + 30 * DAY);
+    const early = stepProfile(second, { type: 'timer.fired', profileId: pid, spaceId: space, key: definitionTimerKey('aud_recent'), dueAt: T0 + 30 * DAY }, T0 + 30 * DAY, definitions).state!;
+    expect(visible(early).recent_buyer).toBe(true);
+    expect(computeEntries(early.compute).find((e) => e.id === 'aud_recent')?.due).toBe(T0 + 31 * DAY);
+    const exit = stepProfile(early, { type: 'timer.fired', profileId: pid, spaceId: space, key: definitionTimerKey('aud_recent'), dueAt: T0 + 31 * DAY }, T0 + 31 * DAY, definitions).state!;
+    expect(visible(exit).recent_buyer).toBe(false);
+  });
+
   it('keeps an anonymous profile out of audiences until it becomes known', () => {
     const pid = asProfileId('use_c');
     const anonymous: ActorMessage = { ...(order(pid, 150, T0) as Extract<ActorMessage, { type: 'profile.track' }>), newIdentifiers: [{ type: 'anonymous_id', value: 'a1', addedAt: T0, firstMessageId: 'x', sourceId: 'src' }] };

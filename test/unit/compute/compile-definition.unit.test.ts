@@ -114,3 +114,16 @@ describe('compileDefinition', () => {
     expect(evaluator.evaluate(evaluator.merge(a, b), noTraits, T0 + 5)).toBe('y');
   });
 });
+
+describe('monotone audiences', () => {
+  it('are the statically filtered count() >= k / > k ones', () => {
+    const count = (window?: 'within' | 'between') =>
+      aggregate(stream('A', window === undefined ? {} : { window: window === 'within' ? { kind: 'within', duration: days(7) } : { kind: 'between', start: days(1), end: days(7) } }), { kind: 'count' });
+    expect(compileDefinition(audience(compare(count('within'), { op: 'at_least', operand: lit(2) }))).monotone).toBe(true);
+    expect(compileDefinition(audience(compare(count(), { op: 'greater_than', operand: lit(0) }))).monotone).toBe(true);
+    expect(compileDefinition(audience(compare(count('between'), { op: 'at_least', operand: lit(1) }))).monotone).toBe(true);
+    expect(compileDefinition(audience(compare(count('within'), { op: 'equals', operand: lit(0) }))).monotone).toBe(false);
+    expect(compileDefinition(audience(not(compare(count('within'), { op: 'at_least', operand: lit(1) })))).monotone).toBe(false);
+    expect(compileDefinition(computedTrait(count())).monotone).toBe(false);
+  });
+});
