@@ -41,8 +41,8 @@ export function isKnownProfile(state: ProfileState): boolean {
  * Re-evaluates the definitions a step can have changed, in dependency order, and writes their
  * answers as traits: audience key `k` → `k: true|false` (absent until first true), computed trait
  * → its value (a tombstone when it becomes absent). A definition whose value changed wakes the
- * definitions that read its key, within the same step. Each evaluated definition re-arms its one
- * timer at the next instant its answer can change by time alone.
+ * definitions that read its key, within the same step. Each evaluated definition keeps its one
+ * timer armed no later than the next instant its answer can change by time alone.
  */
 export function recomputeDefinitions(
   state: ProfileState,
