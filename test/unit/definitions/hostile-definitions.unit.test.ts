@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DefinitionKind, DefinitionTarget } from '../../../src/definitions/ast.ts';
+import { assertNever } from '../../../src/shared/assert-never.ts';
 import { definitionDependencies } from '../../../src/definitions/definition-dependencies.ts';
 import { parseDefinition, type DefinitionError } from '../../../src/definitions/parse-definition.ts';
 
@@ -180,6 +181,8 @@ function mutate(text: string, m: Mutation): string {
       return text.slice(0, at) + m.fragment + text.slice(at + m.length);
     case 'duplicate':
       return text.slice(0, at + m.length) + text.slice(at, at + m.length) + text.slice(at + m.length);
+    default:
+      return assertNever(m.kind);
   }
 }
 
