@@ -121,6 +121,15 @@ describe('junctions', () => {
     expect(withoutPositions(inner)).toMatchObject({ kind: 'quantified', negated: false, operand: { kind: 'not' } });
   });
 
+  it('ANY NOT x is ANY over NOT x; only ALL NOT sets negated', () => {
+    const r = root(parseOk(`ANY NOT ${a}`, 'audience', 'ACCOUNTS'));
+    expect(withoutPositions(r)).toMatchObject({ kind: 'quantified', quantifier: 'any', negated: false, operand: { kind: 'not' } });
+  });
+
+  it('a computed trait keeps an ACCOUNTS target', () => {
+    expect(parseOk("event('A').count()", 'computed_trait', 'ACCOUNTS').target).toBe('ACCOUNTS');
+  });
+
   it('the target defaults to USERS', () => {
     expect(parseOk(a).target).toBe('USERS');
     expect(parseOk(a, 'audience', 'ACCOUNTS').target).toBe('ACCOUNTS');
