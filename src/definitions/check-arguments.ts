@@ -245,3 +245,10 @@ function pathRef(at: SourcePosition, source: FieldRef['source'], path: string): 
   if (!checked.ok) return checked;
   return ok({ source, path });
 }
+
+/** The one argument of a call that takes exactly one. */
+export function onlyArgument(call: SyntaxCall, wanted: string): Checked<SyntaxArg> {
+  const only = call.args[0];
+  if (call.args.length !== 1 || only === undefined) return argumentCountError(call, `one argument, ${wanted}`);
+  return ok(only);
+}

@@ -1,8 +1,8 @@
 import type { Condition, DefinitionAst, DefinitionKind, DefinitionTarget, SourcePosition, ValueExpr } from './ast.ts';
 import type { Checked } from './check-arguments.ts';
-import { checkChain, labelOf, type ChainEnv, type Scope } from './check-chain.ts';
+import { checkChain, labelOf, type ChainEnv, type ChainState, type Scope } from './check-chain.ts';
 import { fail, formatCount, MAX_PRIMARY_EXPRESSIONS } from './definition-error.ts';
-import type { SyntaxExpr } from './syntax.ts';
+import type { SyntaxChain, SyntaxExpr } from './syntax.ts';
 import { assertNever } from '../shared/assert-never.ts';
 import { ok } from '../shared/result.ts';
 
@@ -40,6 +40,10 @@ class Checker implements ChainEnv {
   private readonly primaries: SourcePosition[] = [];
 
   constructor(private readonly target: DefinitionTarget) {}
+
+  chain(expr: SyntaxChain, scope: Scope): Checked<ChainState> {
+    return checkChain(expr, scope, this);
+  }
 
   recordPrimary(at: SourcePosition): void {
     this.primaries.push(at);

@@ -45,7 +45,7 @@ export function unknownFunctionMessage(name: string, valid: readonly string[], w
   const close = closeNames(name, valid);
   const head = `unknown function '${shown}'${where}`;
   if (close.length > 0) return `${head}; did you mean ${joinAlternatives(close)}?`;
-  return `${head}; expected one of ${valid.join(', ')}`;
+  return valid.length === 1 ? `${head}; expected ${valid.join('')}` : `${head}; expected one of ${valid.join(', ')}`;
 }
 
 export function closeNames(name: string, candidates: readonly string[]): string[] {
