@@ -1,6 +1,6 @@
 import type { DefinitionKind } from '../src/definitions/ast.ts';
 import type { DefinitionRecord } from '../src/definitions/definition-record.ts';
-import { parseDefinition } from '../src/definitions/parse-definition.ts';
+import { definitionRecord } from '../test/support/definition-record.ts';
 
 /** The event names bench events cycle through; definitions spread over them as in a real space. */
 export const BENCH_EVENT_NAMES = [
@@ -15,8 +15,6 @@ export const BENCH_EVENT_NAMES = [
   'Wishlist Added',
   'Subscription Renewed',
 ] as const;
-
-const T0 = Date.UTC(2026, 0, 1);
 
 function name(i: number): string {
   return BENCH_EVENT_NAMES[i % BENCH_EVENT_NAMES.length]!;
@@ -56,24 +54,5 @@ export function benchDefinitions(spaceId: string): DefinitionRecord[] {
     ];
     queries.push({ kind: 'audience', key: `audience_${i}`, query: shapes[i % shapes.length]! });
   }
-  return queries.map(({ kind, key, query }, i) => {
-    const parsed = parseDefinition(query, { kind });
-    if (!parsed.ok) throw new Error(`${key}: ${parsed.error.message}`);
-    return {
-      id: `${kind === 'audience' ? 'aud' : 'trt'}_bench_${i}`,
-      spaceId,
-      kind,
-      key,
-      name: key,
-      query,
-      target: 'USERS',
-      ast: parsed.value,
-      revision: 1,
-      enabled: true,
-      options: { includeHistoricalData: true, includeAnonymousUsers: false },
-      lifecycle: { status: 'Live' },
-      createdAt: T0,
-      updatedAt: T0,
-    };
-  });
+  return queries.map(({ kind, key, query }, i) => definitionRecord({ id: `${kind === 'audience' ? 'aud' : 'trt'}_bench_${i}`, key, kind, query, spaceId }));
 }

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../src/actors/actor-message.ts';
 import { definitionTimerKey } from '../../src/actors/recompute-definitions.ts';
 import type { DefinitionRecord } from '../../src/definitions/definition-record.ts';
-import { parseDefinition } from '../../src/definitions/parse-definition.ts';
 import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/shard-runtime.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
 import { trackedEvent } from '../support/events.ts';
+import { definitionRecord } from '../support/definition-record.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const space = asSpaceId('default');
@@ -14,24 +14,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 
 function definition(id: string, key: string, kind: DefinitionRecord['kind'], query: string): DefinitionRecord {
-  const parsed = parseDefinition(query, { kind });
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return {
-    id,
-    spaceId: space,
-    kind,
-    key,
-    name: key,
-    query,
-    target: 'USERS',
-    ast: parsed.value,
-    revision: 1,
-    enabled: true,
-    options: { includeHistoricalData: true, includeAnonymousUsers: false },
-    lifecycle: { status: 'Live' },
-    createdAt: T0,
-    updatedAt: T0,
-  };
+  return definitionRecord({ id, key, kind, query, spaceId: space });
 }
 
 let seq = 0;

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DefinitionRecord } from '../../../../src/definitions/definition-record.ts';
-import { parseDefinition } from '../../../../src/definitions/parse-definition.ts';
+import { definitionRecord } from '../../../support/definition-record.ts';
 import { compileShardDefinitions } from '../../../../src/runtime/shard/shard-definitions.ts';
 
 function record(id: string, key: string, query: string, extra: Partial<DefinitionRecord> = {}): DefinitionRecord {
-  const parsed = parseDefinition(query, { kind: 'audience' });
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return {
-    id,
-    spaceId: 'default',
-    kind: 'audience',
-    key,
-    name: key,
-    query,
-    target: 'USERS',
-    ast: parsed.value,
-    revision: 1,
-    enabled: true,
-    options: { includeHistoricalData: true, includeAnonymousUsers: false },
-    lifecycle: { status: 'Live' },
-    createdAt: 0,
-    updatedAt: 0,
-    ...extra,
-  };
+  return definitionRecord({ id, key, kind: 'audience', query }, extra);
 }
 
 describe('compileShardDefinitions', () => {
