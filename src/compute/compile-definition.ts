@@ -1,9 +1,9 @@
-import type { Condition, DefinitionAst, ValueExpr } from '../definitions/ast.ts';
+import type { DefinitionAst } from '../definitions/ast.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
-import { assertNever } from '../shared/assert-never.ts';
 import type { Json } from '../shared/json.ts';
 import type { InstantSink } from './compare.ts';
 import type { DefinitionEvaluator, EvaluatorState, StreamState, TraitLookup } from './definition-evaluator.ts';
+import { definitionDependencies } from '../definitions/definition-dependencies.ts';
 import { evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate-condition.ts';
 import { occurrenceName } from './occurrence.ts';
 import { planStreams, type RootStreamPlan } from './stream-plan.ts';
@@ -21,8 +21,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     eventNames.add(plan.stream.event);
     for (const child of plan.children) eventNames.add(child.stream.event);
   }
-  const traitKeys = new Set<string>();
-  collectTraitKeys(ast.root, traitKeys);
+  const traitKeys: ReadonlySet<string> = new Set(definitionDependencies(ast).traitKeys);
   const planOfStream = new Map(roots.map((plan) => [plan.stream, plan]));
   const initial = stateOf(roots.map(initialStreamState));
 
@@ -137,36 +136,4 @@ function streamsOf(state: EvaluatorState): readonly RootStreamState[] {
 
 function stateOf(streams: readonly RootStreamState[]): EvaluatorState {
   return { version: 1, streams: streams as unknown as readonly StreamState[] };
-}
-
-function collectTraitKeys(node: Condition | ValueExpr, out: Set<string>): void {
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      for (const operand of node.operands) collectTraitKeys(operand, out);
-      return;
-    case 'not':
-    case 'quantified':
-      collectTraitKeys(node.operand, out);
-      return;
-    case 'comparison': {
-      collectTraitKeys(node.subject, out);
-      const { comparator } = node;
-      if ('operand' in comparator) collectTraitKeys(comparator.operand, out);
-      if ('operands' in comparator) for (const operand of comparator.operands) collectTraitKeys(operand, out);
-      return;
-    }
-    case 'aggregate':
-      for (const condition of node.stream.where) collectTraitKeys(condition, out);
-      return;
-    case 'trait':
-      out.add(node.key);
-      return;
-    case 'literal':
-    case 'property':
-    case 'context':
-      return;
-    default:
-      assertNever(node);
-  }
 }
