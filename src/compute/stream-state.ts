@@ -115,30 +115,42 @@ export function deadBefore(window: Window | undefined, now: number): number {
   return now - (window.kind === 'within' ? window.duration.ms : window.end.ms);
 }
 
+/**
+ * The event a static filter is reading. One environment serves every static filter (they run
+ * synchronously and read nothing but the event), so no object is built per event.
+ */
+let filtered: TrackedEvent | undefined;
+const staticEnv: EvaluationEnv = {
+  now: 0,
+  sink: undefined,
+  trait: unreachable,
+  field: (source, path) => readField(filtered!, { source, path }),
+  parentField: unreachable,
+  aggregate: unreachable,
+};
+
 function passesStaticFilters(plan: StreamPlan, event: TrackedEvent): boolean {
-  if (plan.stream.excludeSources.includes(event.sourceId)) return false;
+  if (plan.stream.excludeSources.length > 0 && plan.stream.excludeSources.includes(event.sourceId)) return false;
   if (plan.staticWhere.length === 0) return true;
-  const env: EvaluationEnv = {
-    now: event.timestamp,
-    sink: undefined,
-    trait: unreachable,
-    field: (source, path) => readField(event, { source, path }),
-    parentField: unreachable,
-    aggregate: unreachable,
-  };
-  return plan.staticWhere.every((condition) => evaluateCondition(condition, env) === true);
+  filtered = event;
+  for (const condition of plan.staticWhere) if (evaluateCondition(condition, staticEnv) !== true) return false;
+  return true;
 }
 
 function unreachable(): never {
   throw new Error('a static filter read something other than its own occurrence');
 }
 
+const NO_FIELDS: readonly Json[] = [];
+
 function project(plan: StreamPlan, event: TrackedEvent): Occurrence {
-  return {
-    t: event.timestamp,
-    m: plan.keepsMessageId ? event.messageId : '',
-    v: plan.fields.map((field) => readField(event, field) ?? null),
-  };
+  let v = NO_FIELDS;
+  if (plan.fields.length > 0) {
+    const values: Json[] = new Array(plan.fields.length);
+    for (let i = 0; i < plan.fields.length; i++) values[i] = readField(event, plan.fields[i]!) ?? null;
+    v = values;
+  }
+  return { t: event.timestamp, m: plan.keepsMessageId ? event.messageId : '', v };
 }
 
 /** Keeps only the newest `cap` due occurrences (future-dated ones all stay: they are not due yet). */
