@@ -51,21 +51,15 @@ export function fieldKey(field: FieldRef): string {
   return `${field.source}:${field.path}`;
 }
 
-/**
- * Plans every stream of a definition, and maps each aggregate node to its plan (node identity:
- * the evaluator walks the same AST objects).
- */
-export function planStreams(root: Condition | ValueExpr): { roots: RootStreamPlan[]; byNode: Map<AggregateExpr, StreamPlan> } {
+/** Plans every root stream of a definition (with its funnel children). */
+export function planStreams(root: Condition | ValueExpr): { roots: RootStreamPlan[] } {
   const roots: RootStreamPlan[] = [];
-  const byNode = new Map<AggregateExpr, StreamPlan>();
   const rootAggregates: Array<{ node: AggregateExpr; comparedWith: ComparedWith | undefined }> = [];
   collectRootAggregates(root, undefined, rootAggregates);
   for (const { node, comparedWith } of rootAggregates) {
-    const plan = planRootStream(node, roots.length, comparedWith, byNode);
-    roots.push(plan);
-    byNode.set(node, plan);
+    roots.push(planRootStream(node, roots.length, comparedWith));
   }
-  return { roots, byNode };
+  return { roots };
 }
 
 interface ComparedWith {
@@ -103,7 +97,7 @@ function collectRootAggregates(node: Condition | ValueExpr, comparedWith: Compar
   }
 }
 
-function planRootStream(node: AggregateExpr, index: number, comparedWith: ComparedWith | undefined, byNode: Map<AggregateExpr, StreamPlan>): RootStreamPlan {
+function planRootStream(node: AggregateExpr, index: number, comparedWith: ComparedWith | undefined): RootStreamPlan {
   const { stream, reducer } = node;
   const { staticWhere, dynamicWhere } = splitWhere(stream.where);
   const childNodes: AggregateExpr[] = [];
@@ -113,9 +107,7 @@ function planRootStream(node: AggregateExpr, index: number, comparedWith: Compar
   for (const condition of dynamicWhere) collectFields(condition, fields, 'event');
   const children = childNodes.map((child, childIndex) => {
     for (const condition of child.stream.where) collectFields(condition, fields, 'parent');
-    const plan = planChildStream(child, childIndex);
-    byNode.set(child, plan);
-    return plan;
+    return planChildStream(child, childIndex);
   });
   const mode = stream.window === undefined && dynamicWhere.length === 0 ? 'summary' : 'retained';
   return {
