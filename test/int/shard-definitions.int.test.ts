@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../src/actors/actor-message.ts';
 import { definitionTimerKey } from '../../src/actors/recompute-definitions.ts';
+import type { Condition } from '../../src/definitions/ast.ts';
 import type { DefinitionRecord } from '../../src/definitions/definition-record.ts';
 import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/shard-runtime.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
@@ -93,5 +94,41 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4 });
     expect(store.profiles.get(a)?.traits.order_count?.value).toBe(3);
     expect(store.profiles.get(b)?.traits.order_count?.value).toBe(1);
+  });
+});
+
+describe('a step that throws (real LMDB)', () => {
+  it('leaves nothing ahead of LMDB: the next delivery starts from what was committed', async () => {
+    const dir = makeTempDir('shard-throw');
+    const store = openEngineStore(dir.path);
+    try {
+      const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 1000 });
+      const buyer = asProfileId('use_throw');
+      await runtime.deliver([order(buyer, 5, T0)], T0);
+      // A USERS definition with ANY() cannot be created through the registry; written straight to
+      // LMDB it compiles but throws when evaluated, standing in for an evaluator bug.
+      const poisoned = definitionRecord({ id: 'aud_poison', key: 'poison', kind: 'audience', query: "event('Order Completed').count() >= 1" });
+      const anyRoot: Condition = { kind: 'quantified', quantifier: 'any', negated: false, operand: poisoned.ast.root as Condition, at: { line: 1, column: 1 } };
+      await store.definitions.put('aud_poison', { ...poisoned, ast: { kind: 'audience', target: 'USERS', root: anyRoot } });
+      runtime.useDefinitions(1);
+      // The identify steps (the definition does not wake for it) and is pinned; the order throws.
+      const identify: ActorMessage = {
+        type: 'profile.track',
+        profileId: buyer,
+        spaceId: space,
+        event: trackedEvent({ messageId: 'throw-identify', type: 'identify', userId: buyer, traits: { plan: 'pro' }, timestamp: T0 + 1, receivedAt: T0 + 1 }),
+        newIdentifiers: [],
+      };
+      await expect(runtime.deliver([identify, order(buyer, 9, T0 + 2)], T0 + 2)).rejects.toThrow(/ANY\/ALL/);
+      await store.definitions.remove('aud_poison');
+      runtime.useDefinitions(2);
+      const after = await runtime.release([buyer]);
+      // Only the committed first event: what the failed delivery stepped is gone.
+      expect(after.states[0]?.eventCounts).toEqual({ track: 1 });
+      expect(after.states[0]?.traits).not.toHaveProperty('plan');
+    } finally {
+      await store.close();
+      dir.remove();
+    }
   });
 });

@@ -27,6 +27,12 @@ export class ActorCache {
     this.pinned.set(profileId, (this.pinned.get(profileId) ?? 0) + 1);
   }
 
+  /** Replaces a state already pinned by this delivery (a second step of the same profile). */
+  replacePending(profileId: string, state: ProfileState): void {
+    this.states.delete(profileId);
+    this.states.set(profileId, state);
+  }
+
   unpin(profileId: string): void {
     const count = (this.pinned.get(profileId) ?? 1) - 1;
     if (count <= 0) this.pinned.delete(profileId);

@@ -159,6 +159,22 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
     const writes = newPendingWrites();
     const effects: ActorEffect[] = [];
+    try {
+      stepAll(messages, now, writes, effects);
+    } catch (error) {
+      // A step that throws is a bug, never an expected outcome; whatever it was, the states
+      // stepped so far must not stay ahead of LMDB (a retry would apply its events twice).
+      for (const id of writes.states.keys()) {
+        cache.unpin(id);
+        cache.forget(id);
+      }
+      for (const id of writes.sizesChanged) audienceSizes.delete(id);
+      throw error;
+    }
+    return commitDelivery(writes, effects, identityWrites);
+  }
+
+  function stepAll(messages: readonly ActorMessage[], now: EpochMs, writes: PendingWrites, effects: ActorEffect[]): void {
     for (const message of messages) {
       if (message.type === 'timer.fired') touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
       if (released.has(message.profileId)) continue;
@@ -170,7 +186,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (!result.changed || result.state === undefined) continue;
       if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, before?.compute);
       countMemberships(message.spaceId, before, result.state, writes);
-      cache.setPending(message.profileId, result.state);
+      // One pin per profile per delivery: the commit's `finally` unpins each profile once.
+      if (writes.states.has(message.profileId)) cache.replacePending(message.profileId, result.state);
+      else cache.setPending(message.profileId, result.state);
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
         writes.events.push({ spaceId: message.spaceId, event: message.event, profileId: message.profileId });
@@ -180,7 +198,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         }
       } else if (message.type === 'profile.absorb' && message.loserId !== message.profileId) {
         writes.absorbed.push(message.loserId);
-        writes.states.delete(message.loserId);
+        if (writes.states.delete(message.loserId)) {
+          // Stepped earlier in this delivery (created and merged in one request): its pin goes too.
+          cache.unpin(message.loserId);
+          cache.forget(message.loserId);
+        }
         // The loser's shard counted its memberships; they end with it (the winner's are recounted).
         countMemberships(message.spaceId, message.absorbed, undefined, writes);
         writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: computeEntries(message.absorbed?.compute).map((e) => e.id) });
@@ -191,6 +213,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         recordTimerEffect(effect, writes);
       }
     }
+  }
+
+  async function commitDelivery(writes: PendingWrites, effects: ActorEffect[], identityWrites: IdentityWrites): Promise<ShardResult> {
     const nothingToWrite =
       writes.states.size === 0 &&
       writes.timers.size === 0 &&
@@ -226,6 +251,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     } catch (error) {
       // The in-memory states ran ahead of what is durable: drop them so LMDB is the truth again.
       for (const id of writes.states.keys()) cache.forget(id);
+      for (const id of writes.sizesChanged) audienceSizes.delete(id);
       throw error;
     } finally {
       for (const id of writes.states.keys()) {
