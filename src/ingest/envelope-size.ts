@@ -49,13 +49,14 @@ export function envelopeBytesAdded(sizes: EnvelopeSizes, item: JsonObject): numb
       added += bytes;
       count += 1;
     }
-    if (count === 0) continue;
-    const ownIsEmpty = own === undefined || Object.keys(own).length === 0;
-    // One comma per added entry, one fewer when it has no entry of its own to follow.
-    added += ownIsEmpty ? count - 1 : count;
-    // `,"context":{}`: the object itself, when the item had none (or a non-object, which
-    // validation refuses anyway).
-    if (own === undefined) added += field.length + 6;
+    if (own === undefined) {
+      // `,"context":{…}`: the envelope's object lands on the item even when it is empty (the item
+      // shares it), with a comma between each two of its entries.
+      added += field.length + 6 + Math.max(0, count - 1);
+    } else if (count > 0) {
+      // One comma per added entry, one fewer when the item's object has no entry of its own.
+      added += Object.keys(own).length === 0 ? count - 1 : count;
+    }
   }
   return added;
 }

@@ -77,6 +77,20 @@ describe('batch items are sized with the envelope merged in', () => {
     }
   });
 
+  // Regression (found by the property below): an empty envelope object is still stored on every
+  // item that has none, `,"integrations":{}` included in its size.
+  it('counts an empty envelope object the item does not have', () => {
+    const envelope = { integrations: {} };
+    const build = (padLength: number): JsonObject => ({ type: 'track', userId: 'u', event: 'E', properties: { pad: 'i'.repeat(padLength) } });
+    const exact = MAX_EVENT_BYTES - bytes(merged(build(0), envelope));
+    for (const [padLength, expected] of [[exact, 'accepted'], [exact + 1, 'event_too_large']] as const) {
+      const parsed = parseTrackingRequest({ route: 'batch', body: JSON.stringify({ ...envelope, batch: [build(padLength)] }), receivedAt });
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      const first = parsed.value.items[0]!;
+      expect(first.ok ? 'accepted' : first.error.code).toBe(expected);
+    }
+  });
+
   it('accepts an item exactly when its merged JSON is within the limit (property)', () => {
     const pad = fc.integer({ min: 0, max: 24_000 }).map((n) => 'p'.repeat(n));
     const envelopeObject = fc.dictionary(fc.constantFrom('a', 'b', 'c'), pad, { maxKeys: 3 });
