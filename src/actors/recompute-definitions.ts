@@ -55,11 +55,13 @@ export function recomputeDefinitions(
   if (worklist.length === 0) return { state, effects: [] };
   // Definitions woken for another reason than the event alone must evaluate even when the
   // event left their state as it was.
-  const wokenOtherwise = new Set<CompiledDefinition>(trigger.all === true ? worklist : []);
-  for (const key of trigger.changedTraits ?? []) for (const d of definitions.byTrait.get(key) ?? []) wokenOtherwise.add(d);
-  for (const id of trigger.definitionIds ?? []) {
-    const d = definitions.byId.get(id);
-    if (d !== undefined) wokenOtherwise.add(d);
+  const wokenOtherwise = new Set<CompiledDefinition>(trigger.all === true ? worklist : undefined);
+  if (trigger.changedTraits !== undefined) for (const key of trigger.changedTraits) for (const d of definitions.byTrait.get(key) ?? []) wokenOtherwise.add(d);
+  if (trigger.definitionIds !== undefined) {
+    for (const id of trigger.definitionIds) {
+      const d = definitions.byId.get(id);
+      if (d !== undefined) wokenOtherwise.add(d);
+    }
   }
 
   const known = isKnownProfile(state);
@@ -152,9 +154,12 @@ function writeAnswer(definition: CompiledDefinition, answer: Json | undefined, c
 
 function initialWorklist(definitions: DefinitionSet, trigger: ComputeTrigger): CompiledDefinition[] {
   if (trigger.all === true) return [...definitions.ordered];
-  const dirty = new Set<CompiledDefinition>();
   const name = trigger.event === undefined ? undefined : occurrenceName(trigger.event);
-  if (name !== undefined) for (const d of definitions.byEvent.get(name) ?? []) dirty.add(d);
+  const byEvent = name === undefined ? undefined : definitions.byEvent.get(name);
+  // The common case, an event and nothing else: its index entry is already in rank order.
+  const nothingElse = (trigger.changedTraits === undefined || trigger.changedTraits.size === 0) && (trigger.definitionIds === undefined || trigger.definitionIds.size === 0);
+  if (nothingElse) return byEvent === undefined ? [] : byEvent.slice();
+  const dirty = new Set<CompiledDefinition>(byEvent);
   for (const key of trigger.changedTraits ?? []) for (const d of definitions.byTrait.get(key) ?? []) dirty.add(d);
   for (const id of trigger.definitionIds ?? []) {
     const d = definitions.byId.get(id);
