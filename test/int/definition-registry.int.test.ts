@@ -105,3 +105,60 @@ describe('definition registry (real LMDB)', () => {
     expect(registry.find('default', 'audience', 'cut_short')?.record.lifecycle).toEqual({ status: 'Live' });
   });
 });
+
+describe('definition registry: a backfill reports its progress (real LMDB)', () => {
+  it('goes Preparing → Computing with rising progress → Live, chunk by chunk', async () => {
+    const dir = makeTempDir('registry-progress');
+    const store = openEngineStore(dir.path);
+    // 100 profile records: the table size progress is told against.
+    for (let i = 0; i < 100; i++) await store.profiles.put(`use_${String(i).padStart(3, '0')}`, { spaceId: 'default' } as never);
+    const releases: Array<(result: BackfillChunkResult) => void> = [];
+    const pool: ShardPool = {
+      count: 1,
+      shardOf: () => 0,
+      deliver: unused,
+      tick: unused,
+      release: unused,
+      erase: unused,
+      backfill: () => new Promise<BackfillChunkResult>((resolve) => releases.push(resolve)),
+      sweepDedup: unused,
+      indexDedup: unused,
+      depths: () => [0],
+      close: () => Promise.resolve(),
+    };
+    const registry = createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }) });
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+    const status = (): unknown => registry.find('default', 'audience', 'progress_me')?.record.lifecycle;
+    const release = (result: BackfillChunkResult): void => {
+      const next = releases.shift();
+      if (next === undefined) throw new Error('no backfill chunk is waiting');
+      next(result);
+    };
+    try {
+      const created = await registry.create('default', audience('Progress me'));
+      expect(created.record.lifecycle).toEqual({ status: 'Preparing' });
+      await settle();
+      expect(status()).toEqual({ status: 'Computing', progress: 0 });
+      release({ next: 'use_029', scanned: 30, profiles: 30, events: 90 });
+      await settle();
+      // Told against the table's entry count (msgpackr keeps one more record there: its shared structures).
+      expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.3, 1) });
+      // Progress is written at most every 250 ms.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release({ next: 'use_059', scanned: 30, profiles: 30, events: 90 });
+      await settle();
+      expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.6, 1) });
+      release({ next: undefined, scanned: 40, profiles: 40, events: 120 });
+      await registry.idle();
+      expect(status()).toEqual({ status: 'Live' });
+      store.root.resetReadTxn();
+      expect(store.definitions.get(created.record.id)?.lifecycle).toEqual({ status: 'Live' });
+    } finally {
+      // Let a backfill still waiting on a chunk finish, so closing does not wait forever.
+      while (releases.length > 0) release({ next: undefined, scanned: 0, profiles: 0, events: 0 });
+      await registry.close();
+      await store.close();
+      dir.remove();
+    }
+  });
+});
