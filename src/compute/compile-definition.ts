@@ -1,4 +1,5 @@
-import type { DefinitionAst } from '../definitions/ast.ts';
+import type { Comparator, DefinitionAst } from '../definitions/ast.ts';
+import { applyComparator } from './compare.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { Json } from '../shared/json.ts';
 import type { InstantSink } from './compare.ts';
@@ -58,7 +59,20 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     },
   };
 
+  // The most common shapes skip the generic walk: a computed trait that is one stream's reduction,
+  // and an audience that compares one stream's reduction with a literal.
+  const single = roots.length === 1 ? roots[0] : undefined;
+  const directValue = single !== undefined && ast.kind === 'computed_trait' && ast.root.kind === 'aggregate';
+  const directComparison =
+    single !== undefined && ast.kind === 'audience' && ast.root.kind === 'comparison' && ast.root.subject.kind === 'aggregate' && literalOperand(ast.root.comparator);
+  const directOperands = directComparison && ast.root.kind === 'comparison' ? literalOperands(ast.root.comparator) : [];
+
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
+    if (directValue) return rootStreamValue(single!, streamsOf(state)[0]!, traits, now, sink) ?? undefined;
+    if (directComparison && ast.root.kind === 'comparison') {
+      const value = rootStreamValue(single!, streamsOf(state)[0]!, traits, now, sink);
+      return applyComparator(ast.root.comparator, value, directOperands, now, sink);
+    }
     currentStreams = streamsOf(state);
     currentTraits = traits;
     currentNow = now;
@@ -127,6 +141,19 @@ function isMonotone(ast: DefinitionAst, roots: readonly RootStreamPlan[]): boole
   if (subject.kind !== 'aggregate' || plan.reducer.kind !== 'count' || plan.dynamicWhere.length > 0) return false;
   if (comparator.op !== 'at_least' && comparator.op !== 'greater_than') return false;
   return comparator.operand.kind === 'literal' && typeof comparator.operand.value === 'number';
+}
+
+function literalOperand(comparator: Comparator): boolean {
+  if ('operand' in comparator) return comparator.operand.kind === 'literal';
+  if ('operands' in comparator) return comparator.operands.every((operand) => operand.kind === 'literal');
+  return true;
+}
+
+/** The operands of a comparator whose operands are all literals. */
+function literalOperands(comparator: Comparator): ReadonlyArray<Json | undefined> {
+  if ('operand' in comparator) return comparator.operand.kind === 'literal' ? [comparator.operand.value] : [undefined];
+  if ('operands' in comparator) return comparator.operands.map((operand) => (operand.kind === 'literal' ? operand.value : undefined));
+  return [];
 }
 
 /** The one place the opaque `StreamState` of the port is read as this module's own shape. */
