@@ -68,15 +68,16 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const directOperands = directComparison && ast.root.kind === 'comparison' ? literalOperands(ast.root.comparator) : [];
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
-    if (directValue) return rootStreamValue(single!, streamsOf(state)[0]!, traits, now, sink) ?? undefined;
-    if (directComparison && ast.root.kind === 'comparison') {
-      const value = rootStreamValue(single!, streamsOf(state)[0]!, traits, now, sink);
-      return applyComparator(ast.root.comparator, value, directOperands, now, sink);
-    }
+    // Set first: the `earliest` sink filters by `currentNow`, on the direct paths too.
     currentStreams = streamsOf(state);
     currentTraits = traits;
     currentNow = now;
     currentSink = sink;
+    if (directValue) return rootStreamValue(single!, currentStreams[0]!, traits, now, sink) ?? undefined;
+    if (directComparison && ast.root.kind === 'comparison') {
+      const value = rootStreamValue(single!, currentStreams[0]!, traits, now, sink);
+      return applyComparator(ast.root.comparator, value, directOperands, now, sink);
+    }
     computed.fill(false);
     if (ast.kind === 'audience') return evaluateCondition(ast.root, env) === true;
     // A computed trait's null is no value (SEMANTICS.md, "Values").
