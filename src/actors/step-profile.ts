@@ -58,19 +58,28 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
 
 function track(before: ProfileState | undefined, message: TrackMessage, now: EpochMs, definitions: SpaceDefinitions): StepResult {
   const state = applyEvent(before, message);
-  const changedTraits = new Set<string>();
-  if (before === undefined || before.traits !== state.traits) {
-    // By value: identify calls often resend the same traits with a newer timestamp, and only a
-    // changed value can change a definition's answer.
-    for (const key of Object.keys(state.traits)) {
-      const previous = before === undefined ? undefined : ownValue(before.traits, key);
-      const current = state.traits[key];
-      if (previous === current) continue;
-      if (previous === undefined || current === undefined || !sameValue(previous.value, current.value)) changedTraits.add(key);
-    }
+  // The trigger is built only when the space has live definitions: no per-event work otherwise.
+  return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({
+    event: message.event,
+    changedTraits: changedTraitValues(before, state),
+    all: (before === undefined || !isKnownProfile(before)) && isKnownProfile(state),
+  }));
+}
+
+/**
+ * The traits whose value an event changed. By value: identify calls often resend the same traits
+ * with a newer timestamp, and only a changed value can change a definition's answer.
+ */
+function changedTraitValues(before: ProfileState | undefined, state: ProfileState): ReadonlySet<string> {
+  const changed = new Set<string>();
+  if (before !== undefined && before.traits === state.traits) return changed;
+  for (const key of Object.keys(state.traits)) {
+    const previous = before === undefined ? undefined : ownValue(before.traits, key);
+    const current = state.traits[key];
+    if (previous === current) continue;
+    if (previous === undefined || current === undefined || !sameValue(previous.value, current.value)) changed.add(key);
   }
-  const becameKnown = (before === undefined || !isKnownProfile(before)) && isKnownProfile(state);
-  return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({ event: message.event, changedTraits, all: becameKnown }));
+  return changed;
 }
 
 /** Runs the definitions a step woke over its resulting state; their timer effects join the step's. */

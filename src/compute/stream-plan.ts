@@ -68,33 +68,19 @@ interface ComparedWith {
 }
 
 function collectRootAggregates(node: Condition | ValueExpr, comparedWith: ComparedWith | undefined, out: Array<{ node: AggregateExpr; comparedWith: ComparedWith | undefined }>): void {
-  switch (node.kind) {
-    case 'and':
-    case 'or':
-      for (const operand of node.operands) collectRootAggregates(operand, undefined, out);
-      return;
-    case 'not':
-    case 'quantified':
-      collectRootAggregates(node.operand, undefined, out);
-      return;
-    case 'comparison': {
-      const { comparator } = node;
-      const operand = 'operand' in comparator ? comparator.operand : undefined;
-      const literal = operand?.kind === 'literal' && typeof operand.value === 'number' ? operand.value : undefined;
-      collectRootAggregates(node.subject, { op: comparator.op, literal }, out);
-      return;
-    }
-    case 'aggregate':
-      out.push({ node, comparedWith });
-      return;
-    case 'literal':
-    case 'trait':
-    case 'property':
-    case 'context':
-      return;
-    default:
-      assertNever(node);
+  if (node.kind === 'aggregate') {
+    out.push({ node, comparedWith });
+    return;
   }
+  if (node.kind === 'comparison') {
+    // A root aggregate is only ever a comparison's subject (operands are never aggregates).
+    const { comparator } = node;
+    const operand = 'operand' in comparator ? comparator.operand : undefined;
+    const literal = operand?.kind === 'literal' && typeof operand.value === 'number' ? operand.value : undefined;
+    collectRootAggregates(node.subject, { op: comparator.op, literal }, out);
+    return;
+  }
+  forEachChild(node, (child) => collectRootAggregates(child, undefined, out));
 }
 
 function planRootStream(node: AggregateExpr, index: number, comparedWith: ComparedWith | undefined): RootStreamPlan {
