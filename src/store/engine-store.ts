@@ -4,6 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { DefinitionStateEntry } from '../actors/compute-states.ts';
 import type { ProfileState } from '../actors/profile-state.ts';
 import type { DefinitionRecord } from '../definitions/definition-record.ts';
+import type { ComputeLag } from './compute-records.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
@@ -29,6 +30,18 @@ export type ComputeKey = [profileId: string, definitionId: string];
 export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
 
 /**
+ * A profile as stored: its state without the definition states (rows of `compute`), and the
+ * events whose effect on those rows is not written yet (see `runtime/shard/compute-lag.ts`).
+ */
+export type StoredProfile = Omit<ProfileState, 'compute'> & { readonly computeLag?: ComputeLag };
+
+/**
+ * An event as stored. One stepped while its profile's definition states lag carries the
+ * profile version its step made, so a replay finds it (and its order) among the profile's events.
+ */
+export type StoredEvent = TrackedEvent & { readonly profileVersion?: number };
+
+/**
  * The LMDB environment and its named databases. Every thread (main and each shard worker) opens
  * its own handle on the same files; LMDB serialises writers and gives readers snapshots.
  *
@@ -44,8 +57,8 @@ export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
  */
 export interface EngineStore {
   readonly root: RootDatabase;
-  readonly profiles: Database<ProfileState, string>;
-  readonly events: Database<TrackedEvent, EventKey>;
+  readonly profiles: Database<StoredProfile, string>;
+  readonly events: Database<StoredEvent, EventKey>;
   readonly timers: Database<true, TimerKey>;
   readonly dedup: Database<EpochMs, DedupKey>;
   /** One entry per dedup mark, written with it; the sweep removes both once out of the window. */
@@ -73,13 +86,13 @@ export function openEngineStore(dataDir: string): EngineStore {
     path: join(dataDir, 'troupe.mdb'),
     // Shards append events concurrently; a generous map avoids resize pauses. Sparse on disk.
     mapSize: 64 * 1024 ** 3,
-    // Named databases: 14 today; room to grow without a migration (LMDB's default is 12).
+    // Named databases: 15 today; room to grow without a migration (LMDB's default is 12).
     maxDbs: 32,
     // Records: msgpackr encodes repeated object shapes once per database, not once per value.
     sharedStructuresKey: Symbol.for('structures'),
   });
-  const profiles = root.openDB<ProfileState, string>({ name: 'profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
-  const events = root.openDB<TrackedEvent, EventKey>({ name: 'events', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const profiles = root.openDB<StoredProfile, string>({ name: 'profiles', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const events = root.openDB<StoredEvent, EventKey>({ name: 'events', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const timers = root.openDB<true, TimerKey>({ name: 'timers', encoding: 'msgpack' });
   const dedup = root.openDB<EpochMs, DedupKey>({ name: 'dedup', encoding: 'msgpack' });
   const dedupExpiry = root.openDB<true, DedupExpiryKey>({ name: 'dedup-expiry', encoding: 'msgpack' });

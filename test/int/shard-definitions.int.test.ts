@@ -53,7 +53,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
       const stored = store.profiles.get(buyer);
       expect(stored?.traits.recent_buyer?.value).toBe(true);
       expect(stored?.traits.total_spend?.value).toBe(42);
-      expect(stored?.compute).toBeUndefined();
+      expect(stored !== undefined && 'compute' in stored).toBe(false);
       expect([...store.compute.getKeys({ start: [buyer], end: [`${buyer}\u0000`] })]).toEqual([
         [buyer, 'aud_recent'],
         [buyer, 'trt_spend'],

@@ -9,7 +9,11 @@ export class ActorCache {
   private readonly states = new Map<string, ProfileState>();
   private readonly pinned = new Map<string, number>();
 
-  constructor(private readonly capacity: number) {}
+  /** `onDrop` hears of every actor that leaves the cache (evicted or forgotten). */
+  constructor(
+    private readonly capacity: number,
+    private readonly onDrop: (profileId: string) => void = () => {},
+  ) {}
 
   get(profileId: string): ProfileState | undefined {
     const state = this.states.get(profileId);
@@ -18,6 +22,12 @@ export class ActorCache {
       this.states.set(profileId, state);
     }
     return state;
+  }
+
+  /** Keeps a state just loaded from LMDB (unpinned: it is what LMDB holds). */
+  remember(profileId: string, state: ProfileState): void {
+    this.states.delete(profileId);
+    this.states.set(profileId, state);
   }
 
   /** Stores a state that is about to be committed; it stays pinned until `unpin`. */
@@ -42,6 +52,7 @@ export class ActorCache {
   /** Forgets an actor (after a failed commit), so it is reloaded from what LMDB holds. */
   forget(profileId: string): void {
     this.states.delete(profileId);
+    this.onDrop(profileId);
   }
 
   /** Evicts unpinned actors, oldest first, down to capacity. */
@@ -49,7 +60,10 @@ export class ActorCache {
     if (this.states.size <= this.capacity) return;
     for (const id of this.states.keys()) {
       if (this.states.size <= this.capacity) break;
-      if (!this.pinned.has(id)) this.states.delete(id);
+      if (!this.pinned.has(id)) {
+        this.states.delete(id);
+        this.onDrop(id);
+      }
     }
   }
 }

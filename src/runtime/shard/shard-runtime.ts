@@ -1,11 +1,13 @@
 import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import type { ComputeLag } from '../../store/compute-records.ts';
+import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
 import { definitionTimerKey } from '../../actors/recompute-definitions.ts';
 import type { EventType, TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
-import type { EngineStore, EventKey, GraphUpdateKey, TimerKey } from '../../store/engine-store.ts';
+import type { EngineStore, EventKey, GraphUpdateKey, StoredEvent, TimerKey } from '../../store/engine-store.ts';
 import type { GraphUpdateRecord } from '../../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
@@ -19,6 +21,8 @@ export interface ShardRuntimeOptions {
   readonly shardIndex: number;
   readonly shardCount: number;
   readonly cacheSize: number;
+  /** Most events a profile's definition states may lag behind its record (0 writes them through). */
+  readonly lagLimit?: number;
 }
 
 export interface ShardRuntime {
@@ -42,10 +46,12 @@ export interface ShardRuntime {
 const RELEASED_PRUNE_AT = 256;
 
 interface PendingWrites {
-  readonly events: Array<{ spaceId: string; event: TrackedEvent; profileId: string }>;
+  readonly events: Array<{ spaceId: string; event: StoredEvent; profileId: string }>;
   readonly states: Map<string, ProfileState>;
   /** Each written profile's definition states as LMDB holds them, to write only what changed. */
   readonly storedCompute: Map<string, ComputeStates | undefined>;
+  /** Profiles whose definition states stay behind after this delivery, with what LMDB will hold. */
+  readonly behind: Map<string, Behind | undefined>;
   /** Definition states of merged-away profiles, to delete with them. */
   readonly absorbedCompute: Array<{ profileId: string; definitionIds: readonly string[] }>;
   /** Audience ids whose member count on this shard moved. */
@@ -61,6 +67,14 @@ interface PendingWrites {
   readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
 }
 
+/** A cached profile whose definition states in LMDB lag behind its state in memory. */
+interface Behind {
+  /** The states LMDB holds. */
+  readonly stored: ComputeStates | undefined;
+  /** Which stored events were stepped since, as the profile record says. */
+  readonly lag: ComputeLag;
+}
+
 /**
  * The impure shell around the pure actor step, one per shard worker. It owns the shard's actors:
  * loads them (memory, else LMDB), steps them, and commits events, states, dedup marks and timers
@@ -70,7 +84,12 @@ interface PendingWrites {
  */
 export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const { store, shardIndex, shardCount } = options;
-  const cache = new ActorCache(options.cacheSize);
+  const lagLimit = options.lagLimit ?? LAG_LIMIT;
+  /** Cached profiles whose definition states are written behind (see `compute-lag.ts`). */
+  const behind = new Map<string, Behind>();
+  const cache = new ActorCache(options.cacheSize, (profileId) => behind.delete(profileId));
+  /** The latest instant a delivery carried: replays on loads outside a delivery observe at it. */
+  let lastNow = 0;
   const heap = loadOwnedTimers();
   /** The commit that will make each profile's latest in-memory state durable. */
   const pendingCommits = new Map<string, Promise<unknown>>();
@@ -128,14 +147,32 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return loaded;
   }
 
-  function load(profileId: string): ProfileState | undefined {
+  function load(profileId: string, now: EpochMs = lastNow): ProfileState | undefined {
     const cached = cache.get(profileId);
     if (cached !== undefined) return cached;
     if (erasing.has(profileId)) return undefined;
-    const record = store.profiles.get(profileId);
-    if (record === undefined) return undefined;
+    const stored = store.profiles.get(profileId);
+    if (stored === undefined) return undefined;
+    const { computeLag, ...record } = stored;
     const compute = loadCompute(profileId);
-    return compute === undefined ? record : { ...record, compute };
+    if (computeLag === undefined) return compute === undefined ? record : { ...record, compute };
+    // The states LMDB holds are behind the record: replay the lagged events into them.
+    const state: ProfileState = { ...record, compute: replayLagged(record, compute, computeLag, now) };
+    cache.remember(profileId, state);
+    behind.set(profileId, { stored: compute, lag: computeLag });
+    return state;
+  }
+
+  function replayLagged(record: ProfileState, compute: ComputeStates | undefined, lag: ComputeLag, now: EpochMs): ComputeStates | undefined {
+    const live = definitions.forSpace(record.spaceId);
+    const set = record.collection === 'accounts' ? live.accounts : live.users;
+    const events: StoredEvent[] = [];
+    const range = { start: [record.id, lag.from] as unknown as EventKey, end: [record.id, Number.POSITIVE_INFINITY] as unknown as EventKey };
+    for (const { value } of store.events.getRange(range)) {
+      if (value.profileVersion !== undefined && value.profileVersion > lag.since) events.push(value);
+    }
+    events.sort((a, b) => (a.profileVersion ?? 0) - (b.profileVersion ?? 0));
+    return replayLag(compute, events, set, now);
   }
 
   function loadCompute(profileId: string): ComputeStates | undefined {
@@ -158,6 +195,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
 
   async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
     const writes = newPendingWrites();
+    lastNow = Math.max(lastNow, now);
     const effects: ActorEffect[] = [];
     try {
       stepAll(messages, now, writes, effects);
@@ -178,20 +216,23 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     for (const message of messages) {
       if (message.type === 'timer.fired') touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
       if (released.has(message.profileId)) continue;
-      const before = load(message.profileId);
+      const before = load(message.profileId, now);
       // A state-less message for a merged-away profile would resurrect it; only reached once the
       // loser's released entry is pruned, and then only by a stale timer.
       if (before === undefined && isMergedAway(message.profileId)) continue;
       const result = stepProfile(before, message, now, definitions.forSpace(message.spaceId));
       if (!result.changed || result.state === undefined) continue;
-      if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, before?.compute);
+      if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, storedComputeOf(message.profileId, before));
+      const lagged = trackLag(message, before, result.state, writes);
       countMemberships(message.spaceId, before, result.state, writes);
       // One pin per profile per delivery: the commit's `finally` unpins each profile once.
       if (writes.states.has(message.profileId)) cache.replacePending(message.profileId, result.state);
       else cache.setPending(message.profileId, result.state);
       writes.states.set(message.profileId, result.state);
       if (message.type === 'profile.track') {
-        writes.events.push({ spaceId: message.spaceId, event: message.event, profileId: message.profileId });
+        // A lagged event is stamped with the version its step made: a replay finds it by that.
+        const event = lagged ? { ...message.event, profileVersion: result.state.version } : message.event;
+        writes.events.push({ spaceId: message.spaceId, event, profileId: message.profileId });
         if (before === undefined && message.account === undefined) {
           const { messageId, type, receivedAt } = message.event;
           logGraphUpdate(writes, message.spaceId, message.profileId, message.profileId, { messageId, eventType: type, at: receivedAt });
@@ -215,6 +256,38 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     }
   }
 
+  /** The definition states LMDB holds (once queued commits land) for a profile about to be stepped. */
+  function storedComputeOf(profileId: string, state: ProfileState | undefined): ComputeStates | undefined {
+    const lagging = behind.get(profileId);
+    return lagging === undefined ? state?.compute : lagging.stored;
+  }
+
+  /**
+   * Decides whether a step's definition states are written now or lag behind: only an event
+   * that changed nothing but evaluator states may lag, under the same definitions as the events
+   * already lagging, up to the limit. Anything else writes the states out (the lag ends).
+   */
+  function trackLag(message: ActorMessage, before: ProfileState | undefined, after: ProfileState, writes: PendingWrites): boolean {
+    const id = message.profileId;
+    let lagged = false;
+    if (after.compute !== before?.compute) {
+      const lagging = behind.get(id);
+      const canLag =
+        message.type === 'profile.track' &&
+        before !== undefined &&
+        (lagging === undefined ? lagLimit > 0 : lagging.lag.count < lagLimit) &&
+        isStateOnlyChange(before.compute, after.compute);
+      if (canLag) {
+        behind.set(id, { stored: lagging === undefined ? before.compute : lagging.stored, lag: extendLag(lagging?.lag, before.version, message.event) });
+        lagged = true;
+      } else {
+        behind.delete(id);
+      }
+    }
+    writes.behind.set(id, behind.get(id));
+    return lagged;
+  }
+
   async function commitDelivery(writes: PendingWrites, effects: ActorEffect[], identityWrites: IdentityWrites): Promise<ShardResult> {
     const nothingToWrite =
       writes.states.size === 0 &&
@@ -229,7 +302,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
         store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
-      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.storedCompute.get(profileId));
+      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.storedCompute.get(profileId), writes.behind.get(profileId));
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
       for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
@@ -270,27 +343,16 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   /**
-   * Writes a profile: its record without the definition states, and of those only the entries this
-   * delivery changed (object identity: the actor returns the same entry when a definition did not move).
+   * Writes a profile: its record without the definition states (with the lag, if they stay
+   * behind), and of those only the entries that moved since LMDB last held them (object identity:
+   * the actor returns the same entry when a definition did not move).
    */
-  function writeState(profileId: string, state: ProfileState, stored: ComputeStates | undefined): void {
+  function writeState(profileId: string, state: ProfileState, stored: ComputeStates | undefined, lagging: Behind | undefined): void {
     const { compute, ...record } = state;
-    store.profiles.put(profileId, record);
-    if (compute === stored) return;
-    if (compute !== undefined && stored !== undefined && compute.layout === stored.layout && compute.slots.length === stored.slots.length) {
-      // Same layout: slot by slot, so only the definitions this delivery moved are written.
-      for (let i = 0; i < compute.slots.length; i++) {
-        const entry = compute.slots[i];
-        if (entry !== stored.slots[i] && entry !== undefined) store.compute.put([profileId, entry.id], entry);
-      }
-      return;
-    }
-    const before = new Map(computeEntries(stored).map((entry) => [entry.id, entry]));
-    for (const entry of computeEntries(compute)) {
-      if (before.get(entry.id) !== entry) store.compute.put([profileId, entry.id], entry);
-      before.delete(entry.id);
-    }
-    for (const id of before.keys()) store.compute.remove([profileId, id]);
+    store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
+    const { puts, removes } = computeWrites(stored, lagging === undefined ? compute : lagging.stored);
+    for (const entry of puts) store.compute.put([profileId, entry.id], entry);
+    for (const id of removes) store.compute.remove([profileId, id]);
   }
 
   function logGraphUpdate(
@@ -337,7 +399,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const due = heap.popDue(now);
     const messages: ActorMessage[] = [];
     for (const timer of due) {
-      const state = load(timer.profileId);
+      const state = load(timer.profileId, now);
       if (state === undefined) continue;
       messages.push({ type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: timer.key, dueAt: timer.dueAt });
     }
@@ -417,7 +479,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const messages: ActorMessage[] = [];
     for (const profileId of picked) {
       if (released.has(profileId)) continue;
-      const state = load(profileId);
+      const state = load(profileId, chunk.now);
       if (state === undefined) continue;
       const history = chunk.replay ? readHistory(profileId, state.mergedFrom, chunk.fromTimestamp) : undefined;
       events += history?.length ?? 0;
@@ -456,6 +518,7 @@ function newPendingWrites(): PendingWrites {
     events: [],
     states: new Map(),
     storedCompute: new Map(),
+    behind: new Map(),
     absorbedCompute: [],
     sizesChanged: new Set(),
     absorbed: [],

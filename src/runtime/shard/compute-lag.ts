@@ -1,0 +1,97 @@
+import { alignComputeStates, computeEntries, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import type { DefinitionSet } from '../../compute/definition-set.ts';
+import { occurrenceName } from '../../compute/occurrence.ts';
+import type { TrackedEvent } from '../../ingest/tracked-event.ts';
+import type { EpochMs } from '../../shared/ids.ts';
+import type { ComputeLag } from '../../store/compute-records.ts';
+
+/**
+ * Definition states are written behind. An ordinary event usually changes only the evaluator
+ * states of the definitions it touches (an occurrence added, a sum moved), and re-encoding those
+ * states on every event was most of the commit's cost. Such a step writes no state: its stored
+ * event carries the profile version its step made, the profile record (written on every step
+ * anyway, answers included as traits) says from which version the states lag, and a load replays
+ * those events into the written states. Anything else (a state created, a revision or an armed
+ * timer changed, a change of definitions' layout, a merge, a backfill, a spent timer) writes the
+ * states out at once, and so does every `LAG_LIMIT`-th lagged event, which bounds a replay.
+ *
+ * Why a replay under the definitions live at load time is exact: a lagged event changed only
+ * states that existed, under their revision; a replay observes an event only into such states
+ * (same id, same revision), with the definitions indexed under its name, which are the ones its
+ * step observed it with. A definition that was not live during the lag has no such state: the
+ * step that first ran under a set without it changed the layout, so it wrote the states out, and
+ * the write removed its state.
+ */
+export const LAG_LIMIT = 64;
+
+/** The lag after one more lagged event. */
+export function extendLag(lag: ComputeLag | undefined, since: number, event: TrackedEvent): ComputeLag {
+  if (lag === undefined) return { since, count: 1, from: event.timestamp };
+  return { since: lag.since, count: lag.count + 1, from: Math.min(lag.from, event.timestamp) };
+}
+
+/**
+ * True when `after` differs from `before` only in evaluator states of entries that already
+ * existed, with the same revision and the same armed timer: exactly what replaying the event
+ * through `observe` rebuilds.
+ */
+export function isStateOnlyChange(before: ComputeStates | undefined, after: ComputeStates | undefined): boolean {
+  if (before === undefined || after === undefined) return false;
+  if (before.layout !== after.layout || before.slots.length !== after.slots.length) return false;
+  for (let i = 0; i < after.slots.length; i++) {
+    const next = after.slots[i];
+    const previous = before.slots[i];
+    if (next === previous) continue;
+    if (next === undefined || previous === undefined) return false;
+    if (next.revision !== previous.revision || next.due !== previous.due || next.id !== previous.id) return false;
+  }
+  return true;
+}
+
+/**
+ * Rebuilds the states a profile had in memory: the written states, with the lagged events (in
+ * step order) observed again, then pruned at `now`. Observing later than the step did and pruning
+ * once gives the same answers at `now` and after, as the evaluators' property test holds them to
+ * any observation instant.
+ */
+export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates {
+  const aligned = alignComputeStates(written, set);
+  const slots = aligned.slots.slice();
+  const touched = new Set<number>();
+  for (const event of events) {
+    const name = occurrenceName(event);
+    if (name === undefined) continue;
+    for (const definition of set.byEvent.get(name) ?? []) {
+      const entry = slots[definition.rank];
+      // Not a state the lagged steps changed (see above): the written one stands.
+      if (entry === undefined || entry.revision !== definition.revision) continue;
+      slots[definition.rank] = { ...entry, state: definition.evaluator.observe(entry.state, event, now) };
+      touched.add(definition.rank);
+    }
+  }
+  for (const rank of touched) {
+    const entry = slots[rank]!;
+    slots[rank] = { ...entry, state: set.ordered[rank]!.evaluator.prune(entry.state, now) };
+  }
+  return { layout: aligned.layout, slots };
+}
+
+/** The writes that turn the states LMDB holds into `next`: entries to put, definition ids to remove. */
+export function computeWrites(stored: ComputeStates | undefined, next: ComputeStates | undefined): { puts: DefinitionStateEntry[]; removes: string[] } {
+  const puts: DefinitionStateEntry[] = [];
+  if (next === stored) return { puts, removes: [] };
+  if (next !== undefined && stored !== undefined && next.layout === stored.layout && next.slots.length === stored.slots.length) {
+    // Same layout: slot by slot, so only the definitions that moved are written.
+    for (let i = 0; i < next.slots.length; i++) {
+      const entry = next.slots[i];
+      if (entry !== stored.slots[i] && entry !== undefined) puts.push(entry);
+    }
+    return { puts, removes: [] };
+  }
+  const before = new Map(computeEntries(stored).map((entry) => [entry.id, entry]));
+  for (const entry of computeEntries(next)) {
+    if (before.get(entry.id) !== entry) puts.push(entry);
+    before.delete(entry.id);
+  }
+  return { puts, removes: [...before.keys()] };
+}
