@@ -4,6 +4,7 @@ import type { Identifier } from '../identity/identifier.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
+import { readStoredProfile } from '../store/profile-record.ts';
 
 /** How a lookup names a profile: by one of its external ids, or by the engine's own profile id. */
 export type ProfileLookup =
@@ -46,9 +47,9 @@ export function createProfileReader(store: Pick<EngineStore, 'identity' | 'profi
         ? store.identity.get([spaceId, lookup.identifier.type, lookup.identifier.value])
         : lookup.profileId;
     if (profileId === undefined) return undefined;
-    const state = store.profiles.get(profileId);
+    const stored = store.profiles.get(profileId);
     // Profile ids are global; a space must never see another space's profile through one.
-    return state !== undefined && state.spaceId === spaceId ? state : undefined;
+    return stored !== undefined && stored.spaceId === spaceId ? readStoredProfile(stored).state : undefined;
   }
 
   /**

@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { DefinitionStateEntry } from '../actors/compute-states.ts';
-import type { ProfileState } from '../actors/profile-state.ts';
 import type { DefinitionRecord } from '../definitions/definition-record.ts';
-import type { ComputeLag } from './compute-records.ts';
+import type { StoredProfile } from './profile-record.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
@@ -29,11 +28,6 @@ export type ComputeKey = [profileId: string, definitionId: string];
 /** A shard's share of an audience's size (its members' count change); the size is their sum. */
 export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
 
-/**
- * A profile as stored: its state without the definition states (rows of `compute`), and the
- * events whose effect on those rows is not written yet (see `runtime/shard/compute-lag.ts`).
- */
-export type StoredProfile = Omit<ProfileState, 'compute'> & { readonly computeLag?: ComputeLag };
 
 /**
  * An event as stored. One stepped while its profile's definition states lag carries the

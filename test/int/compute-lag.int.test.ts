@@ -6,6 +6,7 @@ import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/s
 import { asProfileId, asSpaceId } from '../../src/shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
 import { definitionRecord } from '../support/definition-record.ts';
+import { storedProfile } from '../support/stored-profile.ts';
 import { trackedEvent } from '../support/events.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
@@ -76,7 +77,7 @@ describe('definition states written behind (real LMDB)', () => {
   function observable(store: EngineStore): unknown {
     return {
       traits: PROFILES.map((id) => {
-        const traits = store.profiles.get(id)?.traits ?? {};
+        const traits = storedProfile(store, id)?.traits ?? {};
         return Object.fromEntries(Object.entries(traits).map(([key, entry]) => [key, entry.value]));
       }),
       timers: [...store.timers.getKeys()],

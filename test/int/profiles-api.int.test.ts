@@ -10,6 +10,7 @@ import { createManualClock, type ManualClock } from '../../src/shared/clock.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
 import { trackedEvent } from '../support/events.ts';
+import { storedProfile } from '../support/stored-profile.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -310,7 +311,7 @@ describe('Profile API (real shard runtime, real LMDB)', () => {
             profileId: winner,
             spaceId: asSpaceId('default'),
             loserId: loser,
-            absorbed: store.profiles.get(loser),
+            absorbed: storedProfile(store, loser),
             trigger: { messageId: 'merge-trigger', eventType: 'identify', at: NOW },
           },
         ],

@@ -7,6 +7,7 @@ import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/s
 import { asProfileId, asSpaceId, type ProfileId } from '../../src/shared/ids.ts';
 import { openEngineStore, type EngineStore } from '../../src/store/engine-store.ts';
 import { trackedEvent } from '../support/events.ts';
+import { storedProfile } from '../support/stored-profile.ts';
 import { definitionRecord } from '../support/definition-record.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
@@ -50,7 +51,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
       // The first event armed the exit at T0 + 30 d; the second moves the true exit later, which
       // needs no new timer row: the armed one fires early, finds the member still in, re-arms.
       expect(result.nextTimerAt).toBe(T0 + 30 * DAY);
-      const stored = store.profiles.get(buyer);
+      const stored = storedProfile(store, buyer);
       expect(stored?.traits.recent_buyer?.value).toBe(true);
       expect(stored?.traits.total_spend?.value).toBe(42);
       expect(stored !== undefined && 'compute' in stored).toBe(false);
@@ -66,14 +67,14 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const { store, runtime } = open(dir.path);
     runtime.useDefinitions(1);
     await runtime.deliver([order(buyer, 8, T0 + 2)], T0 + 2);
-    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(50);
+    expect(storedProfile(store, buyer)?.traits.total_spend?.value).toBe(50);
     // Early wake-ups change nothing; the timer walks forward to the true exit.
     await runtime.tick(T0 + 30 * DAY);
     await runtime.tick(T0 + 2 + 30 * DAY - 1);
-    expect(store.profiles.get(buyer)?.traits.recent_buyer?.value).toBe(true);
+    expect(storedProfile(store, buyer)?.traits.recent_buyer?.value).toBe(true);
     expect([...store.timers.getKeys()]).toEqual([[T0 + 2 + 30 * DAY, buyer, definitionTimerKey('aud_recent')]]);
     await runtime.tick(T0 + 2 + 30 * DAY);
-    expect(store.profiles.get(buyer)?.traits.recent_buyer?.value).toBe(false);
+    expect(storedProfile(store, buyer)?.traits.recent_buyer?.value).toBe(false);
     expect(store.definitionSizes.get(['aud_recent', 0])).toBe(0);
   });
 
@@ -84,16 +85,16 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const a = asProfileId('use_a');
     const b = asProfileId('use_b');
     await runtime.deliver([order(a, 10, T0), order(a, 5, T0 + 1), order(b, 7, T0 + 2)], T0 + 2);
-    expect(store.profiles.get(a)?.traits.order_count).toBeUndefined();
+    expect(storedProfile(store, a)?.traits.order_count).toBeUndefined();
     await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
     runtime.useDefinitions(2);
     // A live event for a before the backfill reaches it: counted once in the end, not twice.
     await runtime.deliver([order(a, 1, T0 + 3)], T0 + 3);
-    expect(store.profiles.get(a)?.traits.order_count?.value).toBe(1);
+    expect(storedProfile(store, a)?.traits.order_count?.value).toBe(1);
     const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4, replay: true });
     expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4 });
-    expect(store.profiles.get(a)?.traits.order_count?.value).toBe(3);
-    expect(store.profiles.get(b)?.traits.order_count?.value).toBe(1);
+    expect(storedProfile(store, a)?.traits.order_count?.value).toBe(3);
+    expect(storedProfile(store, b)?.traits.order_count?.value).toBe(1);
   });
 });
 

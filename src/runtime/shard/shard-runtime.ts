@@ -2,6 +2,8 @@ import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
+import { AnswerRecords } from './answer-records.ts';
+import { readStoredProfile } from '../../store/profile-record.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
 import { definitionTimerKey } from '../../actors/recompute-definitions.ts';
@@ -87,7 +89,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const lagLimit = options.lagLimit ?? LAG_LIMIT;
   /** Cached profiles whose definition states are written behind (see `compute-lag.ts`). */
   const behind = new Map<string, Behind>();
-  const cache = new ActorCache(options.cacheSize, (profileId) => behind.delete(profileId));
+  const answerRecords = new AnswerRecords();
+  const cache = new ActorCache(options.cacheSize, (profileId) => {
+    behind.delete(profileId);
+    answerRecords.forget(profileId);
+  });
   /** The latest instant a delivery carried: replays on loads outside a delivery observe at it. */
   let lastNow = 0;
   const heap = loadOwnedTimers();
@@ -153,7 +159,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (erasing.has(profileId)) return undefined;
     const stored = store.profiles.get(profileId);
     if (stored === undefined) return undefined;
-    const { computeLag, ...record } = stored;
+    const { state: record, computeLag } = readStoredProfile(stored);
     const compute = loadCompute(profileId);
     if (computeLag === undefined) return compute === undefined ? record : { ...record, compute };
     // The states LMDB holds are behind the record: replay the lagged events into them.
@@ -348,9 +354,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * the actor returns the same entry when a definition did not move).
    */
   function writeState(profileId: string, state: ProfileState, stored: ComputeStates | undefined, lagging: Behind | undefined): void {
-    const { compute, ...record } = state;
+    const live = definitions.forSpace(state.spaceId);
+    const record = answerRecords.record(state, state.collection === 'accounts' ? live.accounts : live.users);
     store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
-    const { puts, removes } = computeWrites(stored, lagging === undefined ? compute : lagging.stored);
+    const { puts, removes } = computeWrites(stored, lagging === undefined ? state.compute : lagging.stored);
     for (const entry of puts) store.compute.put([profileId, entry.id], entry);
     for (const id of removes) store.compute.remove([profileId, id]);
   }
