@@ -127,14 +127,25 @@ export function recomputeDefinitions(
         due === undefined ? { id: definition.id, revision: definition.revision, state: evaluatorState } : { id: definition.id, revision: definition.revision, state: evaluatorState, due };
     }
   }
-  return {
-    state: {
-      ...state,
-      ...(slots !== undefined ? { compute: { layout: aligned.layout, slots } } : aligned !== state.compute ? { compute: aligned } : {}),
-      ...(traits === undefined ? {} : { traits }),
-    },
-    effects,
+  // Every field spelled out, in the order of `ProfileState` (see its note on shape).
+  const next: ProfileState = {
+    id: state.id,
+    spaceId: state.spaceId,
+    collection: state.collection,
+    version: state.version,
+    traits: traits ?? state.traits,
+    identifiers: state.identifiers,
+    eventCounts: state.eventCounts,
+    firstSeenAt: state.firstSeenAt,
+    lastSeenAt: state.lastSeenAt,
+    first: state.first,
+    last: state.last,
+    timers: state.timers,
+    mergedFrom: state.mergedFrom,
+    links: state.links,
+    compute: slots !== undefined ? { layout: aligned.layout, slots } : aligned,
   };
+  return { state: next, effects };
 }
 
 /**

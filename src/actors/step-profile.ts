@@ -1,4 +1,5 @@
 import type { IdentifierRecord } from '../identity/identifier.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { ComputeTrigger } from './recompute-definitions.ts';
 import { assertNever } from '../shared/assert-never.ts';
 import type { EpochMs } from '../shared/ids.ts';
@@ -61,21 +62,24 @@ function track(before: ProfileState | undefined, message: TrackMessage, now: Epo
   // The trigger is built only when the space has live definitions: no per-event work otherwise.
   return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({
     event: message.event,
-    changedTraits: changedTraitValues(before, state),
+    changedTraits: changedTraitValues(before, state, message.event),
     all: (before === undefined || !isKnownProfile(before)) && isKnownProfile(state),
   }));
 }
 
 /**
  * The traits whose value an event changed. By value: identify calls often resend the same traits
- * with a newer timestamp, and only a changed value can change a definition's answer.
+ * with a newer timestamp, and only a changed value can change a definition's answer. Only the
+ * event's own trait keys can have changed: a profile's traits include every definition's answer,
+ * which this step has not written yet.
  */
-function changedTraitValues(before: ProfileState | undefined, state: ProfileState): ReadonlySet<string> {
+function changedTraitValues(before: ProfileState | undefined, state: ProfileState, event: TrackedEvent): ReadonlySet<string> {
   const changed = new Set<string>();
   if (before !== undefined && before.traits === state.traits) return changed;
-  for (const key of Object.keys(state.traits)) {
+  const keys = before === undefined || event.traits === undefined ? Object.keys(state.traits) : Object.keys(event.traits);
+  for (const key of keys) {
     const previous = before === undefined ? undefined : ownValue(before.traits, key);
-    const current = state.traits[key];
+    const current = ownValue(state.traits, key);
     if (previous === current) continue;
     if (previous === undefined || current === undefined || !sameValue(previous.value, current.value)) changed.add(key);
   }
@@ -107,18 +111,27 @@ function applyEvent(existing: ProfileState | undefined, message: TrackMessage): 
   const takesTraits = account === undefined ? event.type === 'identify' : event.type === 'group';
   const traits = takesTraits && event.traits !== undefined ? mergeTraits(state.traits, event.traits, event.timestamp, event.sourceId) : state.traits;
   const linkKey = account?.linkedUser ?? (event.type === 'group' ? event.groupId : undefined);
+  const links =
+    linkKey === undefined || ownValue(state.links, linkKey) !== undefined
+      ? state.links
+      : { ...state.links, [linkKey]: { sourceId: event.sourceId, createdAt: event.receivedAt, messageId: event.messageId } };
+  // Every field spelled out, in the order of `ProfileState` (see its note on shape).
   return {
-    ...state,
-    ...(linkKey === undefined || ownValue(state.links, linkKey) !== undefined
-      ? {}
-      : { links: { ...state.links, [linkKey]: { sourceId: event.sourceId, createdAt: event.receivedAt, messageId: event.messageId } } }),
+    id: state.id,
+    spaceId: state.spaceId,
+    collection: state.collection,
     version: state.version + 1,
     traits,
     identifiers: addIdentifiers(state.identifiers, message.newIdentifiers),
     eventCounts: { ...state.eventCounts, [event.type]: (state.eventCounts[event.type] ?? 0) + 1 },
     firstSeenAt: Math.min(state.firstSeenAt, event.timestamp),
     lastSeenAt: Math.max(state.lastSeenAt, event.timestamp),
+    first: state.first,
     last: origin,
+    timers: state.timers,
+    mergedFrom: state.mergedFrom,
+    links,
+    compute: state.compute,
   };
 }
 

@@ -27,14 +27,14 @@ export class AnswerRecords {
 
   /** The record of `state` (definition states aside) under `set`, the definitions of its collection. */
   record(state: ProfileState, set: DefinitionSet): StoredProfile {
-    const { compute: _compute, traits, ...rest } = state;
+    const { traits } = state;
     const keys = this.keysOf(set);
-    if (keys.list.length === 0) return { ...rest, traits };
+    if (keys.list.length === 0) return storedRecord(state, traits, undefined);
     const entries = keys.list.map((key) => (Object.hasOwn(traits, key) ? traits[key] : undefined));
     const answers = this.bytesOf(state.id, keys, entries);
     const others: Record<string, TraitEntry> = {};
     for (const key in traits) if (!keys.set.has(key) && Object.hasOwn(traits, key)) others[key] = traits[key]!;
-    return answers === undefined ? { ...rest, traits: others } : { ...rest, traits: others, answers };
+    return storedRecord(state, others, answers);
   }
 
   /** Forgets what was written for a profile that left the cache. */
@@ -72,4 +72,26 @@ export class AnswerRecords {
     }
     return keys;
   }
+}
+
+/** The stored fields, absent ones left out (the in-memory state carries them as undefined). */
+function storedRecord(state: ProfileState, traits: Readonly<Record<string, TraitEntry>>, answers: Uint8Array | undefined): StoredProfile {
+  const { id, spaceId, collection, version, identifiers, eventCounts, firstSeenAt, lastSeenAt, first, last, timers, mergedFrom, links } = state;
+  return {
+    id,
+    spaceId,
+    ...(collection === undefined ? {} : { collection }),
+    version,
+    traits,
+    identifiers,
+    eventCounts,
+    firstSeenAt,
+    lastSeenAt,
+    first,
+    last,
+    timers,
+    mergedFrom,
+    ...(links === undefined ? {} : { links }),
+    ...(answers === undefined ? {} : { answers }),
+  };
 }
