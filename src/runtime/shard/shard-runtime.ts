@@ -44,14 +44,17 @@ export interface ShardRuntime {
   sizes(): { readonly released: number; readonly erasing: number; readonly pendingCommits: number };
 }
 
+/** Backfill chunks whose commits may be in flight at once. */
+const BACKFILL_PIPELINE = 4;
+
 /** The released set is pruned of merges that are durable once it grows past this (then twice its size). */
 const RELEASED_PRUNE_AT = 256;
 
 interface PendingWrites {
   readonly events: Array<{ spaceId: string; event: StoredEvent; profileId: string }>;
   readonly states: Map<string, ProfileState>;
-  /** Each written profile's definition states as LMDB holds them, to write only what changed. */
-  readonly storedCompute: Map<string, ComputeStates | undefined>;
+  /** Each written profile as LMDB holds it before this delivery, to write only what changed. */
+  readonly stored: Map<string, StoredBefore>;
   /** Profiles whose definition states stay behind after this delivery, with what LMDB will hold. */
   readonly behind: Map<string, Behind | undefined>;
   /** Definition states of merged-away profiles, to delete with them. */
@@ -67,6 +70,15 @@ interface PendingWrites {
    * cleared by a later step of the same delivery must end removed.
    */
   readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
+}
+
+/** A profile as LMDB holds it (once queued commits land), before a delivery steps it. */
+interface StoredBefore {
+  /** Its state, of which LMDB holds every field but the version and the definition states. */
+  readonly state: ProfileState | undefined;
+  readonly compute: ComputeStates | undefined;
+  /** Its record lists lagged events (it must be rewritten when they stop lagging). */
+  readonly lagging: boolean;
 }
 
 /** A cached profile whose definition states in LMDB lag behind its state in memory. */
@@ -94,6 +106,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     behind.delete(profileId);
     answerRecords.forget(profileId);
   });
+  /** Each running backfill's chunk commits not yet waited for, oldest first. */
+  const backfillCommits = new Map<string, Array<Promise<ShardResult>>>();
   /** The latest instant a delivery carried: replays on loads outside a delivery observe at it. */
   let lastNow = 0;
   const heap = loadOwnedTimers();
@@ -161,7 +175,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (stored === undefined) return undefined;
     const { state: record, computeLag } = readStoredProfile(stored);
     const compute = loadCompute(profileId);
-    if (computeLag === undefined) return compute === undefined ? record : { ...record, compute };
+    // Kept: the step that follows (or the backfill that loaded it) reads it once, not again.
+    if (computeLag === undefined) {
+      const state = compute === undefined ? record : { ...record, compute };
+      cache.remember(profileId, state);
+      return state;
+    }
     // The states LMDB holds are behind the record: replay the lagged events into them.
     const state: ProfileState = { ...record, compute: replayLagged(record, compute, computeLag, now) };
     cache.remember(profileId, state);
@@ -228,7 +247,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (before === undefined && isMergedAway(message.profileId)) continue;
       const result = stepProfile(before, message, now, definitions.forSpace(message.spaceId));
       if (!result.changed || result.state === undefined) continue;
-      if (!writes.storedCompute.has(message.profileId)) writes.storedCompute.set(message.profileId, storedComputeOf(message.profileId, before));
+      if (!writes.stored.has(message.profileId)) {
+        const lagging = behind.get(message.profileId);
+        writes.stored.set(message.profileId, { state: before, compute: lagging === undefined ? before?.compute : lagging.stored, lagging: lagging !== undefined });
+      }
       const lagged = trackLag(message, before, result.state, writes);
       countMemberships(message.spaceId, before, result.state, writes);
       // One pin per profile per delivery: the commit's `finally` unpins each profile once.
@@ -260,12 +282,6 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         recordTimerEffect(effect, writes);
       }
     }
-  }
-
-  /** The definition states LMDB holds (once queued commits land) for a profile about to be stepped. */
-  function storedComputeOf(profileId: string, state: ProfileState | undefined): ComputeStates | undefined {
-    const lagging = behind.get(profileId);
-    return lagging === undefined ? state?.compute : lagging.stored;
   }
 
   /**
@@ -308,7 +324,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
         store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
-      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.storedCompute.get(profileId), writes.behind.get(profileId));
+      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId));
       for (const loserId of writes.absorbed) store.profiles.remove(loserId);
       for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
@@ -351,13 +367,17 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   /**
    * Writes a profile: its record without the definition states (with the lag, if they stay
    * behind), and of those only the entries that moved since LMDB last held them (object identity:
-   * the actor returns the same entry when a definition did not move).
+   * the actor returns the same entry when a definition did not move). A step that moved only
+   * definition states (a backfill or a timer that changed no answer) leaves the record as it is.
    */
-  function writeState(profileId: string, state: ProfileState, stored: ComputeStates | undefined, lagging: Behind | undefined): void {
-    const live = definitions.forSpace(state.spaceId);
-    const record = answerRecords.record(state, state.collection === 'accounts' ? live.accounts : live.users);
-    store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
-    const { puts, removes } = computeWrites(stored, lagging === undefined ? state.compute : lagging.stored);
+  function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined): void {
+    const recordUnchanged = stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state);
+    if (!recordUnchanged) {
+      const live = definitions.forSpace(state.spaceId);
+      const record = answerRecords.record(state, state.collection === 'accounts' ? live.accounts : live.users);
+      store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
+    }
+    const { puts, removes } = computeWrites(stored?.compute, lagging === undefined ? state.compute : lagging.stored);
     for (const entry of puts) store.compute.put([profileId, entry.id], entry);
     for (const id of removes) store.compute.remove([profileId, id]);
   }
@@ -465,7 +485,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   async function backfill(chunk: BackfillChunk): Promise<BackfillChunkResult> {
-    const picked: string[] = [];
+    // From here to the deliver below runs without yielding: a fresh read snapshot shows every
+    // committed state and event, `uncommitted` holds the rest, and no step can slip in between.
+    store.root.resetReadTxn();
+    const picked: ProfileState[] = [];
     let scanned = 0;
     let next: string | undefined;
     // Scans profile ids in key order from the cursor; other shards' and spaces' profiles are
@@ -475,24 +498,36 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       if (key === chunk.after) continue;
       scanned += 1;
       next = key;
-      if (shardOf(key, shardCount) === shardIndex && !released.has(key) && store.profiles.get(key)?.spaceId === chunk.spaceId) picked.push(key);
+      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key, chunk.now) : undefined;
+      if (state?.spaceId === chunk.spaceId) picked.push(state);
       if (picked.length >= chunk.limit || scanned >= chunk.limit * 16) break;
     }
     const done = scanned < chunk.limit * 16 && picked.length < chunk.limit;
-    // From here to the deliver below runs without yielding: a fresh read snapshot shows every
-    // committed event, `uncommitted` holds the rest, and no step can slip in between.
-    store.root.resetReadTxn();
     let events = 0;
     const messages: ActorMessage[] = [];
-    for (const profileId of picked) {
-      if (released.has(profileId)) continue;
-      const state = load(profileId, chunk.now);
-      if (state === undefined) continue;
+    for (const state of picked) {
+      const profileId = state.id;
       const history = chunk.replay ? readHistory(profileId, state.mergedFrom, chunk.fromTimestamp) : undefined;
       events += history?.length ?? 0;
       messages.push({ type: 'profile.backfill', profileId: state.id, spaceId: state.spaceId, definitionId: chunk.definitionId, ...(history === undefined ? {} : { events: history }) });
     }
-    await deliver(messages, chunk.now);
+    // Pipelined: this chunk's commit lands while the next chunks step, and LMDB folds commits
+    // queued together into one durable write. A chunk answers once the chunk BACKFILL_PIPELINE
+    // places before it is durable (the last once all are), so a failed commit still fails the
+    // backfill, a few chunks later at most.
+    const committing = deliver(messages, chunk.now);
+    committing.catch(() => undefined); // observed below, by this chunk or a later one
+    let queue = backfillCommits.get(chunk.definitionId);
+    if (queue === undefined) {
+      queue = [];
+      backfillCommits.set(chunk.definitionId, queue);
+    }
+    queue.push(committing);
+    try {
+      while (queue.length > (done ? 0 : BACKFILL_PIPELINE)) await queue.shift();
+    } finally {
+      if (done || queue.length === 0) backfillCommits.delete(chunk.definitionId);
+    }
     return { next: done ? undefined : next, scanned, profiles: messages.length, events };
   }
 
@@ -524,7 +559,7 @@ function newPendingWrites(): PendingWrites {
   return {
     events: [],
     states: new Map(),
-    storedCompute: new Map(),
+    stored: new Map(),
     behind: new Map(),
     absorbedCompute: [],
     sizesChanged: new Set(),
@@ -541,4 +576,22 @@ function touchTimer(writes: PendingWrites, key: TimerKey, present: boolean): voi
 /** Every definition state of one profile: keys `[profileId, …]` sort before `[profileId + NUL]`. */
 function computeRange(profileId: string): { start: [string]; end: [string] } {
   return { start: [profileId], end: [`${profileId}\u0000`] };
+}
+
+/** True when two states of a profile store the same record, the version aside (fields are immutable: identity suffices). */
+function sameRecordFields(a: ProfileState, b: ProfileState): boolean {
+  return (
+    a.traits === b.traits &&
+    a.identifiers === b.identifiers &&
+    a.eventCounts === b.eventCounts &&
+    a.timers === b.timers &&
+    a.mergedFrom === b.mergedFrom &&
+    a.links === b.links &&
+    a.first === b.first &&
+    a.last === b.last &&
+    a.firstSeenAt === b.firstSeenAt &&
+    a.lastSeenAt === b.lastSeenAt &&
+    a.spaceId === b.spaceId &&
+    a.collection === b.collection
+  );
 }
