@@ -74,4 +74,43 @@ describe('definition timers across kill -9', () => {
     await advance(engine.url, 1);
     expect(await membership(engine.url, 'crash-buyer')).toBe(false);
   });
+
+  it('states written behind at the crash are rebuilt: the events they lagged count once, no more, no less', async () => {
+    const dir = makeTempDir('definitions-crash-lag');
+    cleanups.push(dir.remove);
+    const env = { TROUPE_DATA_DIR: dir.path, TROUPE_CLOCK: 'manual' };
+    let engine: EngineProcess = await startEngineProcess(env);
+    cleanups.push(() => engine.stop());
+    for (const [path, name, query] of [
+      ['audiences', 'Recent buyers', "event('Order Completed').within(30 days).count() >= 3"],
+      ['computed-traits', 'Spend', "event('Order Completed').within(30 days).sum(property('total'))"],
+    ] as const) {
+      const created = await call(engine.url, 'POST', `/v1/spaces/default/${path}`, DEV_AUTH.admin, { name, definition: { query } });
+      expect(created.status).toBe(201);
+    }
+    await waitUntilLive(engine.url);
+    const order = (total: number) => call(engine.url, 'POST', '/v1/track', DEV_AUTH.write, { userId: 'lagging-buyer', event: 'Order Completed', properties: { total } });
+    // The first order creates the states (written at once); the next two only move them, so
+    // their effect on the states is written behind: the records list them, the states do not.
+    for (const total of [10, 20, 30]) expect((await order(total)).status).toBe(200);
+    const spend = async (): Promise<unknown> => {
+      const result = await call(engine.url, 'GET', '/v1/spaces/default/collections/users/profiles/user_id:lagging-buyer/traits?class=computed_trait', DEV_AUTH.access);
+      return (result.body as { traits?: Record<string, unknown> }).traits?.['spend'];
+    };
+    expect(await membership(engine.url, 'lagging-buyer')).toBe(true);
+    expect(await spend()).toBe(60);
+
+    await engine.kill9();
+    engine = await startEngineProcess(env);
+
+    expect(await membership(engine.url, 'lagging-buyer')).toBe(true);
+    expect(await spend()).toBe(60);
+    // The rebuilt states hold all three orders: one more adds to 100, and the exit comes
+    // 30 days after the first of the three newest.
+    expect((await order(40)).status).toBe(200);
+    expect(await spend()).toBe(100);
+    await advance(engine.url, 30 * DAY);
+    expect(await membership(engine.url, 'lagging-buyer')).toBe(false);
+    expect(await spend()).toBeUndefined();
+  });
 });
