@@ -80,12 +80,7 @@ function compileSafely(definitions: readonly LiveDefinition[], version: number):
   }
 }
 
-/** The audiences (by id) a profile state is a member of. */
-export function membershipsOf(state: ProfileState | undefined, audiences: ReadonlyMap<string, string>): string[] {
-  if (state === undefined || audiences.size === 0) return [];
-  const ids: string[] = [];
-  for (const [key, id] of audiences) {
-    if (Object.hasOwn(state.traits, key) && state.traits[key]?.value === true) ids.push(id);
-  }
-  return ids;
+/** True when the profile is a member of the audience with this key (its trait is `true`). */
+export function isMember(state: ProfileState | undefined, key: string): boolean {
+  return state !== undefined && Object.hasOwn(state.traits, key) && state.traits[key]?.value === true;
 }

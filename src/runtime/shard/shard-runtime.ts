@@ -14,7 +14,7 @@ import type { GraphUpdateRecord } from '../../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
 import type { BackfillChunk, BackfillChunkResult, EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
-import { compileShardDefinitions, membershipsOf, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
+import { compileShardDefinitions, isMember, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap } from './timer-heap.ts';
 
@@ -146,8 +146,13 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites): void {
     const audiences = definitions.audiencesOf(spaceId);
     if (audiences.size === 0) return;
-    for (const id of membershipsOf(before, audiences)) adjustSize(id, -1, writes);
-    for (const id of membershipsOf(after, audiences)) adjustSize(id, 1, writes);
+    // Most steps move no membership: the same traits object, or the same entry per audience.
+    if (before !== undefined && after !== undefined && before.traits === after.traits) return;
+    for (const [key, id] of audiences) {
+      const was = isMember(before, key);
+      const is = isMember(after, key);
+      if (was !== is) adjustSize(id, is ? 1 : -1, writes);
+    }
   }
 
   let pruneReleasedAt = RELEASED_PRUNE_AT;
