@@ -40,7 +40,7 @@ export interface ProfileReader {
   events(profile: ProfileState, scan: EventScan): Iterable<TrackedEvent>;
 }
 
-export function createProfileReader(store: Pick<EngineStore, 'identity' | 'profiles' | 'events'>): ProfileReader {
+export function createProfileReader(store: Pick<EngineStore, 'identity' | 'profiles' | 'events' | 'answers'>): ProfileReader {
   function findProfile(spaceId: SpaceId, lookup: ProfileLookup): ProfileState | undefined {
     const profileId =
       lookup.kind === 'identifier'
@@ -49,7 +49,7 @@ export function createProfileReader(store: Pick<EngineStore, 'identity' | 'profi
     if (profileId === undefined) return undefined;
     const stored = store.profiles.get(profileId);
     // Profile ids are global; a space must never see another space's profile through one.
-    return stored !== undefined && stored.spaceId === spaceId ? readStoredProfile(stored).state : undefined;
+    return stored !== undefined && stored.spaceId === spaceId ? readStoredProfile(store, stored).state : undefined;
   }
 
   /**

@@ -4,6 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { DefinitionStateEntry } from '../actors/compute-states.ts';
 import type { DefinitionRecord } from '../definitions/definition-record.ts';
 import type { StoredProfile } from './profile-record.ts';
+import type { TraitEntry } from '../actors/profile-state.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
@@ -25,6 +26,8 @@ export type SuppressionKey = [spaceId: string, userId: string];
 export type GraphUpdateKey = [spaceId: string, at: EpochMs, messageId: string, segmentId: string];
 /** One definition's state on one profile: a profile's states are one range scan. */
 export type ComputeKey = [profileId: string, definitionId: string];
+/** One definition answer (audience membership, computed value) of one profile: a profile's answers are one range scan. */
+export type AnswerKey = [profileId: string, key: string];
 /** A shard's share of an audience's size (its members' count change); the size is their sum. */
 export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
 
@@ -45,7 +48,7 @@ export type StoredEvent = TrackedEvent & { readonly profileVersion?: number };
  *   profile, in the same transaction as the event that caused them (see identity-records.ts).
  * - the shard that owns a profile: its `profiles`, `events`, `timers`, `graph-updates` rows and the `dedup` entries of
  *   its events (written in the same transaction as the events, so a messageId is marked seen
- *   exactly when its event is durable), each with its `dedup-expiry` entry, its `compute` states
+ *   exactly when its event is durable), each with its `dedup-expiry` entry, its `compute` states, its `answers`
  *   and its own `definition-sizes` rows. The dedup sweep, which main paces and a shard runs one
  *   chunk at a time, is the only other writer of `dedup` and `dedup-expiry`.
  */
@@ -69,6 +72,8 @@ export interface EngineStore {
   readonly definitions: Database<DefinitionRecord, string>;
   /** Per-profile definition states, apart from the profile record; written by the owning shard. */
   readonly compute: Database<DefinitionStateEntry, ComputeKey>;
+  /** Definition answers per profile, apart from the profile record; written by the owning shard when they change. */
+  readonly answers: Database<TraitEntry, AnswerKey>;
   /** Per-shard audience member counts; each shard writes its own, with the states that moved them. */
   readonly definitionSizes: Database<number, DefinitionSizeKey>;
   close(): Promise<void>;
@@ -80,7 +85,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     path: join(dataDir, 'troupe.mdb'),
     // Shards append events concurrently; a generous map avoids resize pauses. Sparse on disk.
     mapSize: 64 * 1024 ** 3,
-    // Named databases: 15 today; room to grow without a migration (LMDB's default is 12).
+    // Named databases: 16 today; room to grow without a migration (LMDB's default is 12).
     maxDbs: 32,
     // Records: msgpackr encodes repeated object shapes once per database, not once per value.
     sharedStructuresKey: Symbol.for('structures'),
@@ -98,6 +103,7 @@ export function openEngineStore(dataDir: string): EngineStore {
   const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
   const definitions = root.openDB<DefinitionRecord, string>({ name: 'definitions', encoding: 'msgpack' });
   const compute = root.openDB<DefinitionStateEntry, ComputeKey>({ name: 'compute', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const answers = root.openDB<TraitEntry, AnswerKey>({ name: 'answers', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const definitionSizes = root.openDB<number, DefinitionSizeKey>({ name: 'definition-sizes', encoding: 'msgpack' });
   return {
     root,
@@ -115,6 +121,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     definitions,
     compute,
     definitionSizes,
+    answers,
     close: () => root.close(),
   };
 }

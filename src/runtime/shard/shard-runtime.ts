@@ -2,7 +2,7 @@ import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
-import { AnswerRecords } from './answer-records.ts';
+import { AnswerRows } from './answer-rows.ts';
 import { readStoredProfile } from '../../store/profile-record.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
@@ -101,10 +101,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const lagLimit = options.lagLimit ?? LAG_LIMIT;
   /** Cached profiles whose definition states are written behind (see `compute-lag.ts`). */
   const behind = new Map<string, Behind>();
-  const answerRecords = new AnswerRecords();
+  const answerRows = new AnswerRows();
   const cache = new ActorCache(options.cacheSize, (profileId) => {
     behind.delete(profileId);
-    answerRecords.forget(profileId);
+    answerRows.forget(profileId);
   });
   /** Each running backfill's chunk commits not yet waited for, oldest first. */
   const backfillCommits = new Map<string, Array<Promise<ShardResult>>>();
@@ -178,7 +178,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (erasing.has(profileId)) return undefined;
     const stored = store.profiles.get(profileId);
     if (stored === undefined) return undefined;
-    const { state: record, computeLag } = readStoredProfile(stored);
+    const { state: record, computeLag } = readStoredProfile(store, stored);
     const compute = loadCompute(profileId);
     // Kept: the step that follows (or the backfill that loaded it) reads it once, not again.
     if (computeLag === undefined) {
@@ -330,7 +330,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
       for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId));
-      for (const loserId of writes.absorbed) store.profiles.remove(loserId);
+      for (const loserId of writes.absorbed) {
+        store.profiles.remove(loserId);
+        removeAnswers(loserId);
+      }
       for (const { profileId, definitionIds } of writes.absorbedCompute) for (const id of definitionIds) store.compute.remove([profileId, id]);
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
       for (const { key, record } of writes.graphUpdates) store.graphUpdates.put(key, record);
@@ -376,15 +379,23 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * definition states (a backfill or a timer that changed no answer) leaves the record as it is.
    */
   function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined): void {
+    const live = definitions.forSpace(state.spaceId);
+    const set = state.collection === 'accounts' ? live.accounts : live.users;
     const recordUnchanged = stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state);
     if (!recordUnchanged) {
-      const live = definitions.forSpace(state.spaceId);
-      const record = answerRecords.record(state, state.collection === 'accounts' ? live.accounts : live.users);
+      const record = answerRows.record(state, set);
       store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
     }
+    const answers = answerRows.writes(stored?.state, state, set);
+    for (const [key, entry] of answers.puts) store.answers.put([profileId, key], entry);
+    for (const key of answers.removes) store.answers.remove([profileId, key]);
     const { puts, removes } = computeWrites(stored?.compute, lagging === undefined ? state.compute : lagging.stored);
     for (const entry of puts) store.compute.put([profileId, entry.id], entry);
     for (const id of removes) store.compute.remove([profileId, id]);
+  }
+
+  function removeAnswers(profileId: string): void {
+    for (const key of store.answers.getKeys({ start: [profileId], end: [`${profileId}\u0000`] })) store.answers.remove(key);
   }
 
   function logGraphUpdate(
@@ -469,6 +480,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     countMemberships(state?.spaceId ?? '', state, undefined, writes);
     const committed = store.root.transaction(() => {
       store.profiles.remove(profileId);
+      removeAnswers(profileId);
       for (const { id, due } of computeEntries(state?.compute)) {
         store.compute.remove([profileId, id]);
         if (due !== undefined) store.timers.remove([due, profileId, definitionTimerKey(id)]);
