@@ -42,7 +42,7 @@ export type ProfileCollection = 'users' | 'accounts';
  * Shape: the hot steps (an event, a recompute) build the next state as one literal with every
  * field in this order, optional ones included (undefined when absent), never by spreading: states
  * of mixed shapes made every copy and read of them megamorphic, ~3 µs per event. Stored records
- * leave the absent fields out (`runtime/shard/answer-records.ts`).
+ * leave the absent fields out (`runtime/shard/answer-rows.ts`).
  */
 export interface ProfileState {
   readonly id: ProfileId;
