@@ -291,8 +291,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
 
   /**
    * Decides whether a step's definition states are written now or lag behind: only an event
-   * that changed nothing but evaluator states may lag, under the same definitions as the events
-   * already lagging, up to the limit. Anything else writes the states out (the lag ends).
+   * that changed nothing but evaluator states (same layout of definitions, same revisions, same
+   * timers) may lag, up to the limit. Anything else writes the states out (the lag ends).
    */
   function trackLag(message: ActorMessage, before: ProfileState | undefined, after: ProfileState, writes: PendingWrites): boolean {
     const id = message.profileId;
