@@ -44,6 +44,8 @@ export class AnswerRows {
   /** The answer rows that turn what LMDB holds for the profile (`before`'s) into `after`'s. */
   writes(before: ProfileState | undefined, after: ProfileState, set: DefinitionSet): AnswerWrites {
     const keys = this.keysOf(set);
+    // No definitions, no answers (nothing remembered: the first write under some has them all).
+    if (keys.list.length === 0) return NO_WRITES;
     const whole = before === undefined || this.writtenUnder.get(after.id) !== keys;
     this.writtenUnder.set(after.id, keys);
     if (!whole && before.traits === after.traits) return NO_WRITES;
@@ -79,23 +81,13 @@ export class AnswerRows {
   }
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The stored fields, absent ones left out (the in-memory state carries them as undefined). */
 function storedRecord(state: ProfileState, traits: Readonly<Record<string, TraitEntry>>): StoredProfile {
   const { id, spaceId, collection, version, identifiers, eventCounts, firstSeenAt, lastSeenAt, first, last, timers, mergedFrom, links } = state;
-  return {
-    id,
-    spaceId,
-    ...(collection === undefined ? {} : { collection }),
-    version,
-    traits,
-    identifiers,
-    eventCounts,
-    firstSeenAt,
-    lastSeenAt,
-    first,
-    last,
-    timers,
-    mergedFrom,
-    ...(links === undefined ? {} : { links }),
-  };
+  const record: Writable<StoredProfile> = { id, spaceId, version, traits, identifiers, eventCounts, firstSeenAt, lastSeenAt, first, last, timers, mergedFrom };
+  if (collection !== undefined) record.collection = collection;
+  if (links !== undefined) record.links = links;
+  return record;
 }

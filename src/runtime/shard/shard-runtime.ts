@@ -180,16 +180,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (stored === undefined) return undefined;
     const { state: record, computeLag } = readStoredProfile(store, stored);
     const compute = loadCompute(profileId);
+    // With a lag, the states LMDB holds are behind the record: the lagged events are replayed.
+    const inMemory = computeLag === undefined ? compute : replayLagged(record, compute, computeLag, now);
+    const state = inMemory === undefined ? record : { ...record, compute: inMemory };
     // Kept: the step that follows (or the backfill that loaded it) reads it once, not again.
-    if (computeLag === undefined) {
-      const state = compute === undefined ? record : { ...record, compute };
-      cache.remember(profileId, state);
-      return state;
-    }
-    // The states LMDB holds are behind the record: replay the lagged events into them.
-    const state: ProfileState = { ...record, compute: replayLagged(record, compute, computeLag, now) };
     cache.remember(profileId, state);
-    behind.set(profileId, { stored: compute, lag: computeLag });
+    if (computeLag !== undefined) behind.set(profileId, { stored: compute, lag: computeLag });
     return state;
   }
 
