@@ -80,3 +80,13 @@ export async function traitsOf(baseUrl: string, lookup: string, query = ''): Pro
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
 export const iso = (at: number): string => new Date(at).toISOString();
+
+/** Polls `GET …/{collection}/{idOrKey}` until the definition is `Live` (its backfill done). */
+export async function untilLive(baseUrl: string, collection: Collection, idOrKey: string): Promise<DefinitionJson> {
+  for (let tries = 0; tries < 200; tries++) {
+    const current = await read(baseUrl, collection, idOrKey);
+    if (current.status === 'Live') return current;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${collection}/${idOrKey} never went Live`);
+}
