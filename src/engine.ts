@@ -5,6 +5,11 @@ import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
 import type { AppEnv } from './api/app-env.ts';
 import { createDefinitionsApp } from './api/definitions-app.ts';
+import { createDestinationsApp } from './api/destinations-app.ts';
+import { createDestinationRegistry, type DestinationRegistry } from './runtime/destination-registry.ts';
+import { createPublication } from './runtime/publication.ts';
+import { createSyncLog } from './runtime/sync/sync-log.ts';
+import { createSyncService, type SyncService } from './runtime/sync/sync-service.ts';
 import { errorResponse } from './api/error-response.ts';
 import { createHealthApp } from './api/health-app.ts';
 import { createIdentityAdminApp } from './api/identity-admin-app.ts';
@@ -44,6 +49,8 @@ export interface Engine {
   readonly metrics: EngineMetrics;
   readonly timers: TimerDriver;
   readonly definitions: DefinitionRegistry;
+  readonly destinations: DestinationRegistry;
+  readonly sync: SyncService;
   readonly dedupSweeper: DedupSweeper;
   /** Moves a manual clock (persisting it) and fires every timer due by then. */
   advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]>;
@@ -73,18 +80,34 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   const learnedTypes = createLearnedIdentifierTypes(store.meta, log);
   // The registry publishes a version the pool stamps on every shard request; it reaches the pool
   // (for backfills) lazily, since each needs the other.
-  const definitions = createDefinitionRegistry({ store, pool: () => pool, clock, log });
+  const publication = createPublication();
+  const definitions = createDefinitionRegistry({ store, pool: () => pool, clock, log, publication });
+  const destinations = createDestinationRegistry({ store, clock, publication, pool: () => pool, log });
   const spaces = createSpaceRegistry(config.spaces, learnedTypes.load, config.maxCustomIdentifierTypesPerSpace);
   const pool = createShardPool({
-    definitionsVersion: definitions.version,
+    definitionsVersion: publication.version,
     dataDir: config.dataDir,
     shards: config.shards,
     cacheSize: config.actorCacheSize,
     // Regression (crash-durability e2e): a stale snapshot after `settle` made a known user look
     // new, so a second profile took over its identifiers.
     onCommitted: () => store.root.resetReadTxn(),
+    // The sync actor exists once the pool does; shards only answer after it is built.
+    onOutboxed: (destinationIds) => sync.wake(destinationIds),
   });
   const metrics = createEngineMetrics(() => pool.depths());
+  const syncLog = createSyncLog(store);
+  const sync: SyncService = createSyncService({
+    store,
+    clock,
+    destinations,
+    definitions,
+    spaces,
+    syncLog,
+    registry: metrics.registry,
+    log: log.child({ component: 'sync' }),
+    shardCount: config.shards,
+  });
   const graph = createIdentityGraphStore(store);
   const insights = createInsightsLog(store, log);
   const suppressions = createSuppressions(store, spaces);
@@ -119,6 +142,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   // shard's next due time.
   await timers.runDue();
   definitions.resumeBackfills();
+  destinations.resumeInitialSyncs();
   const dedupSweeper = createDedupSweeper({ pool, clock, meta: store.meta, windowMs: config.dedupWindowHours * 60 * 60 * 1000, log });
   dedupSweeper.start();
   let ready = true;
@@ -132,12 +156,15 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
   app.route('/', createDefinitionsApp({ spaces, definitions }));
+  app.route('/', createDestinationsApp({ spaces, definitions, destinations, syncLog }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');
     if (!manualClock.set(now)) throw new Error('the manual clock cannot move backwards');
     await store.meta.put(MANUAL_CLOCK_KEY, now);
     const effects = await timers.runDue();
+    // Retries that fell due start now (the contract: "deliveries that fell due have been started").
+    sync.runDue();
     // The whole engine runs on this clock: marks that left the window are gone when the call returns.
     await dedupSweeper.sweep();
     return effects;
@@ -153,12 +180,16 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     metrics,
     timers,
     definitions,
+    destinations,
+    sync,
     dedupSweeper,
     advanceClockTo,
     async close() {
       ready = false;
       timers.stop();
       await definitions.close();
+      await destinations.close();
+      await sync.close();
       await dedupSweeper.stop();
       await pool.close();
       await store.close();

@@ -1,6 +1,7 @@
-import type { IdentifierRecord } from '../identity/identifier.ts';
+import type { Identifier, IdentifierRecord } from '../identity/identifier.ts';
 import type { EventType, TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
+import type { Json } from '../shared/json.ts';
 import type { ProfileState } from './profile-state.ts';
 
 /**
@@ -78,4 +79,17 @@ export type ActorMessage =
 export type ActorEffect =
   | { readonly type: 'timer.set'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs }
   | { readonly type: 'timer.cleared'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs }
-  | { readonly type: 'timer.fired'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs; readonly at: EpochMs };
+  | { readonly type: 'timer.fired'; readonly profileId: ProfileId; readonly key: string; readonly dueAt: EpochMs; readonly at: EpochMs }
+  | SyncEffect;
+
+/**
+ * What destinations must hear of a step (the shard turns them into outbox entries for the
+ * connected destinations, in the step's transaction; see `runtime/shard/outbox-entries.ts`).
+ */
+export type SyncEffect =
+  /** A definition's answer trait was written: an audience entered (`true`) or exited (`false`), a computed value changed (`null`: it has none now). */
+  | { readonly type: 'answer.changed'; readonly profileId: ProfileId; readonly definitionId: string; readonly key: string; readonly value: Json }
+  /** An existing profile gained identifiers: its current answers are re-sent to them. */
+  | { readonly type: 'identifiers.added'; readonly profileId: ProfileId; readonly identifiers: readonly Identifier[] }
+  /** Another profile was folded into this one (an alias where asked; answers re-sent to the identifiers it brought). */
+  | { readonly type: 'profile.merged'; readonly profileId: ProfileId; readonly loserId: ProfileId; readonly gained: readonly Identifier[] };

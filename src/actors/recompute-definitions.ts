@@ -104,6 +104,7 @@ export function recomputeDefinitions(
     if (written !== undefined) {
       traits ??= { ...state.traits };
       traits[definition.key] = { value: written, updatedAt: now, sourceId: state.spaceId };
+      effects.push({ type: 'answer.changed', profileId: state.id, definitionId: definition.id, key: definition.key, value: written });
       for (const reader of definitions.byTrait.get(definition.key) ?? []) {
         wokenOtherwise.add(reader);
         enqueue(worklist, reader, i);

@@ -59,8 +59,14 @@ export function stepProfile(state: ProfileState | undefined, message: ActorMessa
 
 function track(before: ProfileState | undefined, message: TrackMessage, now: EpochMs, definitions: SpaceDefinitions): StepResult {
   const state = applyEvent(before, message);
+  // New identifiers are appended: the tail is what this event added (a new profile's are all
+  // new, and its answers are all sent as changes anyway).
+  const effects: ActorEffect[] =
+    before === undefined || state.identifiers === before.identifiers
+      ? []
+      : [{ type: 'identifiers.added', profileId: state.id, identifiers: state.identifiers.slice(before.identifiers.length).map(({ type, value }) => ({ type, value })) }];
   // The trigger is built only when the space has live definitions: no per-event work otherwise.
-  return withDefinitions({ state, effects: [], changed: true }, definitions, now, () => ({
+  return withDefinitions({ state, effects, changed: true }, definitions, now, () => ({
     event: message.event,
     changedTraits: changedTraitValues(before, state, message.event),
     all: (before === undefined || !isKnownProfile(before)) && isKnownProfile(state),
@@ -170,7 +176,12 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   const { compute: _loserCompute, ...loserRecord } = loser;
   const winner = state ?? { ...loserRecord, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
   const { state: merged, effects: absorbEffects } = absorbProfile(winner, loser);
-  const effects = [...absorbEffects, ...retireDefinitionTimers(loser.id, loser.compute)];
+  const gained = merged.identifiers.slice(winner.identifiers.length).map(({ type, value }) => ({ type, value }));
+  const effects: ActorEffect[] = [
+    ...absorbEffects,
+    ...retireDefinitionTimers(loser.id, loser.compute),
+    { type: 'profile.merged', profileId: merged.id, loserId: loser.id, gained },
+  ];
   // Definition states merge through their evaluators: the result is as if the winner had seen
   // both histories (the recompute that follows re-evaluates every definition on it).
   const set = merged.collection === 'accounts' ? definitions.accounts : definitions.users;

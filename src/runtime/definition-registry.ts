@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { AppError, ensureError } from '../shared/errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import { runBackfill } from './definition-backfill.ts';
+import type { Publication } from './publication.ts';
 import type { ShardPool } from './shard-pool.ts';
 
 export interface DefinitionInput {
@@ -39,8 +40,8 @@ export interface DefinitionView {
 }
 
 export interface DefinitionRegistry {
-  /** Bumps after every committed change; every shard request carries it. */
-  version(): number;
+  /** Any definition by id, deleted ones (tombstones) included. */
+  byId(id: string): DefinitionRecord | undefined;
   list(spaceId: string, kind: DefinitionKind): DefinitionView[];
   /**
    * The keys of a space's definitions that are not deleted (disabled ones included), by kind: what
@@ -69,11 +70,10 @@ const PROGRESS_WRITE_MS = 250;
  * shard request carries it. Keys are unique per space across audiences and computed traits,
  * tombstones included (never reused). Backfills run here, one per definition at a time.
  */
-export function createDefinitionRegistry(deps: { store: EngineStore; pool: () => ShardPool; clock: Clock; log: Logger }): DefinitionRegistry {
-  const { store, clock, log } = deps;
+export function createDefinitionRegistry(deps: { store: EngineStore; pool: () => ShardPool; clock: Clock; log: Logger; publication: Publication }): DefinitionRegistry {
+  const { store, clock, log, publication } = deps;
   const byId = new Map<string, DefinitionRecord>();
   for (const { value } of store.definitions.getRange()) byId.set(value.id, value);
-  let version = 1;
   const running = new Map<string, Promise<void>>();
   let closing = false;
   /** `liveKeys` per space; cleared by every `save` (the only place keys appear or go). */
@@ -127,7 +127,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
   async function save(record: DefinitionRecord): Promise<void> {
     await put(record);
     // Published only once committed: shards read the definitions from LMDB.
-    version += 1;
+    publication.bump();
   }
 
   function checked(spaceId: string, kind: DefinitionKind, key: string, query: string, target: DefinitionTarget, excludeId?: string): DefinitionAst {
@@ -187,7 +187,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
         const error = ensureError(caught);
         log.error({ err: error, definitionId: id }, 'backfill failed');
         await transitionTo(id, { type: 'backfill.failed', reason: error.message }, revision);
-        version += 1;
+        publication.bump();
       }
     });
     const tracked = run.finally(() => {
@@ -197,7 +197,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
   }
 
   return {
-    version: () => version,
+    byId: (id) => byId.get(id),
     liveKeys(spaceId) {
       let keys = keysBySpace.get(spaceId);
       if (keys === undefined) {

@@ -13,6 +13,8 @@ import type {
   ShardResponse,
   ShardResult,
   ShardWorkerData,
+  SyncSweepChunk,
+  SyncSweepResult,
 } from './shard/shard-protocol.ts';
 import { shardOf } from './shard/shard-of.ts';
 
@@ -28,6 +30,8 @@ export interface ShardPoolOptions {
   readonly onCommitted?: () => void;
   /** The version of the live definitions; stamped on every request (see `shard-definitions.ts`). */
   readonly definitionsVersion?: () => number;
+  /** Called (after `onCommitted`) with the destinations a shard's answer says got outbox entries. */
+  readonly onOutboxed?: (destinationIds: readonly string[]) => void;
 }
 
 export interface ShardPool {
@@ -43,6 +47,8 @@ export interface ShardPool {
   erase(shard: number, profileId: ProfileId, identityWrites: IdentityWrites): Promise<EraseResult>;
   /** Rebuilds one definition on the shard's next profiles (one backfill chunk). */
   backfill(shard: number, chunk: BackfillChunk): Promise<BackfillChunkResult>;
+  /** Queues a new connection's first messages for the shard's next profiles (one sweep chunk). */
+  syncSweep(shard: number, chunk: SyncSweepChunk): Promise<SyncSweepResult>;
   /** One chunk of the dedup sweep (any shard may run it: the marks are not partitioned). */
   sweepDedup(shard: number, cutoff: EpochMs, limit: number): Promise<SweepChunkResult>;
   /** One chunk of the one-time indexing of marks older than `dedup-expiry`. */
@@ -81,7 +87,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const inFlight = pools.map(() => 0);
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
-  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
     inFlight[shard]! += weight;
@@ -90,7 +96,9 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
       const response = (await pool.run(stamped)) as ShardResponse;
       options.onCommitted?.();
       if (!response.ok) throw new AppError(response.error.code, response.error.message);
-      return response.result as T;
+      const { result } = response;
+      if ('outboxed' in result && result.outboxed.length > 0) options.onOutboxed?.(result.outboxed);
+      return result as T;
     } finally {
       inFlight[shard]! -= weight;
     }
@@ -104,6 +112,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     release: (shard, profileIds) => send<ReleaseResult>(shard, { type: 'shard.release', profileIds }, 0),
     erase: (shard, profileId, identityWrites) => send<EraseResult>(shard, { type: 'shard.erase', profileId, identityWrites }, 0),
     backfill: (shard, chunk) => send<BackfillChunkResult>(shard, { type: 'shard.backfill', ...chunk }, 0),
+    syncSweep: (shard, chunk) => send<SyncSweepResult>(shard, { type: 'shard.sync-sweep', ...chunk }, 0),
     sweepDedup: (shard, cutoff, limit) => send<SweepChunkResult>(shard, { type: 'shard.sweep-dedup', cutoff, limit }, 0),
     indexDedup: (shard, after, cutoff, limit) => send<IndexChunkResult>(shard, { type: 'shard.index-dedup', after, cutoff, limit }, 0),
     depths: () => [...inFlight],

@@ -10,6 +10,9 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { StoredGraphProfile } from './identity-records.ts';
 import type { GraphUpdateRecord } from './graph-update-record.ts';
 import type { InsightRecord } from './insight-record.ts';
+import type { ConnectionKey } from './sync-keys.ts';
+import type { AuditEntry, AuditKey, OutboxEntry, OutboxKey, SyncKey, SyncRecord } from './sync-records.ts';
+import type { ConnectionRecord, DestinationRecord } from '../sync/destination-record.ts';
 
 /** Key of a stored event: a profile's history is one range scan, ordered by event time. */
 export type EventKey = [profileId: string, timestamp: EpochMs, messageId: string];
@@ -50,7 +53,10 @@ export type StoredEvent = TrackedEvent & { readonly profileVersion?: number };
  *   its events (written in the same transaction as the events, so a messageId is marked seen
  *   exactly when its event is durable), each with its `dedup-expiry` entry, its `compute` states, its `answers`
  *   and its own `definition-sizes` rows. The dedup sweep, which main paces and a shard runs one
- *   chunk at a time, is the only other writer of `dedup` and `dedup-expiry`.
+ *   chunk at a time, is the only other writer of `dedup` and `dedup-expiry`. It also PUTS the
+ *   `outbox` entries its changes cause (with them, in one transaction).
+ * - main thread, for sync: `destinations`, `connections`, `syncs`, `audit`, and it REMOVES (or
+ *   rewrites, with their delivery state) `outbox` entries as the sync actor delivers them.
  */
 export interface EngineStore {
   readonly root: RootDatabase;
@@ -76,6 +82,16 @@ export interface EngineStore {
   readonly answers: Database<TraitEntry, AnswerKey>;
   /** Per-shard audience member counts; each shard writes its own, with the states that moved them. */
   readonly definitionSizes: Database<number, DefinitionSizeKey>;
+  /** Destinations (tombstones included), by id; written by main. */
+  readonly destinations: Database<DestinationRecord, string>;
+  /** Which definition is connected to which destination, in which format; written by main. */
+  readonly connections: Database<ConnectionRecord, ConnectionKey>;
+  /** Messages waiting for their destination (see `sync-records.ts`). */
+  readonly outbox: Database<OutboxEntry, OutboxKey>;
+  /** Recent messages per definition, with their delivery status. */
+  readonly syncs: Database<SyncRecord, SyncKey>;
+  /** Failed delivery attempts per space. */
+  readonly audit: Database<AuditEntry, AuditKey>;
   close(): Promise<void>;
 }
 
@@ -85,7 +101,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     path: join(dataDir, 'troupe.mdb'),
     // Shards append events concurrently; a generous map avoids resize pauses. Sparse on disk.
     mapSize: 64 * 1024 ** 3,
-    // Named databases: 16 today; room to grow without a migration (LMDB's default is 12).
+    // Named databases: 21 today; room to grow without a migration (LMDB's default is 12).
     maxDbs: 32,
     // Records: msgpackr encodes repeated object shapes once per database, not once per value.
     sharedStructuresKey: Symbol.for('structures'),
@@ -105,8 +121,18 @@ export function openEngineStore(dataDir: string): EngineStore {
   const compute = root.openDB<DefinitionStateEntry, ComputeKey>({ name: 'compute', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const answers = root.openDB<TraitEntry, AnswerKey>({ name: 'answers', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const definitionSizes = root.openDB<number, DefinitionSizeKey>({ name: 'definition-sizes', encoding: 'msgpack' });
+  const destinations = root.openDB<DestinationRecord, string>({ name: 'destinations', encoding: 'msgpack' });
+  const connections = root.openDB<ConnectionRecord, ConnectionKey>({ name: 'connections', encoding: 'msgpack' });
+  const outbox = root.openDB<OutboxEntry, OutboxKey>({ name: 'outbox', encoding: 'msgpack' });
+  const syncs = root.openDB<SyncRecord, SyncKey>({ name: 'syncs', encoding: 'msgpack' });
+  const audit = root.openDB<AuditEntry, AuditKey>({ name: 'audit', encoding: 'msgpack' });
   return {
     root,
+    destinations,
+    connections,
+    outbox,
+    syncs,
+    audit,
     profiles,
     events,
     timers,

@@ -40,6 +40,9 @@ export interface ConnectionRecord {
   readonly destinationId: string;
   readonly spaceId: string;
   readonly format: SyncFormat;
-  /** Also tells connections apart: a re-connection is a first connection again (every member is sent). */
   readonly connectedAt: EpochMs;
+  /** Tells connections of one pair apart: a re-connection is a first connection again (every member is sent). */
+  readonly connectionId: string;
+  /** Until its first sync (every current member) is queued; a restart resumes it. */
+  readonly initialSyncPending?: true;
 }

@@ -1,3 +1,4 @@
+import { createPublication } from '../../src/runtime/publication.ts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDefinitionRegistry, type DefinitionInput, type DefinitionRegistry } from '../../src/runtime/definition-registry.ts';
@@ -18,7 +19,7 @@ function unused(): never {
 
 /** A one-shard pool that only answers backfill chunks, each with nothing to replay. */
 function emptyBackfillPool(): ShardPool {
-  const done: BackfillChunkResult = { next: undefined, scanned: 0, profiles: 0, events: 0 };
+  const done: BackfillChunkResult = { next: undefined, scanned: 0, profiles: 0, events: 0, outboxed: [] };
   return {
     count: 1,
     shardOf: () => 0,
@@ -27,6 +28,7 @@ function emptyBackfillPool(): ShardPool {
     release: unused,
     erase: unused,
     backfill: () => Promise.resolve(done),
+    syncSweep: unused,
     sweepDedup: unused,
     indexDedup: unused,
     depths: () => [0],
@@ -45,7 +47,7 @@ describe('definition registry (real LMDB)', () => {
 
   function open(): DefinitionRegistry {
     const pool = emptyBackfillPool();
-    return createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }) });
+    return createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }), publication: createPublication() });
   }
 
   beforeEach(() => {
@@ -121,12 +123,13 @@ describe('definition registry: a backfill reports its progress (real LMDB)', () 
       release: unused,
       erase: unused,
       backfill: () => new Promise<BackfillChunkResult>((resolve) => releases.push(resolve)),
-      sweepDedup: unused,
+      syncSweep: unused,
+    sweepDedup: unused,
       indexDedup: unused,
       depths: () => [0],
       close: () => Promise.resolve(),
     };
-    const registry = createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }) });
+    const registry = createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }), publication: createPublication() });
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
     const status = (): unknown => registry.find('default', 'audience', 'progress_me')?.record.lifecycle;
     const release = (result: BackfillChunkResult): void => {
@@ -139,23 +142,23 @@ describe('definition registry: a backfill reports its progress (real LMDB)', () 
       expect(created.record.lifecycle).toEqual({ status: 'Preparing' });
       await settle();
       expect(status()).toEqual({ status: 'Computing', progress: 0 });
-      release({ next: 'use_029', scanned: 30, profiles: 30, events: 90 });
+      release({ next: 'use_029', scanned: 30, profiles: 30, events: 90, outboxed: [] });
       await settle();
       // Told against the table's entry count (msgpackr keeps one more record there: its shared structures).
       expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.3, 1) });
       // Progress is written at most every 250 ms.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      release({ next: 'use_059', scanned: 30, profiles: 30, events: 90 });
+      release({ next: 'use_059', scanned: 30, profiles: 30, events: 90, outboxed: [] });
       await settle();
       expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.6, 1) });
-      release({ next: undefined, scanned: 40, profiles: 40, events: 120 });
+      release({ next: undefined, scanned: 40, profiles: 40, events: 120, outboxed: [] });
       await registry.idle();
       expect(status()).toEqual({ status: 'Live' });
       store.root.resetReadTxn();
       expect(store.definitions.get(created.record.id)?.lifecycle).toEqual({ status: 'Live' });
     } finally {
       // Let a backfill still waiting on a chunk finish, so closing does not wait forever.
-      while (releases.length > 0) release({ next: undefined, scanned: 0, profiles: 0, events: 0 });
+      while (releases.length > 0) release({ next: undefined, scanned: 0, profiles: 0, events: 0, outboxed: [] });
       await registry.close();
       await store.close();
       dir.remove();

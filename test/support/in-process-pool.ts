@@ -35,6 +35,7 @@ export function createInProcessPool(store: EngineStore, shards: number, cacheSiz
     release: (shard, profileIds) => answered(shard, () => runtime(shard).release(profileIds)),
     erase: (shard, profileId, identityWrites) => answered(shard, () => runtime(shard).erase(profileId, identityWrites)),
     backfill: (shard, chunk) => answered(shard, () => runtime(shard).backfill(chunk)),
+    syncSweep: (shard, chunk) => answered(shard, () => runtime(shard).syncSweep(chunk)),
     sweepDedup: (shard, cutoff, limit) => answered(shard, () => sweepDedupChunk(store, cutoff, limit)),
     indexDedup: (shard, after, cutoff, limit) => answered(shard, () => indexDedupChunk(store, after, cutoff, limit)),
     depths: () => [...inFlight],

@@ -3,6 +3,8 @@ import { NO_DEFINITIONS, type SpaceDefinitions } from '../../actors/step-profile
 import { compileDefinition } from '../../compute/compile-definition.ts';
 import { compileDefinitionSet, orderDefinitions, type DefinitionSet, type LiveDefinition } from '../../compute/definition-set.ts';
 import { isEvaluated, type DefinitionRecord } from '../../definitions/definition-record.ts';
+import type { ConnectionRecord, DestinationRecord } from '../../sync/destination-record.ts';
+import { compileSyncTargets, NO_SYNC_TARGETS, type SpaceSyncTargets } from './sync-targets.ts';
 
 /**
  * The definitions a shard evaluates, compiled per space and collection, as of one version of the
@@ -15,15 +17,41 @@ export interface ShardDefinitions {
   forSpace(spaceId: string): SpaceDefinitions;
   /** Live audiences of a space by key → id: the traits whose `true` counts toward a size. */
   audiencesOf(spaceId: string): ReadonlyMap<string, string>;
+  /** Where the space's changes are sent (connected definitions, alias destinations). */
+  syncTargetsOf(spaceId: string): SpaceSyncTargets;
+  /** What the space's compiled sets were compiled from (ids, revisions, options), to reuse them. */
+  fingerprintOf(spaceId: string): string | undefined;
 }
 
 export const NO_SHARD_DEFINITIONS: ShardDefinitions = {
   version: 0,
   forSpace: () => NO_DEFINITIONS,
   audiencesOf: () => new Map(),
+  syncTargetsOf: () => NO_SYNC_TARGETS,
+  fingerprintOf: () => undefined,
 };
 
-export function compileShardDefinitions(records: Iterable<DefinitionRecord>, version: number): ShardDefinitions {
+/** What a shard loads besides the definitions: where their changes go. */
+export interface SyncRecords {
+  readonly destinations: Iterable<DestinationRecord>;
+  readonly connections: Iterable<ConnectionRecord>;
+}
+
+const NO_SYNC_RECORDS: SyncRecords = { destinations: [], connections: [] };
+
+/**
+ * Compiles the definitions of every space. A space whose live definitions are the same as in
+ * `previous` (same ids, revisions and options, in the same order) keeps its compiled sets, and so
+ * its layout: a change that only touched destinations, connections or a lifecycle does not make
+ * every profile rewrite its definition states.
+ */
+export function compileShardDefinitions(
+  recordList: Iterable<DefinitionRecord>,
+  version: number,
+  sync: SyncRecords = NO_SYNC_RECORDS,
+  previous?: ShardDefinitions,
+): ShardDefinitions {
+  const records = [...recordList];
   const bySpace = new Map<string, { users: LiveDefinition[]; accounts: LiveDefinition[]; audiences: Map<string, string> }>();
   for (const record of records) {
     if (!isEvaluated(record)) continue;
@@ -44,13 +72,20 @@ export function compileShardDefinitions(records: Iterable<DefinitionRecord>, ver
     if (record.kind === 'audience') space.audiences.set(record.key, record.id);
   }
   const compiled = new Map<string, SpaceDefinitions>();
+  const fingerprints = new Map<string, string>();
   for (const [spaceId, space] of bySpace) {
-    compiled.set(spaceId, { users: compileSafely(space.users, version), accounts: compileSafely(space.accounts, version) });
+    const fingerprint = JSON.stringify([space.users, space.accounts].map((list) => list.map((d) => [d.id, d.revision, d.includeAnonymousUsers])));
+    fingerprints.set(spaceId, fingerprint);
+    const reusable = previous !== undefined && previous.fingerprintOf(spaceId) === fingerprint;
+    compiled.set(spaceId, reusable ? previous.forSpace(spaceId) : { users: compileSafely(space.users, version), accounts: compileSafely(space.accounts, version) });
   }
+  const syncTargets = compileSyncTargets(records, sync.destinations, sync.connections);
   return {
     version,
     forSpace: (spaceId) => compiled.get(spaceId) ?? NO_DEFINITIONS,
     audiencesOf: (spaceId) => bySpace.get(spaceId)?.audiences ?? new Map(),
+    syncTargetsOf: (spaceId) => syncTargets.get(spaceId) ?? NO_SYNC_TARGETS,
+    fingerprintOf: (spaceId) => fingerprints.get(spaceId),
   };
 }
 

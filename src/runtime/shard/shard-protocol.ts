@@ -50,7 +50,34 @@ type ShardCommand =
       readonly cutoff: EpochMs;
       readonly limit: number;
     }
-  | ({ readonly type: 'shard.backfill' } & BackfillChunk);
+  | ({ readonly type: 'shard.backfill' } & BackfillChunk)
+  | ({ readonly type: 'shard.sync-sweep' } & SyncSweepChunk);
+
+/** One slice of a first connection's sweep on one shard: the next `limit` profiles of the space after `after`. */
+export interface SyncSweepChunk {
+  readonly definitionId: string;
+  readonly destinationId: string;
+  /** The connection being swept; a sweep of an older connection of the pair stops. */
+  readonly connectionId: string;
+  readonly spaceId: string;
+  readonly after?: string;
+  readonly limit: number;
+  readonly now: EpochMs;
+}
+
+export interface SyncSweepResult extends Outboxed {
+  readonly next: string | undefined;
+  readonly scanned: number;
+  readonly profiles: number;
+}
+
+/**
+ * Destinations that got outbox entries committed since the shard's previous answer: the main
+ * thread wakes their sync lanes. Every answer that can follow a commit carries it.
+ */
+export interface Outboxed {
+  readonly outboxed: readonly string[];
+}
 
 /** One slice of a backfill on one shard: the next `limit` profiles of the space after `after`. */
 export interface BackfillChunk {
@@ -70,7 +97,7 @@ export interface BackfillChunk {
   readonly replay: boolean;
 }
 
-export interface BackfillChunkResult {
+export interface BackfillChunkResult extends Outboxed {
   /** Where the next chunk starts; undefined when the shard has scanned every profile. */
   readonly next: string | undefined;
   /** Profile records looked at (all shards' and spaces'), for progress against the table size. */
@@ -82,7 +109,7 @@ export interface BackfillChunkResult {
 }
 
 /** The profile and everything it owned are gone (committed); `state` is what was erased. */
-export interface EraseResult {
+export interface EraseResult extends Outboxed {
   readonly state: ProfileState | undefined;
 }
 
@@ -90,7 +117,7 @@ export interface ReleaseResult {
   readonly states: ReadonlyArray<ProfileState | undefined>;
 }
 
-export interface ShardResult {
+export interface ShardResult extends Outboxed {
   readonly effects: readonly ActorEffect[];
   /** The earliest pending timer this shard holds, so the main thread can arm its wake-up. */
   readonly nextTimerAt: EpochMs | null;
@@ -98,7 +125,7 @@ export interface ShardResult {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

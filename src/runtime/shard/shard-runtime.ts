@@ -1,4 +1,4 @@
-import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
+import type { ActorEffect, ActorMessage, SyncEffect } from '../../actors/actor-message.ts';
 import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
@@ -17,6 +17,9 @@ import type { BackfillChunk, BackfillChunkResult, EraseResult, ReleaseResult, Sh
 import { compileShardDefinitions, isMember, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap } from './timer-heap.ts';
+import { connectionEntries, exitEntries, outboxEntriesForStep, type OutboxDraft } from './outbox-entries.ts';
+import { outboxSeqKey } from '../../store/sync-keys.ts';
+import type { SyncSweepChunk, SyncSweepResult } from './shard-protocol.ts';
 
 export interface ShardRuntimeOptions {
   readonly store: EngineStore;
@@ -38,6 +41,8 @@ export interface ShardRuntime {
   erase(profileId: string, identityWrites: IdentityWrites): Promise<EraseResult>;
   /** Rebuilds one definition's state on the next profiles of this shard from their stored events. */
   backfill(chunk: BackfillChunk): Promise<BackfillChunkResult>;
+  /** Queues a new connection's first messages for the next profiles of this shard (current members or values). */
+  syncSweep(chunk: SyncSweepChunk): Promise<SyncSweepResult>;
   /** Reloads the live definitions when the main thread has committed a newer version of them. */
   useDefinitions(version: number): void;
   /** Sizes of the in-memory structures that must stay bounded over a long life (for tests and metrics). */
@@ -70,6 +75,8 @@ interface PendingWrites {
    * cleared by a later step of the same delivery must end removed.
    */
   readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
+  /** Messages the steps' changes send to connected destinations, committed with them. */
+  readonly outbox: OutboxDraft[];
 }
 
 /** A profile as LMDB holds it (once queued commits land), before a delivery steps it. */
@@ -128,12 +135,38 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   let definitions: ShardDefinitions = NO_SHARD_DEFINITIONS;
   /** This shard's share of each audience's size, loaded on first use. */
   const audienceSizes = new Map<string, number>();
+  /** The last outbox sequence number this shard used (kept in `meta`, so it never goes back). */
+  let outboxSeq = Number(store.meta.get(outboxSeqKey(shardIndex)) ?? 0);
+  /**
+   * Destinations that got outbox entries since the last answer to the main thread, which wakes
+   * their sync lanes. Filled once a commit is durable, drained by every answer.
+   */
+  const outboxed = new Set<string>();
+
+  function drainOutboxed(): string[] {
+    if (outboxed.size === 0) return [];
+    const list = [...outboxed];
+    outboxed.clear();
+    return list;
+  }
+
+  /** Inside a transaction: gives each draft its place (per destination, in commit order). */
+  function writeOutbox(drafts: readonly OutboxDraft[]): void {
+    if (drafts.length === 0) return;
+    for (const { destinationId, entry } of drafts) store.outbox.put([destinationId, shardIndex, ++outboxSeq], entry);
+    store.meta.put(outboxSeqKey(shardIndex), outboxSeq);
+  }
+
+  function noteOutboxed(drafts: readonly OutboxDraft[]): void {
+    for (const { destinationId } of drafts) outboxed.add(destinationId);
+  }
 
   function useDefinitions(version: number): void {
     if (version <= definitions.version) return;
     // The main thread committed the change before bumping the version; a fresh read snapshot sees it.
     store.root.resetReadTxn();
-    definitions = compileShardDefinitions(store.definitions.getRange().map(({ value }) => value), version);
+    const sync = { destinations: store.destinations.getRange().map(({ value }) => value), connections: store.connections.getRange().map(({ value }) => value) };
+    definitions = compileShardDefinitions(store.definitions.getRange().map(({ value }) => value), version, sync, definitions);
   }
 
   function adjustSize(audienceId: string, delta: number, writes: PendingWrites): void {
@@ -278,9 +311,18 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: computeEntries(message.absorbed?.compute).map((e) => e.id) });
         logGraphUpdate(writes, message.spaceId, message.loserId, message.profileId, message.trigger);
       }
+      let syncEffects: SyncEffect[] | undefined;
       for (const effect of result.effects) {
+        if (effect.type === 'answer.changed' || effect.type === 'identifiers.added' || effect.type === 'profile.merged') {
+          (syncEffects ??= []).push(effect);
+          continue;
+        }
         effects.push(effect);
         recordTimerEffect(effect, writes);
+      }
+      if (syncEffects !== undefined) {
+        const targets = definitions.syncTargetsOf(message.spaceId);
+        if (targets.definitions.size > 0 || targets.aliasTargets.length > 0) writes.outbox.push(...outboxEntriesForStep(result.state, syncEffects, targets, now));
       }
     }
   }
@@ -316,9 +358,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       writes.states.size === 0 &&
       writes.timers.size === 0 &&
       writes.sizesChanged.size === 0 &&
+      writes.outbox.length === 0 &&
       identityWrites.identifiers.length === 0 &&
       identityWrites.profiles.length === 0;
-    if (nothingToWrite) return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+    if (nothingToWrite) return { effects, nextTimerAt: heap.peek()?.dueAt ?? null, outboxed: drainOutboxed() };
     const commit = store.root.transaction(() => {
       for (const { spaceId, event, profileId } of writes.events) {
         store.events.put([profileId, event.timestamp, event.messageId], event);
@@ -338,6 +381,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         else store.timers.remove(key);
       }
       applyIdentityWrites(identityWrites);
+      writeOutbox(writes.outbox);
     });
     for (const id of writes.states.keys()) pendingCommits.set(id, commit);
     for (const { profileId, event } of writes.events) {
@@ -347,6 +391,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     }
     try {
       await commit;
+      noteOutboxed(writes.outbox);
     } catch (error) {
       // The in-memory states ran ahead of what is durable: drop them so LMDB is the truth again.
       for (const id of writes.states.keys()) cache.forget(id);
@@ -365,7 +410,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
       cache.trim();
     }
-    return { effects, nextTimerAt: heap.peek()?.dueAt ?? null };
+    return { effects, nextTimerAt: heap.peek()?.dueAt ?? null, outboxed: drainOutboxed() };
   }
 
   /**
@@ -474,6 +519,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const histories = [profileId, ...(state?.mergedFrom ?? [])];
     const writes = newPendingWrites();
     countMemberships(state?.spaceId ?? '', state, undefined, writes);
+    // Its audiences exit it at their destinations, in the erase's transaction.
+    const exits = state === undefined ? [] : exitEntries(state, definitions.syncTargetsOf(state.spaceId), lastNow);
     const committed = store.root.transaction(() => {
       store.profiles.remove(profileId);
       removeAnswers(profileId);
@@ -488,13 +535,15 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       for (const [key, dueAt] of Object.entries(state?.timers ?? {})) store.timers.remove([dueAt, profileId, key]);
       for (const loser of state?.mergedFrom ?? []) store.graphProfiles.remove(loser);
       applyIdentityWrites(identityWrites);
+      writeOutbox(exits);
     });
     try {
       await committed;
+      noteOutboxed(exits);
     } finally {
       erasing.delete(profileId);
     }
-    return { state };
+    return { state, outboxed: drainOutboxed() };
   }
 
   async function backfill(chunk: BackfillChunk): Promise<BackfillChunkResult> {
@@ -541,7 +590,43 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     } finally {
       if (done || queue.length === 0) backfillCommits.delete(chunk.definitionId);
     }
-    return { next: done ? undefined : next, scanned, profiles: messages.length, events };
+    return { next: done ? undefined : next, scanned, profiles: messages.length, events, outboxed: drainOutboxed() };
+  }
+
+  /**
+   * One chunk of a first connection's sweep: the next profiles of this shard and space, each
+   * queued with its current answer. It runs between deliveries on the latest stepped states, and
+   * its transaction queues behind their commits, so per profile it lands in order with the live
+   * path's messages (which the new connection already reaches).
+   */
+  async function syncSweep(chunk: SyncSweepChunk): Promise<SyncSweepResult> {
+    store.root.resetReadTxn();
+    const synced = definitions.syncTargetsOf(chunk.spaceId).definitions.get(chunk.definitionId);
+    const target = synced?.targets.find((t) => t.destinationId === chunk.destinationId && t.connectionId === chunk.connectionId);
+    // Disconnected (or re-connected) since: this sweep has nothing more to send.
+    if (synced === undefined || target === undefined) return { next: undefined, scanned: 0, profiles: 0, outboxed: drainOutboxed() };
+    const drafts: OutboxDraft[] = [];
+    let scanned = 0;
+    let profiles = 0;
+    let next: string | undefined;
+    for (const key of store.profiles.getKeys(chunk.after === undefined ? {} : { start: chunk.after })) {
+      if (key === chunk.after) continue;
+      scanned += 1;
+      next = key;
+      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key) : undefined;
+      if (state?.spaceId === chunk.spaceId) {
+        profiles += 1;
+        drafts.push(...connectionEntries(state, synced, target, chunk.now));
+      }
+      if (profiles >= chunk.limit || scanned >= chunk.limit * 16) break;
+    }
+    const done = scanned < chunk.limit * 16 && profiles < chunk.limit;
+    if (drafts.length > 0) {
+      await store.root.transaction(() => writeOutbox(drafts));
+      noteOutboxed(drafts);
+    }
+    cache.trim();
+    return { next: done ? undefined : next, scanned, profiles, outboxed: drainOutboxed() };
   }
 
   function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
@@ -563,6 +648,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     release,
     erase,
     backfill,
+    syncSweep,
     useDefinitions,
     sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size }),
   };
@@ -579,6 +665,7 @@ function newPendingWrites(): PendingWrites {
     absorbed: [],
     graphUpdates: [],
     timers: new Map(),
+    outbox: [],
   };
 }
 
