@@ -92,7 +92,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     await runtime.deliver([order(a, 1, T0 + 3)], T0 + 3);
     expect(storedProfile(store, a)?.traits.order_count?.value).toBe(1);
     const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4, replay: true });
-    expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4 });
+    expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4, outboxed: [] });
     expect(storedProfile(store, a)?.traits.order_count?.value).toBe(3);
     expect(storedProfile(store, b)?.traits.order_count?.value).toBe(1);
   });

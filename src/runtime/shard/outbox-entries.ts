@@ -4,7 +4,7 @@ import type { Identifier } from '../../identity/identifier.ts';
 import type { EpochMs } from '../../shared/ids.ts';
 import type { Json } from '../../shared/json.ts';
 import type { OutboxEntry } from '../../store/sync-records.ts';
-import { aliasMessage, computationMessages, type ProfileIdentifiers } from '../../sync/sync-message.ts';
+import { aliasMessage, syncMessages, type SyncIdentifiers } from '../../sync/sync-message.ts';
 import type { SpaceSyncTargets, SyncedDefinition, SyncTarget } from './sync-targets.ts';
 
 /** An outbox entry before the shard gives it its place in the destination's queue. */
@@ -108,7 +108,7 @@ function draftsFor(
   now: EpochMs,
   recipients?: readonly Identifier[],
 ): OutboxDraft[] {
-  const messages = computationMessages({
+  const messages = syncMessages({
     computation: { class: synced.kind, id: synced.id, key: synced.key, spaceId: state.spaceId },
     value,
     format: target.format,
@@ -133,7 +133,7 @@ function draftsFor(
   }));
 }
 
-function identifiersOf(state: ProfileState): ProfileIdentifiers {
+function identifiersOf(state: ProfileState): SyncIdentifiers {
   const userIds: string[] = [];
   const emails: string[] = [];
   const anonymousIds: string[] = [];

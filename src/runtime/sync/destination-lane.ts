@@ -212,7 +212,7 @@ export class DestinationLane {
       return;
     }
     const now = this.deps.now();
-    const retryAt = nextAttemptAt(verdict, item.delivery.attempts, now, this.deps.random);
+    const retryAt = verdict.kind === 'retry' ? nextAttemptAt(verdict, item.delivery.attempts, now, this.deps.random) : now;
     item.delivery = stepDelivery(item.delivery, { type: 'attempt.failed', verdict, retryAt });
     item.syncKey = this.deps.report({ kind: 'failed-attempt', entry: item.entry, delivery: item.delivery, verdict }, item.syncKey);
     if (item.delivery.status === 'failed') {

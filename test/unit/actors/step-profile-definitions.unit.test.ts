@@ -73,7 +73,12 @@ describe('stepProfile with live definitions', () => {
     const fired = stepProfile(first, { type: 'timer.fired', profileId: pid, spaceId: space, key: definitionTimerKey('aud_recent'), dueAt: due }, due, definitions);
     expect(visible(fired.state)).toEqual({ recent_buyer: false, total_spend: 150, big_recent: false });
     expect(computeEntries(fired.state?.compute).some((entry) => entry.due !== undefined)).toBe(false);
-    expect(fired.effects).toEqual<ActorEffect[]>([{ type: 'timer.fired', profileId: pid, key: definitionTimerKey('aud_recent'), dueAt: due, at: due }]);
+    // The exits are sync effects, in dependency order: the window's audience, then its reader.
+    expect(fired.effects).toEqual<ActorEffect[]>([
+      { type: 'timer.fired', profileId: pid, key: definitionTimerKey('aud_recent'), dueAt: due, at: due },
+      { type: 'answer.changed', profileId: pid, definitionId: 'aud_recent', key: 'recent_buyer', value: false },
+      { type: 'answer.changed', profileId: pid, definitionId: 'aud_big', key: 'big_recent', value: false },
+    ]);
   });
 
   it('a member of a monotone audience skips evaluation on new events, yet exits exactly at the last exit', () => {

@@ -122,6 +122,8 @@ describe('stepProfile', () => {
     expect(merged.effects).toEqual([
       { type: 'timer.cleared', profileId: loserId, key: 'lookback', dueAt: T0 + 999 },
       { type: 'timer.set', profileId: pid, key: 'lookback', dueAt: T0 + 999 },
+      // The winner gained the loser's anonymous id: destinations hear of the merge.
+      { type: 'profile.merged', profileId: pid, loserId, gained: [{ type: 'anonymous_id', value: 'a1' }] },
     ]);
   });
   it('profile.unlink removes only the named account link, and is a no-op when there is none (or no profile)', () => {
