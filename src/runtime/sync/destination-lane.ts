@@ -64,6 +64,8 @@ export class DestinationLane {
   private inFlight = 0;
   private moreInStore = true;
   private closed = false;
+  /** Aborts the requests in flight when the engine stops (their messages stay in the outbox, untried). */
+  private readonly stopping = new AbortController();
   private readonly settled = new Set<() => void>();
 
   constructor(deps: LaneDeps) {
@@ -98,6 +100,7 @@ export class DestinationLane {
 
   close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.settled.add(resolve));
   }
 
@@ -111,21 +114,26 @@ export class DestinationLane {
     let earliestRetry: EpochMs | undefined;
     for (const queue of this.byProfile.values()) {
       if (this.inFlight >= this.deps.maxInFlight) break;
-      const head = queue[0];
-      if (head === undefined || head.delivery.status === 'inFlight') continue;
-      if (head.delivery.status === 'waitingToRetry' && (head.delivery.nextAttemptAt ?? 0) > now) {
-        earliestRetry = Math.min(earliestRetry ?? Number.POSITIVE_INFINITY, head.delivery.nextAttemptAt ?? now);
-        continue;
+      // Dropped heads (their connection or definition is gone) make way for the next at once.
+      for (let head = queue[0]; head !== undefined; head = queue[0]) {
+        if (head.delivery.status === 'inFlight') break;
+        if (head.delivery.status === 'waitingToRetry' && (head.delivery.nextAttemptAt ?? 0) > now) {
+          earliestRetry = Math.min(earliestRetry ?? Number.POSITIVE_INFINITY, head.delivery.nextAttemptAt ?? now);
+          break;
+        }
+        const verdict = this.deps.deliverability(head.entry);
+        if (verdict === 'hold') break;
+        if (verdict === 'drop') {
+          this.finish(head, true);
+          this.deps.report({ kind: 'dropped', entry: head.entry }, head.syncKey);
+          continue;
+        }
+        this.send(head, destination);
+        break;
       }
-      const verdict = this.deps.deliverability(head.entry);
-      if (verdict === 'hold') continue;
-      if (verdict === 'drop') {
-        this.finish(head, true);
-        this.deps.report({ kind: 'dropped', entry: head.entry }, head.syncKey);
-        continue;
-      }
-      this.send(head, destination);
     }
+    // Everything loaded was dropped: what LMDB still holds is looked at too.
+    if (this.window.size === 0 && this.moreInStore) queueMicrotask(() => this.pump());
     if (earliestRetry !== undefined) this.deps.retryDueAt(earliestRetry);
     this.notifySettled();
   }
@@ -193,7 +201,7 @@ export class DestinationLane {
         : // Wall time, not the engine's clock: receivers check it against theirs to refuse replays.
           { ...settings.headers, ...signatureHeaders({ secret: settings.secret, messageId: item.entry.messageId, timestampSeconds: Math.floor(Date.now() / 1000), body }) };
     void this.deps
-      .transport({ url: settings.url, headers, body, timeoutMs: settings.timeoutMs })
+      .transport({ url: settings.url, headers, body, timeoutMs: settings.timeoutMs, signal: this.stopping.signal })
       .then((result) => this.settle(item, judgeAttempt(result, this.deps.now())))
       .catch((error: unknown) => this.settle(item, { kind: 'retry', status: null, error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
@@ -204,6 +212,8 @@ export class DestinationLane {
   }
 
   private settle(item: LaneEntry, verdict: AttemptVerdict): void {
+    // Stopped mid-attempt: nothing is recorded; the next start sends it again (at least once).
+    if (this.closed) return;
     const { store } = this.deps;
     if (verdict.kind === 'delivered') {
       item.delivery = stepDelivery(item.delivery, { type: 'attempt.succeeded' });

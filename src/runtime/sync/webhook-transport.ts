@@ -7,6 +7,8 @@ export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly timeoutMs: number;
+  /** Aborts the attempt (the engine is stopping); the message stays in the outbox as it was. */
+  readonly signal?: AbortSignal;
 }
 
 export type WebhookTransport = (request: WebhookRequest) => Promise<AttemptResult>;
@@ -17,7 +19,8 @@ export type WebhookTransport = (request: WebhookRequest) => Promise<AttemptResul
  * timeout is explicit and covers the whole exchange, body included.
  */
 export const fetchTransport: WebhookTransport = async (request) => {
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
   try {
     const response = await fetch(request.url, {
       method: 'POST',
@@ -31,7 +34,7 @@ export const fetchTransport: WebhookTransport = async (request) => {
     return { kind: 'response', status: response.status, retryAfter: response.headers.get('retry-after'), location: response.headers.get('location') };
   } catch (caught) {
     const error = ensureError(caught);
-    if (signal.aborted) return { kind: 'timeout', timeoutMs: request.timeoutMs };
+    if (timeout.aborted) return { kind: 'timeout', timeoutMs: request.timeoutMs };
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
     return { kind: 'network-error', error: detail };

@@ -69,15 +69,15 @@ describe('backoff', () => {
 
   it('is full-jitter exponential: random × min(cap, 1 s × 2^(n−1))', () => {
     const half = () => 0.5;
-    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, half))).toEqual([500, 1000, 2000, 4000, 8000]);
-    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, () => 0.999))).toEqual([999, 1998, 3996, 7992, 15984]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, half))).toEqual([5000, 10_000, 20_000, 40_000, 80_000]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, () => 0.999))).toEqual([9990, 19_980, 39_960, 79_920, 159_840]);
     expect(retryDelayMs(3, () => 0)).toBe(0);
-    expect(retryDelayMs(1, () => 0.1234)).toBe(123);
+    expect(retryDelayMs(1, () => 0.1234)).toBe(1234);
   });
 
   it('caps the window at 5 minutes', () => {
-    expect(retryDelayMs(9, () => 0.5)).toBe(128_000);
-    expect(retryDelayMs(10, () => 0.5)).toBe(150_000);
+    expect(retryDelayMs(5, () => 0.5)).toBe(80_000);
+    expect(retryDelayMs(6, () => 0.5)).toBe(150_000);
     expect(retryDelayMs(60, () => 0.5)).toBe(150_000);
     expect(retryDelayMs(2000, () => 0.5)).toBe(150_000);
   });
@@ -94,8 +94,8 @@ describe('backoff', () => {
 
   it('schedules the next attempt after the backoff, or at Retry-After when that is later', () => {
     const plain = { kind: 'retry', status: 500, error: 'HTTP 500' } as const;
-    expect(nextAttemptAt(plain, 2, now, () => 0.5)).toBe(now + 1000);
+    expect(nextAttemptAt(plain, 2, now, () => 0.5)).toBe(now + 10_000);
     expect(nextAttemptAt({ ...plain, status: 429, notBefore: now + 30_000 }, 2, now, () => 0.5)).toBe(now + 30_000);
-    expect(nextAttemptAt({ ...plain, status: 429, notBefore: now + 300 }, 2, now, () => 0.5)).toBe(now + 1000);
+    expect(nextAttemptAt({ ...plain, status: 429, notBefore: now + 300 }, 2, now, () => 0.5)).toBe(now + 10_000);
   });
 });
