@@ -24,6 +24,7 @@ import { formatRate, measureRate } from './measure.ts';
 import { BENCH_EVENT_NAMES, benchDefinitions } from './definitions-fixture.ts';
 import { compileShardDefinitions } from '../src/runtime/shard/shard-definitions.ts';
 import type { SpaceDefinitions } from '../src/actors/step-profile.ts';
+import { syncStage } from './sync-stage.ts';
 
 /**
  * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
@@ -311,6 +312,16 @@ async function engineBackfillStage(engine: Engine): Promise<void> {
 }
 
 let backfillHistory = '';
+let syncNote = '';
+
+async function runSyncStage(dir: string): Promise<void> {
+  const sync = await syncStage(dir);
+  results['HTTP end to end, flipping audience, no destination'] = sync.withoutDestination;
+  results['HTTP end to end, destination receiving every change'] = sync.withDestination;
+  results['HTTP end to end, that destination refusing connections'] = sync.refusingDestination;
+  results['sync delivery to a local receiver (messages/s)'] = sync.deliveryRate;
+  syncNote = `${sync.messagesDuringRun.toLocaleString('en-US')} messages delivered during the 6 s run with the destination, ${sync.backlogAfterRun.toLocaleString('en-US')} still queued at its end (delivered ${sync.drainSeconds.toFixed(1)} s later); first sync of ${sync.deliveredMessages.toLocaleString('en-US')} members`;
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-'));
@@ -324,6 +335,7 @@ async function main(): Promise<void> {
       ['commit', () => commitStage(dir)],
       ['backfill', () => backfillStage(dir)],
       ['http', () => httpStage(dir)],
+      ['sync', () => runSyncStage(dir)],
     ];
     for (const [name, stage] of stages) if (only === undefined || only.includes(name)) await stage();
   } finally {
@@ -331,13 +343,15 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, ${(freemem() / 1024 ** 3).toFixed(0)} GiB free, node ${process.version}`;
   console.log(`Troupe micro benchmarks — ${machine}`);
-  for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(52)} ${formatRate(rate, stage.startsWith('Profile API') ? 'lookups' : 'events')}`);
+  for (const [stage, rate] of Object.entries(results)) console.log(`  ${stage.padEnd(56)} ${formatRate(rate, stage.startsWith('Profile API') ? 'lookups' : stage.startsWith('sync') ? 'messages' : 'events')}`);
   console.log(`  Profile API traits lookup p99: ${lookupP99Ms.toFixed(3)} ms`);
   if (backfillHistory !== '') console.log(`  engine backfill replayed ${backfillHistory}`);
+  if (syncNote !== '') console.log(`  sync: ${syncNote}`);
   const ratio = (a: string, b: string): string => ((results[a] ?? Number.NaN) / (results[b] ?? Number.NaN)).toFixed(2);
   console.log(`  ratios in this run: actor step 70 defs / none ${ratio('actor step, 70 definitions live', 'actor step')} (target ≥ 0.33),`);
   console.log(`    LMDB commit 70 defs / none ${ratio('LMDB commit, 70 definitions live', 'LMDB commit (shard runtime, 1000/delivery)')} with the step, ${ratio('commit alone, 70 definitions live', 'commit alone (shard runtime, 1000/delivery)')} without (target ≥ 0.67),`);
   console.log(`    backfill / HTTP end to end ${ratio('backfill through the engine (2 shards)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')} (target ≥ 10; one shard alone: ${ratio('backfill over stored events (one shard)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')})`);
+  console.log(`    HTTP with a destination / without ${ratio('HTTP end to end, destination receiving every change', 'HTTP end to end, flipping audience, no destination')}, refusing / without ${ratio('HTTP end to end, that destination refusing connections', 'HTTP end to end, flipping audience, no destination')} (target ≥ 0.8)`);
   if (process.env.BENCH_ONLY !== undefined) return;
   mkdirSync(new URL('./results', import.meta.url), { recursive: true });
   const file = new URL(`./results/micro-${new Date().toISOString().slice(0, 10)}.json`, import.meta.url);

@@ -10,6 +10,7 @@ import { createDestinationRegistry, type DestinationRegistry } from './runtime/d
 import { createPublication } from './runtime/publication.ts';
 import { createSyncLog } from './runtime/sync/sync-log.ts';
 import { createSyncService, type SyncService } from './runtime/sync/sync-service.ts';
+import { WriteBatcher } from './runtime/sync/write-batcher.ts';
 import { errorResponse } from './api/error-response.ts';
 import { createHealthApp } from './api/health-app.ts';
 import { createIdentityAdminApp } from './api/identity-admin-app.ts';
@@ -96,7 +97,8 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     onOutboxed: (destinationIds) => sync.wake(destinationIds),
   });
   const metrics = createEngineMetrics(() => pool.depths());
-  const syncLog = createSyncLog(store);
+  const syncWrites = new WriteBatcher(store.root);
+  const syncLog = createSyncLog(store, (operation) => syncWrites.write(operation));
   const sync: SyncService = createSyncService({
     store,
     clock,
@@ -107,6 +109,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     registry: metrics.registry,
     log: log.child({ component: 'sync' }),
     shardCount: config.shards,
+    writes: syncWrites,
   });
   const graph = createIdentityGraphStore(store);
   const insights = createInsightsLog(store, log);

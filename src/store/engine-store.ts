@@ -123,9 +123,9 @@ export function openEngineStore(dataDir: string): EngineStore {
   const definitionSizes = root.openDB<number, DefinitionSizeKey>({ name: 'definition-sizes', encoding: 'msgpack' });
   const destinations = root.openDB<DestinationRecord, string>({ name: 'destinations', encoding: 'msgpack' });
   const connections = root.openDB<ConnectionRecord, ConnectionKey>({ name: 'connections', encoding: 'msgpack' });
-  const outbox = root.openDB<OutboxEntry, OutboxKey>({ name: 'outbox', encoding: 'msgpack' });
-  const syncs = root.openDB<SyncRecord, SyncKey>({ name: 'syncs', encoding: 'msgpack' });
-  const audit = root.openDB<AuditEntry, AuditKey>({ name: 'audit', encoding: 'msgpack' });
+  const outbox = root.openDB<OutboxEntry, OutboxKey>({ name: 'outbox', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const syncs = root.openDB<SyncRecord, SyncKey>({ name: 'syncs', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
+  const audit = root.openDB<AuditEntry, AuditKey>({ name: 'audit', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   return {
     root,
     destinations,

@@ -4,7 +4,7 @@ import { makeTempDir } from '../support/temp-dir.ts';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { create, send, untilLive } from './definitions-http.ts';
 import { advanceClock } from './tracking-http.ts';
-import { connect, createDestination, eventually } from './sync-http.ts';
+import { auditOf, connect, createDestination, eventually } from './sync-http.ts';
 
 // Issue 7: "pending and retrying deliveries resume after a restart or kill -9; nothing is lost,
 // and a duplicate is possible only for a send that was in flight at the crash (same messageId and
@@ -44,6 +44,8 @@ describe('deliveries across kill -9', () => {
     const before = { hanging: idsOf('/hanging', receiver.requests), failing: idsOf('/failing', receiver.requests) };
     expect(before.hanging).toHaveLength(5);
     expect(before.failing).toHaveLength(5);
+    // The engine has recorded each 500 (audit) and so its retry state: both are in one batch.
+    await eventually(async () => expect((await auditOf(engine.url)).filter((e) => e['destinationId'] === failing)).toHaveLength(5));
 
     await engine.kill9();
     healthy = true;

@@ -52,7 +52,7 @@ export function outboxEntriesForStep(state: ProfileState, effects: readonly Sync
           });
           drafts.push({
             destinationId: alias.destinationId,
-            entry: { messageId: message.messageId, spaceId: state.spaceId, destinationId: alias.destinationId, profileId: state.id, createdAt: now, body: message.body },
+            entry: { messageId: message.messageId, spaceId: state.spaceId, destinationId: alias.destinationId, profileId: state.id, createdAt: now, body: JSON.stringify(message.body) },
           });
         }
         break;
@@ -128,7 +128,7 @@ function draftsFor(
       connectionId: target.connectionId,
       profileId: state.id,
       createdAt: now,
-      body: message.body,
+      body: JSON.stringify(message.body),
     },
   }));
 }

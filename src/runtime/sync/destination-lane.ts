@@ -34,6 +34,8 @@ export interface LaneDeps {
   retryDueAt(at: EpochMs): void;
   readonly maxInFlight: number;
   readonly windowSize: number;
+  /** Queues an LMDB write (committed in batches: `write-batcher.ts`). */
+  write(operation: () => unknown): void;
 }
 
 interface LaneEntry {
@@ -193,15 +195,15 @@ export class DestinationLane {
     this.inFlight += 1;
     item.delivery = stepDelivery(item.delivery, { type: 'attempt.started' });
     item.sentAt = Date.now();
-    const body = JSON.stringify(item.entry.body);
+    const { body } = item.entry;
     const { settings } = destination;
     const headers =
       settings.secret === undefined
         ? settings.headers
         : // Wall time, not the engine's clock: receivers check it against theirs to refuse replays.
           { ...settings.headers, ...signatureHeaders({ secret: settings.secret, messageId: item.entry.messageId, timestampSeconds: Math.floor(Date.now() / 1000), body }) };
-    void this.deps
-      .transport({ url: settings.url, headers, body, timeoutMs: settings.timeoutMs, signal: this.stopping.signal })
+    void this.deps.transport
+      .send({ destinationId: this.deps.destinationId, url: settings.url, headers, body, timeoutMs: settings.timeoutMs, signal: this.stopping.signal })
       .then((result) => this.settle(item, judgeAttempt(result, this.deps.now())))
       .catch((error: unknown) => this.settle(item, { kind: 'retry', status: null, error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
@@ -224,21 +226,27 @@ export class DestinationLane {
     const now = this.deps.now();
     const retryAt = verdict.kind === 'retry' ? nextAttemptAt(verdict, item.delivery.attempts, now, this.deps.random) : now;
     item.delivery = stepDelivery(item.delivery, { type: 'attempt.failed', verdict, retryAt });
-    item.syncKey = this.deps.report({ kind: 'failed-attempt', entry: item.entry, delivery: item.delivery, verdict }, item.syncKey);
     if (item.delivery.status === 'failed') {
       this.finish(item, true);
+      item.syncKey = this.deps.report({ kind: 'failed-attempt', entry: item.entry, delivery: item.delivery, verdict }, item.syncKey);
       if (verdict.kind === 'disable') this.deps.disable(verdict.error);
       return;
     }
-    // Waiting to retry: the attempt count and due time survive a restart.
+    // Waiting to retry: the attempt count and due time survive a restart. Queued before the
+    // audit entry, so whoever sees the failure listed finds the retry state durable too.
     item.entry = { ...item.entry, delivery: item.delivery };
-    void store.outbox.put(item.key, item.entry);
+    const { key, entry } = item;
+    this.deps.write(() => store.outbox.put(key, entry));
+    item.syncKey = this.deps.report({ kind: 'failed-attempt', entry: item.entry, delivery: item.delivery, verdict }, item.syncKey);
     this.deps.retryDueAt(item.delivery.nextAttemptAt ?? now);
   }
 
   /** The message is done (delivered, failed for good, or dropped): it leaves the outbox and its profile's queue. */
   private finish(item: LaneEntry, remove: boolean): void {
-    if (remove) void this.deps.store.outbox.remove(item.key);
+    if (remove) {
+      const { key } = item;
+      this.deps.write(() => this.deps.store.outbox.remove(key));
+    }
     this.window.delete(item.id);
     const queue = this.byProfile.get(item.entry.profileId);
     if (queue !== undefined) {

@@ -20,11 +20,11 @@ export interface SyncLog {
 }
 
 /**
- * The syncs and audit trail in LMDB, written by the sync actor (main thread). Writes are not
- * awaited: they are a record of deliveries, not part of them, and LMDB applies them in order.
+ * The syncs and audit trail in LMDB, written by the sync actor (main thread) through its write
+ * batcher. Writes are not awaited: they are a record of deliveries, not part of them.
  * Both stay bounded: past their cap (plus a tenth, to prune in batches) the oldest go.
  */
-export function createSyncLog(store: EngineStore): SyncLog {
+export function createSyncLog(store: EngineStore, write: (operation: () => unknown) => void): SyncLog {
   // Keys stay unique and ordered when many writes share a millisecond, and a later run's keys
   // sort after an earlier run's (as in the insights log).
   let seq = Date.now() * 1000;
@@ -45,7 +45,7 @@ export function createSyncLog(store: EngineStore): SyncLog {
     if (count <= kept + Math.ceil(kept / 10)) return;
     let removed = 0;
     for (const key of db.getKeys({ start: [prefix], end: [`${prefix}\u0000`], limit: count - kept })) {
-      void db.remove(key);
+      write(() => db.remove(key));
       removed += 1;
     }
     counts.set(prefix, count - removed);
@@ -55,7 +55,7 @@ export function createSyncLog(store: EngineStore): SyncLog {
     recordSync(definitionId, record, key) {
       const at: EpochMs = record.at;
       const placed: SyncKey = key ?? [definitionId, at, seq++];
-      void store.syncs.put(placed, record);
+      write(() => store.syncs.put(placed, record));
       if (key === undefined) {
         syncCounts.set(definitionId, countOf(syncCounts, definitionId, store.syncs) + 1);
         prune(syncCounts, definitionId, store.syncs, SYNCS_KEPT);
@@ -63,7 +63,8 @@ export function createSyncLog(store: EngineStore): SyncLog {
       return placed;
     },
     recordFailure(spaceId, entry) {
-      void store.audit.put([spaceId, entry.at, seq++], entry);
+      const key: AuditKey = [spaceId, entry.at, seq++];
+      write(() => store.audit.put(key, entry));
       auditCounts.set(spaceId, countOf(auditCounts, spaceId, store.audit) + 1);
       prune(auditCounts, spaceId, store.audit, AUDIT_KEPT);
     },

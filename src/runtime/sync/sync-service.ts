@@ -9,7 +9,8 @@ import type { DestinationRegistry } from '../destination-registry.ts';
 import type { SpaceRegistry } from '../space-registry.ts';
 import { DestinationLane, type Deliverability, type DeliveryReport } from './destination-lane.ts';
 import type { SyncLog } from './sync-log.ts';
-import { fetchTransport, type WebhookTransport } from './webhook-transport.ts';
+import type { WriteBatcher } from './write-batcher.ts';
+import { createUndiciTransport, type WebhookTransport } from './webhook-transport.ts';
 
 /** Requests in flight per destination: a slow one ties up its own lane, never the others. */
 const MAX_IN_FLIGHT = 8;
@@ -39,6 +40,8 @@ export interface SyncServiceDeps {
   readonly log: Logger;
   readonly shardCount: number;
   readonly transport?: WebhookTransport;
+  /** The sync actor's batched LMDB writes (shared with its sync log). */
+  readonly writes: WriteBatcher;
   readonly random?: () => number;
 }
 
@@ -50,7 +53,7 @@ export interface SyncServiceDeps {
  */
 export function createSyncService(deps: SyncServiceDeps): SyncService {
   const { store, clock, destinations, definitions, spaces, syncLog, log } = deps;
-  const transport = deps.transport ?? fetchTransport;
+  const transport = deps.transport ?? createUndiciTransport(MAX_IN_FLIGHT);
   const random = deps.random ?? Math.random;
   const lanes = new Map<string, DestinationLane>();
   let closed = false;
@@ -85,6 +88,24 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     },
   });
 
+  /** Each destination's labelled children, looked up once (prom-client hashes labels on every call otherwise). */
+  const children = new Map<string, { delivered: Counter.Internal; attempts: Counter.Internal; transient: Counter.Internal; hard: Counter.Internal; dropped: Counter.Internal; latency: Histogram.Internal<'destination'> }>();
+  function metricsOf(destination: string) {
+    let found = children.get(destination);
+    if (found === undefined) {
+      found = {
+        delivered: delivered.labels(destination),
+        attempts: attempts.labels(destination),
+        transient: failures.labels(destination, 'false'),
+        hard: failures.labels(destination, 'true'),
+        dropped: dropped.labels(destination),
+        latency: latency.labels(destination),
+      };
+      children.set(destination, found);
+    }
+    return found;
+  }
+
   function destinationsWithLanes(): string[] {
     return [...lanes.keys()];
   }
@@ -105,22 +126,23 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     const destination = entry.destinationId;
     const definition = entry.definitionId === undefined ? undefined : definitions.byId(entry.definitionId);
     const now = clock.now();
+    const metrics = metricsOf(destination);
     switch (event.kind) {
       case 'dropped':
-        dropped.inc({ destination });
+        metrics.dropped.inc();
         return syncKey;
       case 'delivered':
-        attempts.inc({ destination });
-        delivered.inc({ destination });
+        metrics.attempts.inc();
+        metrics.delivered.inc();
         // Commit to delivery, on the engine's clock when it is the system's (a manual clock's
         // instants say nothing about how long delivery took).
-        latency.observe({ destination }, clock.kind === 'system' ? Math.max(0, (now - entry.createdAt) / 1000) : event.latencyMs / 1000);
+        metrics.latency.observe(clock.kind === 'system' ? Math.max(0, (now - entry.createdAt) / 1000) : event.latencyMs / 1000);
         if (definition === undefined) return syncKey;
         return syncLog.recordSync(definition.id, { at: now, destinationId: destination, messageId: entry.messageId, status: 'delivered', attempts: event.delivery.attempts, lastError: null }, syncKey);
       case 'failed-attempt': {
-        attempts.inc({ destination });
+        metrics.attempts.inc();
         const hard = event.delivery.status === 'failed';
-        failures.inc({ destination, hard: String(hard) });
+        (hard ? metrics.hard : metrics.transient).inc();
         const notifyTransient = spaces.byId(entry.spaceId)?.config.notifyTransientFailures ?? true;
         if (hard || notifyTransient) {
           syncLog.recordFailure(entry.spaceId, {
@@ -166,6 +188,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         retryDueAt: armRetry,
         maxInFlight: MAX_IN_FLIGHT,
         windowSize: WINDOW_SIZE,
+        write: (operation) => deps.writes.write(operation),
       });
       lanes.set(destinationId, lane);
     }
@@ -205,11 +228,14 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     runDue,
     async idle() {
       await Promise.all([...lanes.values()].map((lane) => lane.whenSettled()));
+      await deps.writes.flush();
     },
     async close() {
       closed = true;
       if (armed !== undefined) clearTimeout(armed);
       await Promise.all([...lanes.values()].map((lane) => lane.close()));
+      await transport.close();
+      await deps.writes.flush();
     },
   };
 }
