@@ -69,7 +69,7 @@ describe('retries, failures and the audit trail (manual clock)', () => {
   const requestsTo = (path: string): ReceivedRequest[] => receiver.requests.filter((r) => r.path === path);
 
   it('a 500 every time: exactly 6 attempts (1 + 5 retries), then a hard failure in syncs and audit', async () => {
-    const { audienceId, destinationId, key } = await wired('Failing', '/500');
+    const { audienceId, destinationId, key } = await wired('Failing', '/500', { secret: `whsec_${Buffer.from('a-32-byte-secret-for-retry-test!').toString('base64')}` });
     await send(url, 'track', { userId: 'r-500', event: 'Failing' });
     await syncSettled(server);
     expect(requestsTo('/500')).toHaveLength(1);
@@ -84,8 +84,9 @@ describe('retries, failures and the audit trail (manual clock)', () => {
     await advanceClock(url, TEN_MINUTES);
     await syncSettled(server);
     expect(requestsTo('/500')).toHaveLength(6);
-    // Every attempt carried the same message id (the receiver's dedup key).
-    expect(new Set(requestsTo('/500').map((r) => r.headers['webhook-id'] ?? (r.json as { messageId: string }).messageId)).size).toBe(1);
+    // Every attempt carried the same message id and webhook-id (the receiver's dedup key).
+    const messageId = (requestsTo('/500')[0]!.json as { messageId: string }).messageId;
+    expect(requestsTo('/500').map((r) => [r.headers['webhook-id'], (r.json as { messageId: string }).messageId])).toEqual(Array.from({ length: 6 }, () => [messageId, messageId]));
     await eventually(async () => {
       expect(await syncsOf(url, 'audiences', audienceId)).toEqual([
         { at: expect.any(String), destinationId, messageId: expect.any(String), status: 'failed', attempts: 6, lastError: 'HTTP 500' },
