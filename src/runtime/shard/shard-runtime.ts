@@ -550,21 +550,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // From here to the deliver below runs without yielding: a fresh read snapshot shows every
     // committed state and event, `uncommitted` holds the rest, and no step can slip in between.
     store.root.resetReadTxn();
-    const picked: ProfileState[] = [];
-    let scanned = 0;
-    let next: string | undefined;
-    // Scans profile ids in key order from the cursor; other shards' and spaces' profiles are
-    // skipped but counted, so progress can be told against the whole table.
-    // Keys first: other shards' profiles are skipped without decoding their records.
-    for (const key of store.profiles.getKeys(chunk.after === undefined ? {} : { start: chunk.after })) {
-      if (key === chunk.after) continue;
-      scanned += 1;
-      next = key;
-      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key, chunk.now) : undefined;
-      if (state?.spaceId === chunk.spaceId) picked.push(state);
-      if (picked.length >= chunk.limit || scanned >= chunk.limit * 16) break;
-    }
-    const done = scanned < chunk.limit * 16 && picked.length < chunk.limit;
+    const { picked, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
     let events = 0;
     const messages: ActorMessage[] = [];
     for (const state of picked) {
@@ -605,28 +591,35 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const target = synced?.targets.find((t) => t.destinationId === chunk.destinationId && t.connectionId === chunk.connectionId);
     // Disconnected (or re-connected) since: this sweep has nothing more to send.
     if (synced === undefined || target === undefined) return { next: undefined, scanned: 0, profiles: 0, outboxed: drainOutboxed() };
-    const drafts: OutboxDraft[] = [];
-    let scanned = 0;
-    let profiles = 0;
-    let next: string | undefined;
-    for (const key of store.profiles.getKeys(chunk.after === undefined ? {} : { start: chunk.after })) {
-      if (key === chunk.after) continue;
-      scanned += 1;
-      next = key;
-      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key) : undefined;
-      if (state?.spaceId === chunk.spaceId) {
-        profiles += 1;
-        drafts.push(...connectionEntries(state, synced, target, chunk.now));
-      }
-      if (profiles >= chunk.limit || scanned >= chunk.limit * 16) break;
-    }
-    const done = scanned < chunk.limit * 16 && profiles < chunk.limit;
+    const { picked, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
+    const drafts = picked.flatMap((state) => connectionEntries(state, synced, target, chunk.now));
     if (drafts.length > 0) {
       await store.root.transaction(() => writeOutbox(drafts));
       noteOutboxed(drafts);
     }
     cache.trim();
-    return { next: done ? undefined : next, scanned, profiles, outboxed: drainOutboxed() };
+    return { next: done ? undefined : next, scanned, profiles: picked.length, outboxed: drainOutboxed() };
+  }
+
+  /**
+   * The next `limit` profiles of this shard and space after `after`, in key order, for a chunk of
+   * a backfill or a first sync. Other shards' and spaces' profiles are skipped but counted (keys
+   * first: they are never decoded), so progress can be told against the whole table; a chunk
+   * also ends after `16 × limit` keys, so one that finds few of its own stays short.
+   */
+  function scanProfiles(spaceId: string, after: string | undefined, limit: number, now: EpochMs): { picked: ProfileState[]; scanned: number; next: string | undefined; done: boolean } {
+    const picked: ProfileState[] = [];
+    let scanned = 0;
+    let next: string | undefined;
+    for (const key of store.profiles.getKeys(after === undefined ? {} : { start: after })) {
+      if (key === after) continue;
+      scanned += 1;
+      next = key;
+      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key, now) : undefined;
+      if (state?.spaceId === spaceId) picked.push(state);
+      if (picked.length >= limit || scanned >= limit * 16) break;
+    }
+    return { picked, scanned, next, done: scanned < limit * 16 && picked.length < limit };
   }
 
   function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
