@@ -192,9 +192,15 @@ async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOpti
   const readBar = progressBar('reading answers', lookups.length);
   const troupe = await readTroupeAnswers(url, lookups, keys, (done) => readBar.update(done));
   readBar.end();
-  const { computePeerAnswers } = await import('../peer/duckdb-peer.ts');
-  const peer = await computePeerAnswers({ events, definitions: bench.definitions, at });
-  const mismatches: Mismatch[] = diffAnswers(troupe, peer.answers as ReadonlyMap<string, Readonly<Record<string, Json>>>, bench.definitions);
+  let peer: { answers: ReadonlyMap<string, Readonly<Record<string, Json>>>; loadMs: number; recomputeMs: number } | null = null;
+  let mismatches: Mismatch[] | null = null;
+  if (options.peer) {
+    const { computePeerAnswers } = await import('../peer/duckdb-peer.ts');
+    peer = await computePeerAnswers({ events, definitions: bench.definitions, at });
+    mismatches = diffAnswers(troupe, peer.answers, bench.definitions);
+  }
+  const members = [...troupe.values()].filter((answers) => Object.values(answers).some((value) => value === true)).length;
+  console.log(`  ${troupe.size.toLocaleString('en-US')} profiles read, ${members.toLocaleString('en-US')} members of some audience`);
   const stored = (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
   const profiles = (engine.store.profiles.getStats() as { entryCount?: number }).entryCount ?? 0;
   const sizes = footprint(bench.dataDir);
@@ -223,9 +229,9 @@ async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOpti
     traits: 20,
     loadGeneratorCpu: null,
     series: null,
-    peer: { loadMs: peer.loadMs, recomputeMs: peer.recomputeMs, events: events.length },
-    mismatches: mismatches.length,
-    mismatchExamples: mismatches.slice(0, 20),
+    peer: peer === null ? null : { loadMs: peer.loadMs, recomputeMs: peer.recomputeMs, events: events.length },
+    mismatches: mismatches === null ? null : mismatches.length,
+    mismatchExamples: mismatches?.slice(0, 20) ?? [],
   };
 }
 
