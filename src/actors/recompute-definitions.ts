@@ -208,7 +208,13 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
       // The winner's armed timer stays recorded so the recompute that follows clears it.
       return { id: definition.id, revision: definition.revision, state: definition.evaluator.merge(mine.state, theirs.state), ...(mine.due === undefined ? {} : { due: mine.due }) };
     }
-    return mine ?? theirs;
+    if (mine !== undefined || theirs === undefined) return mine;
+    // The loser's timer is retired with it (its row is keyed by the loser's id), so its state
+    // comes over unarmed: the recompute that follows arms the winner's at the next change.
+    // (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
+    // the loser never came due on the winner.)
+    const { due: _retired, ...unarmed } = theirs;
+    return unarmed;
   });
   return { layout: definitions.layout, slots };
 }

@@ -121,6 +121,48 @@ describe('stepProfile with live definitions', () => {
     ).state;
     expect(visible(merged)).toEqual({ recent_buyer: true, total_spend: 110, big_recent: true });
   });
+
+  // Regression (issue 8's correctness diff, seed 1, 10,000 profiles): a loser's state that the
+  // winner did not have came over still armed, so the winner's recompute saw its timer as set,
+  // while the loser's timer row was retired with it: its future-dated order never came due.
+  it('a merge arms the winner for what only the loser was waiting for (a future-dated event)', () => {
+    const winnerId = asProfileId('use_w2');
+    const loserId = asProfileId('use_l2');
+    // An anonymous visitor: no definition has evaluated it, so it holds no state to merge into.
+    const winner = stepProfile(
+      undefined,
+      {
+        type: 'profile.track',
+        profileId: winnerId,
+        spaceId: space,
+        event: trackedEvent({ messageId: 'page', type: 'page', name: 'Home', timestamp: T0, receivedAt: T0 }),
+        newIdentifiers: [{ type: 'anonymous_id', value: 'anon-w2', addedAt: T0, firstMessageId: 'page', sourceId: 'src' }],
+      },
+      T0,
+      definitions,
+    ).state!;
+    expect(computeEntries(winner.compute)).toEqual([]);
+    const future = T0 + 3 * 3_600_000;
+    const loser = stepProfile(undefined, order(loserId, 290, future, { receivedAt: T0 + 1 }), T0 + 1, definitions);
+    expect(loser.effects.filter((e) => e.type === 'timer.set').map((e) => (e.type === 'timer.set' ? e.dueAt : 0))).toContain(future);
+    const merged = stepProfile(
+      winner,
+      { type: 'profile.absorb', profileId: winnerId, spaceId: space, loserId, absorbed: loser.state, trigger: { messageId: 'm', eventType: 'identify', at: T0 + 2 } },
+      T0 + 2,
+      definitions,
+    );
+    // The loser's timer goes with it; the winner's is set at the same instant.
+    expect(merged.effects.filter((e) => e.type === 'timer.set' || e.type === 'timer.cleared').map((e) => [e.type, e.profileId, e.type === 'timer.set' || e.type === 'timer.cleared' ? e.dueAt : 0])).toEqual(
+      expect.arrayContaining([
+        ['timer.cleared', loserId, future],
+        ['timer.set', winnerId, future],
+      ]),
+    );
+    const armed = merged.effects.find((e) => e.type === 'timer.set' && e.profileId === winnerId && e.dueAt === future);
+    expect(armed).toBeDefined();
+    const fired = stepProfile(merged.state, { type: 'timer.fired', profileId: winnerId, spaceId: space, key: armed!.type === 'timer.set' ? armed!.key : '', dueAt: future }, future, definitions).state;
+    expect(visible(fired).total_spend).toBe(290);
+  });
   // Regression (backfill e2e, includeHistoricalData: false): such a definition was never evaluated
   // on profiles no event touched after its creation, so count() had no 0 there.
   it('a backfill without history keeps what the live path counted and evaluates: count() shows 0', () => {
