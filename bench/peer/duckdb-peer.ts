@@ -47,12 +47,12 @@ import { profileTraitsSql } from './profile-traits-sql.ts';
 import { readAnswers } from './read-answers.ts';
 import { JS_NUMBER_TEXT_MACRO } from './value-sql.ts';
 
-export interface PeerDefinitionInput {
+/** A definition as text (parsed here), or already parsed (tests that generate ASTs). */
+export type PeerDefinitionInput = {
   readonly key: string;
   readonly kind: DefinitionKind;
-  readonly query: string;
   readonly includeAnonymousUsers?: boolean;
-}
+} & ({ readonly query: string } | { readonly ast: DefinitionAst });
 
 export interface PeerInput {
   readonly events: readonly LoggedEvent[];
@@ -100,7 +100,7 @@ interface ParsedDefinition extends PeerDefinition {
 
 export async function openPeer(events: readonly LoggedEvent[], inputs: readonly PeerDefinitionInput[]): Promise<OpenPeer> {
   const parsed = inputs.map((input, i): ParsedDefinition => {
-    const ast = parse(input);
+    const ast = definitionAst(input);
     return { key: input.key, kind: input.kind, ast, includeAnonymousUsers: input.includeAnonymousUsers ?? false, table: `d${i}`, reads: definitionFields([ast]).traitKeys };
   });
   const ordered = dependencyOrder(parsed, (d) => d.reads);
@@ -148,7 +148,9 @@ async function recompute(connection: DuckDBConnection, log: LoadedLog, ordered: 
   return { answers, recomputeMs, readMs: performance.now() - readStart };
 }
 
-function parse(input: PeerDefinitionInput): DefinitionAst {
+/** The checked AST of a definition (`target: 'USERS'`); a query that does not parse throws, naming the definition. */
+export function definitionAst(input: PeerDefinitionInput): DefinitionAst {
+  if ('ast' in input) return input.ast;
   const parsed = parseDefinition(input.query, { kind: input.kind, target: 'USERS' });
   if (!parsed.ok) throw new Error(`definition ${input.key}: ${parsed.error.message}`);
   return parsed.value;
