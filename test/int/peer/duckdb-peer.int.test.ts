@@ -216,6 +216,24 @@ describe('DuckDB peer: reducers', () => {
     // '840' < 'AUD' by code points; 840 twice is the mode, and stays a number.
     expect(answers.get('q')).toMatchObject({ max_text: 'AUD', min_text: '840', mode2: 840, currency_list: [840, 'AUD'], currencies: 2 });
   });
+
+  it('keeps 1 and "1" apart, ordering equal texts by type name (number before string)', async () => {
+    // For q the string comes first in the log and in time, for r the number: the type decides.
+    const ones = [
+      track('q', 'Order Completed', T - 1, { currency: '1' }),
+      track('q', 'Order Completed', T, { currency: 1 }),
+      track('r', 'Order Completed', T - 1, { currency: 1 }),
+      track('r', 'Order Completed', T, { currency: '1' }),
+    ];
+    const definitions = [
+      trait('list', "event('Order Completed').unique(property('currency'))"),
+      trait('distinct', "event('Order Completed').unique(property('currency')).count()"),
+      trait('mode', "event('Order Completed').mode(property('currency'), 1)"),
+    ];
+    const { answers } = await computePeerAnswers({ events: ones, definitions, at: T });
+    expect(answers.get('q')).toEqual({ list: [1, '1'], distinct: 2, mode: 1 });
+    expect(answers.get('r')).toEqual({ list: [1, '1'], distinct: 2, mode: 1 });
+  });
 });
 
 describe('DuckDB peer: traits and who qualifies', () => {
