@@ -12,7 +12,9 @@
  *   property, and it makes the text forms and identities exactly JavaScript's (`String(n)`,
  *   key-order-free objects), which DuckDB's JSON functions would not. The price: the set of
  *   definitions is known at load time (a new property needs a reload). Rows go in through the
- *   appender a data chunk at a time. Duplicated messageIds keep their first event.
+ *   appender a data chunk at a time, without NULLs (column-appender.ts says why). The events
+ *   ingestion would refuse are left out (an unreadable timestamp, one more than a year ahead,
+ *   a track without a name), and a duplicated messageId keeps its first event (scan-log.ts).
  * - The instant `at` filters everything in SQL, nothing at load: an event counts once it has
  *   arrived (`sentAt <= at`) and its time has come (`ts <= at`; late events count where their
  *   timestamp falls, identify traits apply on arrival whatever their timestamp). So one load
@@ -29,8 +31,14 @@
  *   engine's profile trait is `false` only after an exit and absent if the person was never a
  *   member: history a recompute does not have. No bench definition reads an audience.
  * - Not supported (a clear error names the definition and the construct): account audiences,
- *   `sources({exclude})` (the log records no source), date comparators. `context(…)` reads are
- *   absent (the log records no context).
+ *   `sources({exclude})` (the log records no source), date comparators (reading a value as a
+ *   time follows Date.parse; no bench definition has one). `context(…)` reads are absent (the
+ *   log records no context). `includeHistoricalData: false` is not modelled.
+ * - Numbers: sums and averages are DuckDB's, whose order of summation is its own (the last bits
+ *   of a fractional sum may differ from JavaScript's, as SEMANTICS.md allows between evaluators).
+ * - The yardstick: reference-answers.ts computes the same map with the reference evaluator;
+ *   test/int/peer/ holds the peer to it on seeded logs, for the bench's definitions and for the
+ *   reference suite's generated ones.
  * - Timing: `loadMs` is the load; `recomputeMs` runs every definition's SQL at `at` and ends with
  *   every answer materialised in DuckDB; `readMs` is reading them back into JavaScript.
  */
@@ -47,12 +55,12 @@ import { profileTraitsSql } from './profile-traits-sql.ts';
 import { readAnswers } from './read-answers.ts';
 import { JS_NUMBER_TEXT_MACRO } from './value-sql.ts';
 
-export interface PeerDefinitionInput {
+/** A definition as text (parsed here), or already parsed (tests that generate ASTs). */
+export type PeerDefinitionInput = {
   readonly key: string;
   readonly kind: DefinitionKind;
-  readonly query: string;
   readonly includeAnonymousUsers?: boolean;
-}
+} & ({ readonly query: string } | { readonly ast: DefinitionAst });
 
 export interface PeerInput {
   readonly events: readonly LoggedEvent[];
@@ -100,7 +108,7 @@ interface ParsedDefinition extends PeerDefinition {
 
 export async function openPeer(events: readonly LoggedEvent[], inputs: readonly PeerDefinitionInput[]): Promise<OpenPeer> {
   const parsed = inputs.map((input, i): ParsedDefinition => {
-    const ast = parse(input);
+    const ast = definitionAst(input);
     return { key: input.key, kind: input.kind, ast, includeAnonymousUsers: input.includeAnonymousUsers ?? false, table: `d${i}`, reads: definitionFields([ast]).traitKeys };
   });
   const ordered = dependencyOrder(parsed, (d) => d.reads);
@@ -148,7 +156,9 @@ async function recompute(connection: DuckDBConnection, log: LoadedLog, ordered: 
   return { answers, recomputeMs, readMs: performance.now() - readStart };
 }
 
-function parse(input: PeerDefinitionInput): DefinitionAst {
+/** The checked AST of a definition (`target: 'USERS'`); a query that does not parse throws, naming the definition. */
+export function definitionAst(input: PeerDefinitionInput): DefinitionAst {
+  if ('ast' in input) return input.ast;
   const parsed = parseDefinition(input.query, { kind: input.kind, target: 'USERS' });
   if (!parsed.ok) throw new Error(`definition ${input.key}: ${parsed.error.message}`);
   return parsed.value;

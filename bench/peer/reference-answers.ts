@@ -1,7 +1,5 @@
 import { mergeTraits } from '../../src/actors/merge-traits.ts';
 import type { TraitEntry } from '../../src/actors/profile-state.ts';
-import type { DefinitionAst } from '../../src/definitions/ast.ts';
-import { parseDefinition } from '../../src/definitions/parse-definition.ts';
 import { extractIdentifiers } from '../../src/identity/extract-identifiers.ts';
 import { identitySettingsFrom } from '../../src/identity/settings.ts';
 import type { TrackedEvent } from '../../src/ingest/tracked-event.ts';
@@ -10,7 +8,7 @@ import { referenceAnswer } from '../../test/support/reference/reference-evaluato
 import type { LoggedEvent } from '../load/event-log.ts';
 import { definitionFields } from './definition-fields.ts';
 import { dependencyOrder } from './dependency-order.ts';
-import type { PeerAnswerMap, PeerInput } from './duckdb-peer.ts';
+import { definitionAst, type PeerAnswerMap, type PeerInput } from './duckdb-peer.ts';
 
 /**
  * The peer's yardstick: the same answers as `computePeerAnswers`, computed person by person by
@@ -22,7 +20,7 @@ const KNOWN_IDENTIFIER_TYPES = new Set(['user_id', 'email', 'android.idfa', 'ios
 
 export function referenceAnswers(input: PeerInput): PeerAnswerMap {
   const definitions = dependencyOrder(
-    input.definitions.map((d) => ({ ...d, ast: parse(d.key, d.query, d.kind), includeAnonymousUsers: d.includeAnonymousUsers ?? false })),
+    input.definitions.map((d) => ({ key: d.key, kind: d.kind, ast: definitionAst(d), includeAnonymousUsers: d.includeAnonymousUsers ?? false })),
     (d) => definitionFields([d.ast]).traitKeys,
   );
   const settings = identitySettingsFrom(undefined);
@@ -76,10 +74,4 @@ function trackedEventOf(logged: LoggedEvent): TrackedEvent {
     timestamp: Date.parse(call.timestamp),
     receivedAt: logged.sentAt,
   };
-}
-
-function parse(key: string, query: string, kind: DefinitionAst['kind']): DefinitionAst {
-  const parsed = parseDefinition(query, { kind, target: 'USERS' });
-  if (!parsed.ok) throw new Error(`definition ${key}: ${parsed.error.message}`);
-  return parsed.value;
 }
