@@ -123,9 +123,6 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
     const p99BySecond = maxSeries(results.map((r) => r.p99BySecond));
     await engine.sync.idle();
     const sink = await bench.sink();
-    const sizes = footprint(bench.dataDir);
-    const stored = (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
-    const profiles = (engine.store.profiles.getStats() as { entryCount?: number }).entryCount ?? 0;
     const fresh = freshness.map((s) => s.ms).sort((a, b) => a - b);
     const peer = options.peer ? await peerRecompute(logPath, bench, Date.now()) : null;
     return {
@@ -142,15 +139,8 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
       syncMessagesPerSec: sink.received / seconds,
       syncLagP99Ms: sink.lagP99Ms,
       backfillEventsPerSec: backfill?.eventsPerSec ?? null,
-      rssMb: process.memoryUsage().rss / 1024 / 1024,
-      bytesPerEvent: stored === 0 ? 0 : sizes.bytes / stored,
-      bytesPerProfile: profiles === 0 ? 0 : sizes.bytes / profiles,
-      diskMb: sizes.bytes / 1024 / 1024,
-      profiles,
+      ...storeFigures(bench),
       events: sent,
-      storedEvents: stored,
-      audiences: 50,
-      traits: 20,
       loadGeneratorCpu: results.reduce((sum, r) => sum + r.cpuSeconds, 0) / seconds,
       series: { perSecond, p99BySecond, freshness: freshness.map((s) => [s.at / 1000, s.ms]) },
       peer: peer === null ? null : { loadMs: peer.loadMs, recomputeMs: peer.recomputeMs, events: peer.events },
@@ -201,9 +191,6 @@ async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOpti
   }
   const members = [...troupe.values()].filter((answers) => Object.values(answers).some((value) => value === true)).length;
   console.log(`  ${troupe.size.toLocaleString('en-US')} profiles read, ${members.toLocaleString('en-US')} members of some audience`);
-  const stored = (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
-  const profiles = (engine.store.profiles.getStats() as { entryCount?: number }).entryCount ?? 0;
-  const sizes = footprint(bench.dataDir);
   return {
     options,
     eventsPerSec: sent / seconds,
@@ -218,15 +205,8 @@ async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOpti
     syncMessagesPerSec: (await bench.sink()).received / seconds,
     syncLagP99Ms: null,
     backfillEventsPerSec: null,
-    rssMb: process.memoryUsage().rss / 1024 / 1024,
-    bytesPerEvent: stored === 0 ? 0 : sizes.bytes / stored,
-    bytesPerProfile: profiles === 0 ? 0 : sizes.bytes / profiles,
-    diskMb: sizes.bytes / 1024 / 1024,
-    profiles,
+    ...storeFigures(bench),
     events: sent,
-    storedEvents: stored,
-    audiences: 50,
-    traits: 20,
     loadGeneratorCpu: null,
     series: null,
     peer: peer === null ? null : { loadMs: peer.loadMs, recomputeMs: peer.recomputeMs, events: events.length },
@@ -249,9 +229,22 @@ function readLog(path: string): LoggedEvent[] {
     .map((line) => JSON.parse(line) as LoggedEvent);
 }
 
-/** The LMDB file's allocated size (it is sparse: its nominal size is the map size). */
-function footprint(dataDir: string): { bytes: number } {
-  return { bytes: statSync(join(dataDir, 'troupe.mdb')).blocks * 512 };
+/** Memory and disk at the end of a run; the LMDB file's allocated size (it is sparse: its nominal size is the map size). */
+function storeFigures(bench: BenchEngine): Pick<BenchReport, 'rssMb' | 'bytesPerEvent' | 'bytesPerProfile' | 'diskMb' | 'profiles' | 'storedEvents' | 'audiences' | 'traits'> {
+  const { store } = bench.engine;
+  const bytes = statSync(join(bench.dataDir, 'troupe.mdb')).blocks * 512;
+  const stored = (store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
+  const profiles = (store.profiles.getStats() as { entryCount?: number }).entryCount ?? 0;
+  return {
+    rssMb: process.memoryUsage().rss / 1024 / 1024,
+    bytesPerEvent: stored === 0 ? 0 : bytes / stored,
+    bytesPerProfile: profiles === 0 ? 0 : bytes / profiles,
+    diskMb: bytes / 1024 / 1024,
+    profiles,
+    storedEvents: stored,
+    audiences: bench.definitions.filter((d) => d.kind === 'audience').length,
+    traits: bench.definitions.filter((d) => d.kind === 'computed_trait').length,
+  };
 }
 
 function quantile(sorted: readonly number[], q: number): number | null {

@@ -1,5 +1,6 @@
 import { BENCH_EVENT_NAMES } from '../definitions-fixture.ts';
 import type { LoggedEvent } from './event-log.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 /**
  * The load bench's synthetic workload, deterministic from its seed: people with a heavy-tailed
@@ -33,17 +34,6 @@ const PAGES = ['/', '/pricing', '/docs', '/blog', '/checkout'] as const;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** mulberry32: a tiny seeded generator; the workload must be the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** How a person shows up: known from the start, anonymous until an identify, or on two devices that merge. */
 type Persona = 'known' | 'identifies-later' | 'two-devices';

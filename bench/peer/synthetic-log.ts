@@ -1,6 +1,8 @@
 import type { Json } from '../../src/shared/json.ts';
 import { BENCH_EVENT_NAMES } from '../definitions-fixture.ts';
 import type { LoggedEvent } from '../load/event-log.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
+export { seededRandom };
 
 /**
  * A seeded random event log in the bench's format, for the peer's differential test (small) and
@@ -24,17 +26,6 @@ const DAY = 24 * HOUR;
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'usd', 'JPY'] as const;
 const PLANS = ['pro', 'free', 'enterprise'] as const;
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticLog(options: SyntheticLogOptions): LoggedEvent[] {
   const random = seededRandom(options.seed);

@@ -4,6 +4,7 @@ import { DEV_AUTH } from '../support/engine-server.ts';
 import { metricValue } from '../support/metric-value.ts';
 import { fetchAllEvents, type ProfileEvent } from '../support/profile-lookup.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 // Contract: 200 means committed and a crash loses no acknowledged event; replays of accepted
 // messageIds are acknowledged and ignored; "any id of a merged profile finds it". Here the events
@@ -36,17 +37,6 @@ interface Batch {
  */
 type Outcome = number | 'error' | 'partial';
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const anonymousId = (p: string, n: number): string => `${p}-anon-${n}`;
 const email = (p: string, n: number): string => `${p}-${n}@example.com`;
@@ -63,7 +53,7 @@ function poolLookups(p: string): string[] {
 
 /** Tracks with 1–3 ids drawn from the pools; each carries a unique messageId. */
 function makeBatches(p: string, seed: number, count: number, size: number): Batch[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = (n: number): number => Math.floor(next() * n);
   return Array.from({ length: count }, (_, index) => {
     const items = Array.from({ length: size }, (_, i): Item => {

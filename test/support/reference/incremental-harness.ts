@@ -12,6 +12,7 @@ import { definitionArb } from './definition-arbitraries.ts';
 import { referenceAnswer } from './reference-evaluator.ts';
 import { type Scenario, formatInstant, scenarioArb, traitsAfter } from './scenario.ts';
 import { readTime } from './values.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 /**
  * Holds an incremental `DefinitionEvaluator` to the reference evaluator with fast-check:
@@ -85,7 +86,7 @@ function replay(compile: (ast: DefinitionAst) => DefinitionEvaluator, scenario: 
   const evaluator = compile(scenario.definition);
   const facts = factsOf(scenario.definition);
   checkDeclarations(evaluator, facts);
-  const random = mulberry32(scenario.seed);
+  const random = seededRandom(scenario.seed);
   const edges = edgeInstants(scenario, facts);
   const mergeAfter = withMerge ? scenario.mergeAfter : 0;
 
@@ -237,14 +238,3 @@ function show(value: Json | undefined): string {
   return value === undefined ? 'undefined (absent)' : JSON.stringify(value);
 }
 
-/** A small seeded generator: the harness's own choices replay exactly with fast-check's seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
