@@ -85,15 +85,6 @@ export class DestinationLane {
     this.pump();
   }
 
-  /** Entries held in memory (the backlog beyond it is in LMDB). */
-  loaded(): number {
-    return this.window.size;
-  }
-
-  inFlightCount(): number {
-    return this.inFlight;
-  }
-
   /** Resolves once nothing is in flight and nothing is ready to send now (tests, shutdown). */
   whenSettled(): Promise<void> {
     if (this.isSettled()) return Promise.resolve();
