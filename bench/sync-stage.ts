@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,10 +7,10 @@ import { loadConfig } from '../src/config/load-config.ts';
 import type { DefinitionInput } from '../src/runtime/definition-registry.ts';
 import { createEngine } from '../src/engine.ts';
 import { serveEngine } from '../src/serve.ts';
+import { startWebhookSink } from './webhook-sink-process.ts';
 
 const execFileAsync = promisify(execFile);
 const CLIENT = new URL('./http-load-client.ts', import.meta.url).pathname;
-const SINK = new URL('./webhook-sink.ts', import.meta.url).pathname;
 
 export interface SyncStageResult {
   readonly withoutDestination: number;
@@ -41,13 +41,10 @@ export async function syncStage(dir: string): Promise<SyncStageResult> {
   const config = loadConfig({ env: { TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 'sync'), TROUPE_LOG_LEVEL: 'silent' } });
   const engine = await createEngine(config, pino({ level: 'silent' }));
   const server = await serveEngine(engine, config);
-  const sink = spawn(process.execPath, ['--import', 'tsx', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sink = await startWebhookSink();
   try {
-    const sinkUrl = await new Promise<string>((resolve, reject) => {
-      sink.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-      sink.once('exit', (code) => reject(new Error(`webhook sink exited with ${code}`)));
-    });
-    const received = async (): Promise<number> => ((await (await fetch(`${sinkUrl}/count`)).json()) as { received: number }).received;
+    const sinkUrl = sink.url;
+    const received = async (): Promise<number> => (await sink.counts()).received;
     const run = async (durationMs: number): Promise<number> => {
       const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', CLIENT, server.url, '100', '32', String(durationMs)], { encoding: 'utf8' });
       const result = JSON.parse(stdout) as { events: number; seconds: number; non200: number };
@@ -94,7 +91,7 @@ export async function syncStage(dir: string): Promise<SyncStageResult> {
     const deliveryRate = members / ((performance.now() - start) / 1000);
     return { withoutDestination, withDestination, messagesDuringRun, backlogAfterRun, drainSeconds, refusingDestination, deliveryRate, deliveredMessages: members };
   } finally {
-    sink.kill('SIGTERM');
+    sink.stop();
     await server.close();
     await engine.close();
   }

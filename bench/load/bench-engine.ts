@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { DefinitionInput } from '../../src/runtime/definition-registry.ts';
 import { createEngine, type Engine } from '../../src/engine.ts';
 import { serveEngine } from '../../src/serve.ts';
 import { benchDefinitions } from '../definitions-fixture.ts';
+import { startWebhookSink } from '../webhook-sink-process.ts';
 
-const SINK = new URL('../webhook-sink.ts', import.meta.url).pathname;
 
 export interface BenchEngine {
   readonly engine: Engine;
@@ -30,11 +29,8 @@ export async function startBenchEngine(dataDir: string, clock: 'system' | 'manua
   const config = { ...base, clock };
   const engine = await createEngine(config, pino({ level: 'warn' }));
   const server = await serveEngine(engine, config);
-  const sink: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const sinkUrl = await new Promise<string>((resolve, reject) => {
-    sink.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    sink.once('exit', (code) => reject(new Error(`webhook sink exited with ${code}`)));
-  });
+  const sink = await startWebhookSink();
+  const sinkUrl = sink.url;
   const fixture = benchDefinitions('default');
   // Computed traits first: the audiences read some of them.
   const ordered = [...fixture.filter((d) => d.kind === 'computed_trait'), ...fixture.filter((d) => d.kind === 'audience')];
@@ -66,11 +62,9 @@ export async function startBenchEngine(dataDir: string, clock: 'system' | 'manua
     sinkUrl,
     dataDir,
     definitions: ordered.map(({ key, kind, query }) => ({ key, kind, query })),
-    async sink() {
-      return (await (await fetch(`${sinkUrl}/count`)).json()) as { received: number; lagP50Ms: number | null; lagP99Ms: number | null };
-    },
+    sink: () => sink.counts(),
     async close() {
-      sink.kill('SIGTERM');
+      sink.stop();
       await server.close();
       await engine.close();
     },

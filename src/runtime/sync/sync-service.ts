@@ -82,7 +82,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     labelNames: ['destination'],
     registers: [deps.registry],
     collect() {
-      for (const destination of destinationsWithLanes()) {
+      for (const destination of lanes.keys()) {
         this.set({ destination }, store.outbox.getKeysCount({ start: [destination], end: [`${destination}\u0000`] }));
       }
     },
@@ -104,10 +104,6 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
       children.set(destination, found);
     }
     return found;
-  }
-
-  function destinationsWithLanes(): string[] {
-    return [...lanes.keys()];
   }
 
   function deliverability(entry: OutboxEntry): Deliverability {

@@ -30,13 +30,14 @@ export interface WebhookTransport {
  * that moved must be reconfigured, not trusted to forward our data elsewhere.
  */
 export function createUndiciTransport(connections: number): WebhookTransport {
-  const agents = new Map<string, Agent>();
+  const agents = new Map<string, { readonly agent: Agent; readonly timeoutMs: number }>();
   const agentFor = (destinationId: string, timeoutMs: number): Agent => {
-    let agent = agents.get(destinationId);
-    if (agent === undefined) {
-      agent = new Agent({ connections, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
-      agents.set(destinationId, agent);
-    }
+    const current = agents.get(destinationId);
+    if (current !== undefined && current.timeoutMs === timeoutMs) return current.agent;
+    // A PATCHed timeout takes effect on connecting too: the old pool closes once its requests end.
+    if (current !== undefined) void current.agent.close();
+    const agent = new Agent({ connections, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+    agents.set(destinationId, { agent, timeoutMs });
     return agent;
   };
   return {
@@ -69,7 +70,7 @@ export function createUndiciTransport(connections: number): WebhookTransport {
       }
     },
     async close() {
-      await Promise.all([...agents.values()].map((agent) => agent.destroy()));
+      await Promise.all([...agents.values()].map(({ agent }) => agent.destroy()));
       agents.clear();
     },
   };
