@@ -21,6 +21,12 @@ export interface BenchReport {
   readonly syncMessagesPerSec: number;
   readonly syncLagP99Ms: number | null;
   readonly backfillEventsPerSec: number | null;
+  /** The engine process's CPU (all threads, from the OS) per accepted event while loading, the backfill's interval left out. */
+  readonly engineCpuUsPerEvent: number | null;
+  /** CPU of `JSON.parse` per event of the same request bodies, measured in the same run. */
+  readonly jsonParseCpuUsPerEvent: number | null;
+  /** `engineCpuUsPerEvent / jsonParseCpuUsPerEvent`: the figure every hot-path change is held to. */
+  readonly costInJsonParses: number | null;
   readonly rssMb: number;
   readonly bytesPerEvent: number;
   readonly bytesPerProfile: number;
@@ -46,6 +52,7 @@ export function writeReport(report: BenchReport): string {
   const freshnessInterval = report.freshnessP99Ms;
   const rows: Array<[string, string, string]> = [
     ['events/s (HTTP, sustained)', fixed(report.eventsPerSec), '≥ 50,000'],
+    ['engine CPU per event (µs), in JSON.parses', `${fixed(report.engineCpuUsPerEvent, 1)}, ${fixed(report.costInJsonParses, 1)}× (parse ${fixed(report.jsonParseCpuUsPerEvent, 2)} µs)`, '≤ 12×'],
     ['ingest latency p50 / p99 (ms)', `${fixed(report.ingestP50Ms, 1)} / ${fixed(report.ingestP99Ms, 1)}`, ''],
     ['freshness p50 / p99 (ms)', `${fixed(report.freshnessP50Ms, 1)} / ${fixed(report.freshnessP99Ms, 1)}`, 'p99 < 100'],
     ['Profile API lookups/s, p50 / p99 (ms)', `${fixed(report.lookupsPerSec)}, ${fixed(report.lookupP50Ms, 2)} / ${fixed(report.lookupP99Ms, 2)}`, 'p99 < 2 at 5,000/s'],

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Json } from '../../src/shared/json.ts';
 import { startBenchEngine, type BenchEngine } from './bench-engine.ts';
+import { EngineCpuMeter, jsonParseCpuUsPerEvent } from './cpu-cost.ts';
 import { parseBenchOptions, type BenchOptions } from './bench-options.ts';
 import { diffAnswers, readTroupeAnswers, type Mismatch } from './correctness-diff.ts';
 import type { LoggedEvent } from './event-log.ts';
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
 async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: string, logPath: string, events: number): Promise<Omit<BenchReport, 'minutes'>> {
   const { engine, url } = bench;
   const durationMs = options.durationSeconds * 1000;
+  const jsonParseUs = jsonParseCpuUsPerEvent(bodiesPath);
   const bar = progressBar('ingesting', events);
   const loads = Array.from({ length: CLIENTS }, (_, index) =>
     execFileAsync(process.execPath, ['--import', 'tsx', LOAD_CLIENT, url, bodiesPath, String(index), String(CLIENTS), String(CONCURRENCY), String(durationMs)], {
@@ -81,6 +83,8 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
   const ingestStarted = performance.now();
   // Stored events (probes included): what the engine has committed so far.
   const accepted = (): number => (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
+  const cpu = new EngineCpuMeter(accepted);
+  cpu.resume();
   // While the generators run: freshness probes, Profile API lookups, and one backfill halfway.
   let running = true;
   const all = Promise.all(loads).finally(() => (running = false));
@@ -101,6 +105,7 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
     if (running) {
       const stored = (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
       const began = performance.now();
+      cpu.pause();
       await engine.definitions.create('default', {
         kind: 'audience',
         name: 'Bench backfill',
@@ -111,8 +116,10 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
       });
       await engine.definitions.idle();
       backfill = { eventsPerSec: stored / ((performance.now() - began) / 1000), events: stored };
+      cpu.resume();
     }
     const results = await all;
+    cpu.pause();
     await probes;
     const lookups = await lookupRun;
     clearInterval(progress);
@@ -140,6 +147,7 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
       syncLagP99Ms: sink.lagP99Ms,
       backfillEventsPerSec: backfill?.eventsPerSec ?? null,
       ...storeFigures(bench),
+      ...costFigures(cpu.usPerEvent(), jsonParseUs),
       events: sent,
       loadGeneratorCpu: results.reduce((sum, r) => sum + r.cpuSeconds, 0) / seconds,
       series: { perSecond, p99BySecond, freshness: freshness.map((s) => [s.at / 1000, s.ms]) },
@@ -206,6 +214,7 @@ async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOpti
     syncLagP99Ms: null,
     backfillEventsPerSec: null,
     ...storeFigures(bench),
+    ...costFigures(null, null),
     events: sent,
     loadGeneratorCpu: null,
     series: null,
@@ -244,6 +253,15 @@ function storeFigures(bench: BenchEngine): Pick<BenchReport, 'rssMb' | 'bytesPer
     storedEvents: stored,
     audiences: bench.definitions.filter((d) => d.kind === 'audience').length,
     traits: bench.definitions.filter((d) => d.kind === 'computed_trait').length,
+  };
+}
+
+/** The hot path's figure: engine CPU per event, and that as a multiple of `JSON.parse` of the same event. */
+function costFigures(engineUs: number | null, jsonParseUs: number | null): Pick<BenchReport, 'engineCpuUsPerEvent' | 'jsonParseCpuUsPerEvent' | 'costInJsonParses'> {
+  return {
+    engineCpuUsPerEvent: engineUs,
+    jsonParseCpuUsPerEvent: jsonParseUs,
+    costInJsonParses: engineUs === null || jsonParseUs === null || jsonParseUs === 0 ? null : engineUs / jsonParseUs,
   };
 }
 

@@ -98,7 +98,15 @@ export function recomputeDefinitions(
     }
 
     const qualifies = known || definition.includeAnonymousUsers;
-    const evaluated = qualifies ? evaluator.evaluateWithNextChange(evaluatorState, traitValue, now) : undefined;
+    const initial = evaluator.initialState();
+    // A state no event has touched answers the same on every profile at every later instant
+    // when the definition reads no trait and has no pending change (`initialAnswer`): most of a
+    // new profile's definitions, which then cost no evaluation.
+    const evaluated = !qualifies
+      ? undefined
+      : evaluatorState === initial && evaluator.initialAnswer !== undefined
+        ? evaluator.initialAnswer
+        : evaluator.evaluateWithNextChange(evaluatorState, traitValue, now);
     const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
     const written = writeAnswer(definition, answer, traitValue(definition.key), Object.hasOwn(traits ?? state.traits, definition.key));
     if (written !== undefined) {
@@ -122,7 +130,10 @@ export function recomputeDefinitions(
       if (armed !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: armed });
       if (due !== undefined) effects.push({ type: 'timer.set', profileId: state.id, key, dueAt: due });
     }
-    if (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due) {
+    // A definition whose state is still the initial one, unarmed, keeps no entry: a missing entry
+    // reads as the initial state, and a new profile then stores only the states its events made.
+    const untouched = entry === undefined && evaluatorState === initial && due === undefined;
+    if (!untouched && (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due)) {
       slots ??= aligned.slots.slice();
       slots[definition.rank] =
         due === undefined ? { id: definition.id, revision: definition.revision, state: evaluatorState } : { id: definition.id, revision: definition.revision, state: evaluatorState, due };

@@ -157,7 +157,8 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
   const aligned = alignComputeStates(state.compute, set);
   const slots = aligned.slots.slice();
-  slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
+  // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
+  if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
   const compute = { layout: aligned.layout, slots };
   const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
   return withDefinitions(result, definitions, now, evaluated);

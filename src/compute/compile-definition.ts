@@ -95,10 +95,13 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     return { value, nextChangeAt: next };
   }
 
+  const initialAnswer = constantInitialAnswer(traitKeys, evaluateWithNextChange(initial, () => undefined, 0));
+
   return {
     ast,
     eventNames,
     traitKeys,
+    initialAnswer,
     monotone: isMonotone(ast, roots),
     // States are immutable, so every profile can start from one shared initial state.
     initialState: () => initial,
@@ -133,6 +136,15 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
+}
+
+/**
+ * With no trait read, the initial state's answer depends on the instant alone, and with no next
+ * change (at the earliest instant, 0) it never moves: one answer for every profile, ever.
+ */
+function constantInitialAnswer(traitKeys: ReadonlySet<string>, atZero: { value: Json | undefined; nextChangeAt: number | undefined }): DefinitionEvaluator['initialAnswer'] {
+  if (traitKeys.size > 0 || atZero.nextChangeAt !== undefined) return undefined;
+  return { value: atZero.value, nextChangeAt: undefined };
 }
 
 function isMonotone(ast: DefinitionAst, roots: readonly RootStreamPlan[]): boolean {

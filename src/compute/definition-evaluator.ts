@@ -37,7 +37,13 @@ export interface DefinitionEvaluator {
    * exit, and its next change can only move later. The actor then skips evaluating it.
    */
   readonly monotone: boolean;
+  /** The same object on every call: a state equal to it by identity has seen no event. */
   initialState(): EvaluatorState;
+  /**
+   * The answer of the initial state when it is the same on every profile at every instant (the
+   * definition reads no trait, and the initial state has no next change); undefined otherwise.
+   */
+  readonly initialAnswer: { readonly value: Json | undefined; readonly nextChangeAt: undefined } | undefined;
   /**
    * Folds one event into the state, arriving at `now` (its timestamp may be earlier: late, or
    * later: future-dated). Returns the same object when the event cannot matter.

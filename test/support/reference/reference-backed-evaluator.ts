@@ -32,12 +32,14 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
   const answerAt = (events: readonly TrackedEvent[], traits: Record<string, Json>, now: EpochMs, seen?: (t: number) => void): Json | undefined =>
     referenceAnswerSeeing(ast, { events, traits }, now, seen);
 
+  const empty = stateOf([]);
   const evaluator: DefinitionEvaluator = {
     ast,
     eventNames,
     traitKeys: facts.traitKeys,
     monotone: false,
-    initialState: () => stateOf([]),
+    initialAnswer: undefined,
+    initialState: () => empty,
     observe: (state, event) => (relevant(event) ? stateOf([...eventsOf(state), event]) : state),
     // Nothing is dropped: the whole point is to hold every event the reference may need.
     prune: (state) => state,

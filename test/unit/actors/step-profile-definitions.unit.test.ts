@@ -179,4 +179,17 @@ describe('stepProfile with live definitions', () => {
     const replayedNothing = stepProfile(live, { type: 'profile.backfill', profileId: pid, spaceId: space, definitionId: 'trt_spend', events: [] }, T0 + 1, withRefunds).state!;
     expect(visible(replayedNothing).total_spend).toBeNull();
   });
+  it('a new profile keeps entries only for the definitions its events touched; the others still answer', () => {
+    const refunds: LiveDefinition = { id: 'trt_refunds', key: 'refunds', kind: 'computed_trait', revision: 1, includeAnonymousUsers: false, ast: computedTrait(aggregate(stream('Refund Issued'), { kind: 'count' })) };
+    const withRefunds: SpaceDefinitions = { users: compileDefinitionSet([bigRecent, spend, recentBuyer, refunds]), accounts: EMPTY_DEFINITION_SET };
+    const pid = asProfileId('use_f');
+    const first = stepProfile(undefined, order(pid, 150, T0), T0, withRefunds).state!;
+    // Order Completed touched two states (big_recent reads traits, it has no stream); Refund Issued none.
+    expect(computeEntries(first.compute).map((e) => e.id).sort()).toEqual(['aud_recent', 'trt_spend']);
+    expect(visible(first)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true, refunds: 0 });
+    const refund = trackedEvent({ messageId: 'r1', type: 'track', event: 'Refund Issued', userId: 'u1', properties: {}, timestamp: T0 + DAY, receivedAt: T0 + DAY });
+    const second = stepProfile(first, { type: 'profile.track', profileId: pid, spaceId: space, event: refund, newIdentifiers: [] }, T0 + DAY, withRefunds).state!;
+    expect(visible(second).refunds).toBe(1);
+    expect(computeEntries(second.compute).map((e) => e.id).sort()).toEqual(['aud_recent', 'trt_refunds', 'trt_spend']);
+  });
 });

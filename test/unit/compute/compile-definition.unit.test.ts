@@ -3,7 +3,8 @@ import { compileDefinition } from '../../../src/compute/compile-definition.ts';
 import type { DefinitionEvaluator, EvaluatorState } from '../../../src/compute/definition-evaluator.ts';
 import type { TrackedEvent } from '../../../src/ingest/tracked-event.ts';
 import type { Json, JsonObject } from '../../../src/shared/json.ts';
-import { aggregate, audience, compare, computedTrait, days, field, hours, lit, not, prop, stream } from '../../support/ast-builders.ts';
+import { aggregate, audience, compare, computedTrait, days, field, hours, lit, not, prop, stream, trait } from '../../support/ast-builders.ts';
+import { benchDefinitions } from '../../../bench/definitions-fixture.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -125,5 +126,26 @@ describe('monotone audiences', () => {
     expect(compileDefinition(audience(compare(count('within'), { op: 'equals', operand: lit(0) }))).monotone).toBe(false);
     expect(compileDefinition(audience(not(compare(count('within'), { op: 'at_least', operand: lit(1) })))).monotone).toBe(false);
     expect(compileDefinition(computedTrait(count())).monotone).toBe(false);
+  });
+});
+
+describe('initialAnswer (the answer of a state no event touched)', () => {
+  const instants = [0, T0, T0 + 29 * DAY, T0 + 400 * DAY];
+  it('is what evaluating the initial state gives, at every instant, for every bench definition that has one', () => {
+    let constant = 0;
+    for (const record of benchDefinitions('default')) {
+      const evaluator = compileDefinition(record.ast);
+      if (evaluator.initialAnswer === undefined) continue;
+      constant += 1;
+      for (const now of instants) expect(evaluator.evaluateWithNextChange(evaluator.initialState(), noTraits, now), `${record.key} at ${now}`).toEqual(evaluator.initialAnswer);
+    }
+    // Most of the fixture reads no trait: they are the ones a new profile no longer evaluates.
+    expect(constant).toBe(50);
+  });
+  it('is a count of 0 and a non-member, and none for a definition that reads a trait', () => {
+    expect(compileDefinition(computedTrait(aggregate(stream('A'), { kind: 'count' }))).initialAnswer).toEqual({ value: 0, nextChangeAt: undefined });
+    expect(compileDefinition(audience(compare(aggregate(stream('A'), { kind: 'count' }), { op: 'at_least', operand: lit(1) }))).initialAnswer).toEqual({ value: false, nextChangeAt: undefined });
+    expect(compileDefinition(computedTrait(aggregate(stream('A'), { kind: 'sum', field: field('total') }))).initialAnswer).toEqual({ value: undefined, nextChangeAt: undefined });
+    expect(compileDefinition(audience(compare(trait('plan'), { op: 'equals', operand: lit('pro') }))).initialAnswer).toBeUndefined();
   });
 });
