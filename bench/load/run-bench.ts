@@ -83,16 +83,13 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
   const ingestStarted = performance.now();
   // Stored events (probes included): what the engine has committed so far.
   const accepted = (): number => (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
+  // The CPU figure is ingestion's alone: it is counted while only the generators and the
+  // freshness probes run (the first 40% of the events, and whatever follows the lookups and the
+  // backfill), never while Profile API lookups or the backfill add work of their own.
   const cpu = new EngineCpuMeter(accepted);
   cpu.resume();
-  // While the generators run: freshness probes, Profile API lookups, and one backfill halfway.
   let running = true;
   const all = Promise.all(loads).finally(() => (running = false));
-  const lookupRun = execFileAsync(process.execPath, ['--import', 'tsx', LOOKUP_CLIENT, url, String(options.profiles), '5000', '8', String(Math.min(durationMs, options.quick ? 8_000 : 60_000))], { encoding: 'utf8' }).then(
-    ({ stdout }) => JSON.parse(stdout) as { lookups: number; seconds: number; found: number; p50Ms: number; p99Ms: number },
-  );
-  // Observed below; until then a failure must not surface as an unhandled rejection.
-  lookupRun.catch(() => undefined);
   const freshness: FreshnessSample[] = [];
   const probes = measureFreshness(url, () => running, freshness).catch((error: unknown) => {
     throw new Error(`freshness probes failed: ${String(error)}`, { cause: error });
@@ -100,12 +97,23 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
   probes.catch(() => undefined);
   let backfill: { eventsPerSec: number; events: number } | null = null;
   const progress = setInterval(() => bar.update(accepted(), `${Math.round(accepted() / ((performance.now() - ingestStarted) / 1000)).toLocaleString('en-US')} events/s`), 500);
+  const waitFor = async (share: number): Promise<void> => {
+    while (running && accepted() < events * share) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
   try {
-    while (running && accepted() < events / 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Then Profile API lookups alongside, and one backfill halfway.
+    await waitFor(0.4);
+    cpu.pause();
+    let lookupsDone = false;
+    const lookupRun = execFileAsync(process.execPath, ['--import', 'tsx', LOOKUP_CLIENT, url, String(options.profiles), '5000', '8', String(Math.min(durationMs, options.quick ? 8_000 : 60_000))], { encoding: 'utf8' })
+      .then(({ stdout }) => JSON.parse(stdout) as { lookups: number; seconds: number; found: number; p50Ms: number; p99Ms: number })
+      .finally(() => (lookupsDone = true));
+    // Observed below; until then a failure must not surface as an unhandled rejection.
+    lookupRun.catch(() => undefined);
+    await waitFor(0.5);
     if (running) {
-      const stored = (engine.store.events.getStats() as { entryCount?: number }).entryCount ?? 0;
+      const stored = accepted();
       const began = performance.now();
-      cpu.pause();
       await engine.definitions.create('default', {
         kind: 'audience',
         name: 'Bench backfill',
@@ -116,8 +124,9 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
       });
       await engine.definitions.idle();
       backfill = { eventsPerSec: stored / ((performance.now() - began) / 1000), events: stored };
-      cpu.resume();
     }
+    while (running && !lookupsDone) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (running) cpu.resume();
     const results = await all;
     cpu.pause();
     await probes;

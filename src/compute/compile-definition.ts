@@ -95,7 +95,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     return { value, nextChangeAt: next };
   }
 
-  const initialAnswer = constantInitialAnswer(traitKeys, evaluateWithNextChange(initial, () => undefined, 0));
+  const initialAnswer = traitKeys.size > 0 ? undefined : constantInitialAnswer(() => evaluateWithNextChange(initial, () => undefined, 0));
 
   return {
     ast,
@@ -140,11 +140,18 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
 
 /**
  * With no trait read, the initial state's answer depends on the instant alone, and with no next
- * change (at the earliest instant, 0) it never moves: one answer for every profile, ever.
+ * change (at the earliest instant, 0) it never moves: one answer for every profile, ever. An
+ * evaluator that cannot answer it (a bug) gets none here, so its failure surfaces in the step
+ * that evaluates it, where the runtime keeps LMDB the truth, not in compiling the whole set.
  */
-function constantInitialAnswer(traitKeys: ReadonlySet<string>, atZero: { value: Json | undefined; nextChangeAt: number | undefined }): DefinitionEvaluator['initialAnswer'] {
-  if (traitKeys.size > 0 || atZero.nextChangeAt !== undefined) return undefined;
-  return { value: atZero.value, nextChangeAt: undefined };
+function constantInitialAnswer(atZero: () => { value: Json | undefined; nextChangeAt: number | undefined }): DefinitionEvaluator['initialAnswer'] {
+  let answer: { value: Json | undefined; nextChangeAt: number | undefined };
+  try {
+    answer = atZero();
+  } catch {
+    return undefined;
+  }
+  return answer.nextChangeAt === undefined ? { value: answer.value, nextChangeAt: undefined } : undefined;
 }
 
 function isMonotone(ast: DefinitionAst, roots: readonly RootStreamPlan[]): boolean {
