@@ -137,8 +137,9 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     const identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }> = [];
     const profiles: StoredGraphProfile[] = [];
     const winnerId = resolution.profileId;
+    // A profile the resolution just created has no record to read (most of a new visitor's cost).
     let winner: StoredGraphProfile =
-      record(winnerId) ?? { id: winnerId, spaceId, createdAt: resolution.at, identifiers: [], mergeCount: 0 };
+      (resolution.created ? undefined : record(winnerId)) ?? { id: winnerId, spaceId, createdAt: resolution.at, identifiers: [], mergeCount: 0 };
     const point = (id: Identifier): void => {
       stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), winnerId);
       identifiers.push({ key: [spaceId, id.type, id.value], profileId: winnerId });
