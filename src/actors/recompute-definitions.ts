@@ -54,8 +54,12 @@ export function recomputeDefinitions(
   const worklist = initialWorklist(definitions, trigger);
   if (worklist.length === 0) return { state, effects: [] };
   // Definitions woken for another reason than the event alone must evaluate even when the
-  // event left their state as it was.
-  const wokenOtherwise = new Set<CompiledDefinition>(trigger.all === true ? worklist : undefined);
+  // event left their state as it was. With `all`, that is every one, and the worklist already
+  // holds every reader: no set to build, nothing to enqueue (a 70-entry set per new profile
+  // was the largest single cost of its step).
+  const all = trigger.all === true;
+  const wokenOtherwise = new Set<CompiledDefinition>();
+  const woken = (definition: CompiledDefinition): boolean => all || wokenOtherwise.has(definition);
   if (trigger.changedTraits !== undefined) for (const key of trigger.changedTraits) for (const d of definitions.byTrait.get(key) ?? []) wokenOtherwise.add(d);
   if (trigger.definitionIds !== undefined) {
     for (const id of trigger.definitionIds) {
@@ -86,10 +90,10 @@ export function recomputeDefinitions(
     evaluatorState = evaluator.prune(evaluatorState, now);
     // The event did not touch this definition's state (its filters dropped it) and nothing else
     // woke it: the answer and the armed timer stand.
-    if (entry !== undefined && entry.state === evaluatorState && entry.revision === definition.revision && !wokenOtherwise.has(definition)) continue;
+    if (entry !== undefined && entry.state === evaluatorState && entry.revision === definition.revision && !woken(definition)) continue;
     // A member of a monotone audience stays one whatever the event added; its armed timer is
     // still no later than its next change. Keep the new state, skip the evaluation.
-    if (entry?.revision === definition.revision && evaluator.monotone && !wokenOtherwise.has(definition) && traitValue(definition.key) === true) {
+    if (entry?.revision === definition.revision && evaluator.monotone && !woken(definition) && traitValue(definition.key) === true) {
       if (entry.state !== evaluatorState) {
         slots ??= aligned.slots.slice();
         slots[definition.rank] = { ...entry, state: evaluatorState };
@@ -113,9 +117,11 @@ export function recomputeDefinitions(
       traits ??= { ...state.traits };
       traits[definition.key] = { value: written, updatedAt: now, sourceId: state.spaceId };
       effects.push({ type: 'answer.changed', profileId: state.id, definitionId: definition.id, key: definition.key, value: written });
-      for (const reader of definitions.byTrait.get(definition.key) ?? []) {
-        wokenOtherwise.add(reader);
-        enqueue(worklist, reader, i);
+      if (!all) {
+        for (const reader of definitions.byTrait.get(definition.key) ?? []) {
+          wokenOtherwise.add(reader);
+          enqueue(worklist, reader, i);
+        }
       }
     }
 
