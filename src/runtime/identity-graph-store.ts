@@ -140,10 +140,6 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
     // A profile the resolution just created has no record to read (most of a new visitor's cost).
     let winner: StoredGraphProfile =
       (resolution.created ? undefined : record(winnerId)) ?? { id: winnerId, spaceId, createdAt: resolution.at, identifiers: [], mergeCount: 0 };
-    const point = (id: Identifier): void => {
-      stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), winnerId);
-      identifiers.push({ key: [spaceId, id.type, id.value], profileId: winnerId });
-    };
 
     for (const { loser } of resolution.merges) {
       const folded = record(loser);
@@ -153,18 +149,24 @@ export function createIdentityGraphStore(store: EngineStore): IdentityGraphStore
         identifiers: [...winner.identifiers, ...folded.identifiers],
         mergeCount: winner.mergeCount + 1 + folded.mergeCount,
       };
-      for (const id of folded.identifiers) point(id);
+      for (const id of folded.identifiers) point(spaceId, id, winnerId, identifiers);
       const forwarded: StoredGraphProfile = { ...folded, mergedInto: winnerId };
       stagedProfiles.set(loser, forwarded);
       profiles.push(forwarded);
     }
     if (resolution.addIdentifiers.length > 0) {
       winner = { ...winner, identifiers: [...winner.identifiers, ...resolution.addIdentifiers] };
-      for (const id of resolution.addIdentifiers) point(id);
+      for (const id of resolution.addIdentifiers) point(spaceId, id, winnerId, identifiers);
     }
     stagedProfiles.set(winnerId, winner);
     profiles.push(winner);
     return { identifiers, profiles };
+  }
+
+  /** Stages `id` → `winnerId` in the overlay and adds its write (a function, not a closure per call: tsx names each closure it creates). */
+  function point(spaceId: SpaceId, id: Identifier, winnerId: ProfileId, identifiers: Array<{ key: IdentityKey; profileId: ProfileId | null }>): void {
+    stagedIdentifiers.set(overlayKey(spaceId, id.type, id.value), winnerId);
+    identifiers.push({ key: [spaceId, id.type, id.value], profileId: winnerId });
   }
 
   function stageAccount(spaceId: SpaceId, groupId: string, accountId: ProfileId): IdentityWrites {
