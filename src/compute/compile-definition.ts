@@ -11,6 +11,9 @@ import { planStreams, type RootStreamPlan } from './stream-plan.ts';
 import { initialStreamState, mergeStreams, observeStream, pruneStream, type RootStreamState } from './stream-state.ts';
 import { rootStreamValue } from './stream-value.ts';
 
+/** How many of an audience's candidate instants are tried for the first that flips its answer. */
+const AUDIENCE_LOOKAHEAD = 4;
+
 /**
  * Compiles a checked definition into its incremental evaluator (once per definition, not per
  * event). The state holds one entry per root stream; see `stream-plan.ts` for how each is kept.
@@ -92,7 +95,27 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   function evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: number): { value: Json | undefined; nextChangeAt: number | undefined } {
     next = undefined;
     const value = answer(state, traits, now, earliest);
-    return { value, nextChangeAt: next };
+    if (ast.kind !== 'audience' || next === undefined) return { value, nextChangeAt: next };
+    return { value, nextChangeAt: firstFlip(state, traits, value, next) };
+  }
+
+  /**
+   * An audience's instants are where an input can move (an occurrence leaving a window, one
+   * coming due), not always where its answer flips: a non-member of `count() >= 2` with one
+   * occurrence loses it and stays out. Each such instant would be a timer row, a wake-up and a
+   * step that changes nothing, so the candidates are tried in order (the state and the traits
+   * stay as they are until then) and the first that flips the answer is named; after
+   * `AUDIENCE_LOOKAHEAD` tries the next candidate is named as it is, which the contract allows.
+   */
+  function firstFlip(state: EvaluatorState, traits: TraitLookup, value: Json | undefined, first: number): number | undefined {
+    let candidate: number | undefined = first;
+    for (let tried = 0; candidate !== undefined && tried < AUDIENCE_LOOKAHEAD; tried++) {
+      const at: number = candidate;
+      next = undefined;
+      if (answer(state, traits, at, earliest) !== value) return at;
+      candidate = next;
+    }
+    return candidate;
   }
 
   const initialAnswer = traitKeys.size > 0 ? undefined : constantInitialAnswer(() => evaluateWithNextChange(initial, () => undefined, 0));

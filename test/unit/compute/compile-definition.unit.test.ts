@@ -149,3 +149,19 @@ describe('initialAnswer (the answer of a state no event touched)', () => {
     expect(compileDefinition(audience(compare(trait('plan'), { op: 'equals', operand: lit('pro') }))).initialAnswer).toBeUndefined();
   });
 });
+
+describe("an audience's next change is where its answer flips, not where an input moves", () => {
+  const twoInAWeek = compileDefinition(audience(compare(aggregate(stream('Logged In', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(2) })));
+  it('a non-member whose one occurrence will leave the window never changes by time alone: no timer', () => {
+    const state = feed(twoInAWeek, [track('Logged In', T0)]);
+    expect(twoInAWeek.evaluateWithNextChange(state, noTraits, T0 + HOUR)).toEqual({ value: false, nextChangeAt: undefined });
+  });
+  it('a member exits at the first instant the count drops below 2, to the millisecond', () => {
+    const state = feed(twoInAWeek, [track('Logged In', T0), track('Logged In', T0 + DAY)]);
+    expect(twoInAWeek.evaluateWithNextChange(state, noTraits, T0 + DAY)).toEqual({ value: true, nextChangeAt: T0 + 7 * DAY });
+  });
+  it('a future-dated occurrence still wakes the profile when it makes it a member', () => {
+    const state = feed(twoInAWeek, [track('Logged In', T0), [track('Logged In', T0 + 2 * DAY), T0]]);
+    expect(twoInAWeek.evaluateWithNextChange(state, noTraits, T0)).toEqual({ value: false, nextChangeAt: T0 + 2 * DAY });
+  });
+});
