@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../src/actors/actor-message.ts';
-import { definitionTimerKey } from '../../src/actors/recompute-definitions.ts';
+import { DEFINITIONS_TIMER_KEY } from '../../src/runtime/shard/definition-timer-row.ts';
 import type { Condition } from '../../src/definitions/ast.ts';
 import type { DefinitionRecord } from '../../src/definitions/definition-record.ts';
 import { createShardRuntime, type ShardRuntime } from '../../src/runtime/shard/shard-runtime.ts';
@@ -60,7 +60,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
         [buyer, 'trt_spend'],
       ]);
       expect(store.definitionSizes.get(['aud_recent', 0])).toBe(1);
-      expect([...store.timers.getKeys()]).toEqual([[T0 + 30 * DAY, buyer, definitionTimerKey('aud_recent')]]);
+      expect([...store.timers.getKeys()]).toEqual([[T0 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
       await store.close();
       cleanups.pop();
     }
@@ -72,10 +72,75 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     await runtime.tick(T0 + 30 * DAY);
     await runtime.tick(T0 + 2 + 30 * DAY - 1);
     expect(storedProfile(store, buyer)?.traits.recent_buyer?.value).toBe(true);
-    expect([...store.timers.getKeys()]).toEqual([[T0 + 2 + 30 * DAY, buyer, definitionTimerKey('aud_recent')]]);
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 2 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
     await runtime.tick(T0 + 2 + 30 * DAY);
     expect(storedProfile(store, buyer)?.traits.recent_buyer?.value).toBe(false);
     expect(store.definitionSizes.get(['aud_recent', 0])).toBe(0);
+  });
+
+  it("arms ONE row per profile at its earliest definition timer; it fires each due definition and moves to the next", async () => {
+    const dir = makeTempDir('shard-timer-row');
+    cleanups.push(dir.remove);
+    const { store, runtime } = open(dir.path);
+    await store.definitions.put('aud_week', definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1"));
+    await store.definitions.put('aud_month', definition('aud_month', 'month_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
+    await store.definitions.put('trt_week', definition('trt_week', 'week_spend', 'computed_trait', "event('Order Completed').within(7 days).sum(property('total'))"));
+    runtime.useDefinitions(1);
+    const buyer = asProfileId('use_rows');
+    await runtime.deliver([order(buyer, 40, T0)], T0);
+    // Three armed definitions (two at T0 + 7 d, one at T0 + 30 d), one row.
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 7 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
+    await runtime.tick(T0 + 7 * DAY);
+    const afterWeek = storedProfile(store, buyer)?.traits;
+    expect([afterWeek?.week_buyer?.value, afterWeek?.month_buyer?.value, afterWeek?.week_spend?.value]).toEqual([false, true, null]);
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
+    await runtime.tick(T0 + 30 * DAY);
+    expect(storedProfile(store, buyer)?.traits.month_buyer?.value).toBe(false);
+    expect([...store.timers.getKeys()]).toEqual([]);
+  });
+
+  it("a merge removes the loser's timer row; the winner's row wakes it for both histories", async () => {
+    const dir = makeTempDir('shard-merge-timer');
+    cleanups.push(dir.remove);
+    const { store, runtime } = open(dir.path);
+    await store.definitions.put('aud_recent', definition('aud_recent', 'recent_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
+    runtime.useDefinitions(1);
+    const winner = asProfileId('use_winner');
+    const loser = asProfileId('use_loser');
+    await runtime.deliver([order(winner, 1, T0), order(loser, 1, T0 + DAY)], T0 + DAY);
+    const { states } = await runtime.release([loser]);
+    await runtime.deliver([{ type: 'profile.absorb', profileId: winner, spaceId: space, loserId: loser, absorbed: states[0], trigger: { messageId: 'merge', eventType: 'identify', at: T0 + DAY } }], T0 + DAY);
+    // Only the winner's row is left, at its own exit: it wakes early (the loser's order keeps it
+    // a member a day longer) and moves to the true exit.
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 30 * DAY, winner, DEFINITIONS_TIMER_KEY]]);
+    await runtime.tick(T0 + 30 * DAY);
+    expect(storedProfile(store, winner)?.traits.recent_buyer?.value).toBe(true);
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 31 * DAY, winner, DEFINITIONS_TIMER_KEY]]);
+    await runtime.tick(T0 + 31 * DAY);
+    expect(storedProfile(store, winner)?.traits.recent_buyer?.value).toBe(false);
+    expect([...store.timers.getKeys()]).toEqual([]);
+  });
+
+  it('still fires, then removes, a per-definition timer row written by an older version', async () => {
+    const dir = makeTempDir('shard-legacy-timer');
+    cleanups.push(dir.remove);
+    const buyer = asProfileId('use_legacy');
+    {
+      const { store, runtime } = open(dir.path);
+      await store.definitions.put('aud_recent', definition('aud_recent', 'recent_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
+      runtime.useDefinitions(1);
+      await runtime.deliver([order(buyer, 40, T0)], T0);
+      // As older versions stored it: a row per definition, keyed def:<id>.
+      await store.timers.remove([T0 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]);
+      await store.timers.put([T0 + 30 * DAY, buyer, 'def:aud_recent'], true);
+      await store.close();
+      cleanups.pop();
+    }
+    const { store, runtime } = open(dir.path);
+    runtime.useDefinitions(1);
+    await runtime.tick(T0 + 30 * DAY);
+    expect(storedProfile(store, buyer)?.traits.recent_buyer?.value).toBe(false);
+    expect([...store.timers.getKeys()]).toEqual([]);
   });
 
   it('a backfill rebuilds states from stored history, replacing (not adding to) what live events built', async () => {

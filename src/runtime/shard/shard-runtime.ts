@@ -6,7 +6,8 @@ import { AnswerRows } from './answer-rows.ts';
 import { readStoredProfile } from '../../store/profile-record.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
-import { definitionTimerKey } from '../../actors/recompute-definitions.ts';
+import { definitionOfTimerKey, definitionTimerKey } from '../../actors/recompute-definitions.ts';
+import { definitionTimerRow, DEFINITIONS_TIMER_KEY, dueDefinitions, earliestDue } from './definition-timer-row.ts';
 import type { EventType, TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
 import type { EngineStore, EventKey, GraphUpdateKey, StoredEvent, TimerKey } from '../../store/engine-store.ts';
@@ -132,6 +133,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * is pruned: the set holds the merges in flight, not every merge ever made.
    */
   const released = new Set<string>();
+  /** Fires a tick made from a profile's definition row: they have no per-definition row to remove. */
+  const expandedFires = new WeakSet<ActorMessage>();
   let definitions: ShardDefinitions = NO_SHARD_DEFINITIONS;
   /** This shard's share of each audience's size, loaded on first use. */
   const audienceSizes = new Map<string, number>();
@@ -252,12 +255,21 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     pruneReleasedAt = Math.max(RELEASED_PRUNE_AT, 2 * released.size);
   }
 
-  async function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
+  function deliver(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites = NO_IDENTITY_WRITES): Promise<ShardResult> {
+    return deliverMessages(messages, now, identityWrites, NO_POPPED_ROWS);
+  }
+
+  /**
+   * `poppedRows`: the definition timer rows (`rowId`) a tick took off the heap to make these
+   * messages; their durable rows go with the delivery, but there is no heap entry left to cancel.
+   */
+  async function deliverMessages(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites, poppedRows: ReadonlySet<string>): Promise<ShardResult> {
     const writes = newPendingWrites();
     lastNow = Math.max(lastNow, now);
     const effects: ActorEffect[] = [];
     try {
       stepAll(messages, now, writes, effects);
+      armDefinitionTimers(writes, poppedRows);
     } catch (error) {
       // A step that throws is a bug, never an expected outcome; whatever it was, the states
       // stepped so far must not stay ahead of LMDB (a retry would apply its events twice).
@@ -273,7 +285,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
 
   function stepAll(messages: readonly ActorMessage[], now: EpochMs, writes: PendingWrites, effects: ActorEffect[]): void {
     for (const message of messages) {
-      if (message.type === 'timer.fired') touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
+      // A definition fired from its profile's row has no row of its own (see definition-timer-row.ts).
+      if (message.type === 'timer.fired' && !expandedFires.has(message)) touchTimer(writes, [message.dueAt, message.profileId, message.key], false);
       if (released.has(message.profileId)) continue;
       const before = load(message.profileId, now);
       // A state-less message for a merged-away profile would resurrect it; only reached once the
@@ -308,6 +321,12 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         }
         // The loser's shard counted its memberships; they end with it (the winner's are recounted).
         countMemberships(message.spaceId, message.absorbed, undefined, writes);
+        // The loser's definition timer row goes with it (durable as of before this delivery if it was stepped in it).
+        const loserDue = earliestDue(writes.stored.has(message.loserId) ? writes.stored.get(message.loserId)?.compute : message.absorbed?.compute);
+        if (loserDue !== undefined) {
+          touchTimer(writes, definitionTimerRow(loserDue, message.loserId), false);
+          heap.cancel({ dueAt: loserDue, profileId: message.loserId, key: DEFINITIONS_TIMER_KEY });
+        }
         writes.absorbedCompute.push({ profileId: message.loserId, definitionIds: computeEntries(message.absorbed?.compute).map((e) => e.id) });
         logGraphUpdate(writes, message.spaceId, message.loserId, message.profileId, message.trigger);
       }
@@ -318,7 +337,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
           continue;
         }
         effects.push(effect);
-        recordTimerEffect(effect, writes);
+        recordTimerEffect(effect, writes, message.profileId);
       }
       if (syncEffects !== undefined) {
         const targets = definitions.syncTargetsOf(message.spaceId);
@@ -464,7 +483,34 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     for (const id of identityWrites.removedProfiles ?? []) store.graphProfiles.remove(id);
   }
 
-  function recordTimerEffect(effect: ActorEffect, writes: PendingWrites): void {
+  /**
+   * Moves each stepped profile's definition timer row to its earliest armed slot, when that
+   * changed in the delivery: the row LMDB holds is at the earliest due of the slots it holds
+   * (due times are never written behind, so the stored slots have them).
+   */
+  function armDefinitionTimers(writes: PendingWrites, poppedRows: ReadonlySet<string>): void {
+    for (const [profileId, state] of writes.states) {
+      const before = earliestDue(writes.stored.get(profileId)?.compute);
+      const after = earliestDue(state.compute);
+      if (before === after) continue;
+      if (before !== undefined) {
+        touchTimer(writes, definitionTimerRow(before, profileId), false);
+        if (!poppedRows.has(rowId(before, profileId))) heap.cancel({ dueAt: before, profileId, key: DEFINITIONS_TIMER_KEY });
+      }
+      if (after !== undefined) {
+        touchTimer(writes, definitionTimerRow(after, profileId), true);
+        heap.push({ dueAt: after, profileId, key: DEFINITIONS_TIMER_KEY });
+      }
+    }
+  }
+
+  function recordTimerEffect(effect: ActorEffect, writes: PendingWrites, steppedProfileId: string): void {
+    if ((effect.type === 'timer.set' || effect.type === 'timer.cleared') && definitionOfTimerKey(effect.key) !== undefined) {
+      // Definition timers are the profile's one row, moved once per delivery (armDefinitionTimers).
+      // A merge retiring the loser's also removes any per-definition row older versions wrote.
+      if (effect.type === 'timer.cleared' && effect.profileId !== steppedProfileId) touchTimer(writes, [effect.dueAt, effect.profileId, effect.key], false);
+      return;
+    }
     switch (effect.type) {
       case 'timer.set':
         touchTimer(writes, [effect.dueAt, effect.profileId, effect.key], true);
@@ -482,12 +528,23 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function tick(now: EpochMs): Promise<ShardResult> {
     const due = heap.popDue(now);
     const messages: ActorMessage[] = [];
+    const popped = new Set<string>();
     for (const timer of due) {
       const state = load(timer.profileId, now);
       if (state === undefined) continue;
-      messages.push({ type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: timer.key, dueAt: timer.dueAt });
+      if (timer.key !== DEFINITIONS_TIMER_KEY) {
+        messages.push({ type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: timer.key, dueAt: timer.dueAt });
+        continue;
+      }
+      // The profile's definition row: each definition whose slot is due fires on its own.
+      popped.add(rowId(timer.dueAt, timer.profileId));
+      for (const { id, due: dueAt } of dueDefinitions(state.compute, now)) {
+        const fired: ActorMessage = { type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: definitionTimerKey(id), dueAt };
+        expandedFires.add(fired);
+        messages.push(fired);
+      }
     }
-    return deliver(messages, now);
+    return deliverMessages(messages, now, NO_IDENTITY_WRITES, popped);
   }
 
   async function release(profileIds: readonly string[]): Promise<ReleaseResult> {
@@ -526,8 +583,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       removeAnswers(profileId);
       for (const { id, due } of computeEntries(state?.compute)) {
         store.compute.remove([profileId, id]);
+        // A row per definition, as older versions wrote them.
         if (due !== undefined) store.timers.remove([due, profileId, definitionTimerKey(id)]);
       }
+      const armed = earliestDue(state?.compute);
+      if (armed !== undefined) store.timers.remove(definitionTimerRow(armed, profileId));
       for (const id of writes.sizesChanged) store.definitionSizes.put([id, shardIndex], audienceSizes.get(id) ?? 0);
       for (const id of histories) {
         for (const key of store.events.getKeys({ start: [id], end: [id, Number.POSITIVE_INFINITY] })) store.events.remove(key);
@@ -660,6 +720,12 @@ function newPendingWrites(): PendingWrites {
     timers: new Map(),
     outbox: [],
   };
+}
+
+const NO_POPPED_ROWS: ReadonlySet<string> = new Set();
+
+function rowId(dueAt: EpochMs, profileId: string): string {
+  return `${dueAt}\u0000${profileId}`;
 }
 
 function touchTimer(writes: PendingWrites, key: TimerKey, present: boolean): void {

@@ -40,7 +40,7 @@ describe('loadConfig: config/default.json', () => {
       clock: 'system',
       requestTimeoutMs: 30000,
       maxQueuedEventsPerShard: 50000,
-      actorCacheSize: 250000,
+      actorCacheSize: 50000,
       dedupWindowHours: 168,
       maxCustomIdentifierTypesPerSpace: 50,
       spaces: [
