@@ -197,4 +197,37 @@ describe('a step that throws (real LMDB)', () => {
       dir.remove();
     }
   });
+
+  it('a backfill over profiles not in memory leaves the cache to the hot ones', async () => {
+    const dir = makeTempDir('shard-backfill-cache');
+    const cold = Array.from({ length: 40 }, (_, i) => asProfileId(`use_cold_${String(i).padStart(2, '0')}`));
+    try {
+      const first = openEngineStore(dir.path);
+      await createShardRuntime({ store: first, shardIndex: 0, shardCount: 1, cacheSize: 1000 }).deliver(cold.map((id, i) => order(id, i, T0 + i)), T0 + 40);
+      await first.close();
+      const store = openEngineStore(dir.path);
+      try {
+        // Room for the chunks in flight (4 × 4 profiles) and the hot two, not for all 42.
+        const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 30 });
+        const hot = [asProfileId('use_hot_a'), asProfileId('use_hot_b')];
+        await runtime.deliver(hot.map((id, i) => order(id, 1, T0 + 100 + i)), T0 + 102);
+        expect(runtime.sizes().cached).toBe(2);
+        await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
+        runtime.useDefinitions(1);
+        let after: string | undefined;
+        do {
+          const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 4, now: T0 + 200, replay: true, ...(after === undefined ? {} : { after }) });
+          after = chunk.next;
+        } while (after !== undefined);
+        // Every profile was rebuilt, and the 40 cold ones let go again: only the hot two are held.
+        expect(storedProfile(store, cold[39]!)?.traits.order_count?.value).toBe(1);
+        expect(storedProfile(store, hot[0]!)?.traits.order_count?.value).toBe(1);
+        expect(runtime.sizes().cached).toBe(2);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -55,6 +55,24 @@ export class ActorCache {
     this.onDrop(profileId);
   }
 
+  has(profileId: string): boolean {
+    return this.states.has(profileId);
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  /**
+   * Drops an actor loaded only for background work (a backfill or a first sync sweeping every
+   * profile), unless a delivery pins it: such a sweep would otherwise push the hot actors out.
+   */
+  dropIfIdle(profileId: string): void {
+    if (this.pinned.has(profileId) || !this.states.has(profileId)) return;
+    this.states.delete(profileId);
+    this.onDrop(profileId);
+  }
+
   /** Evicts unpinned actors, oldest first, down to capacity. */
   trim(): void {
     if (this.states.size <= this.capacity) return;

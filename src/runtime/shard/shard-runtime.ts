@@ -47,7 +47,7 @@ export interface ShardRuntime {
   /** Reloads the live definitions when the main thread has committed a newer version of them. */
   useDefinitions(version: number): void;
   /** Sizes of the in-memory structures that must stay bounded over a long life (for tests and metrics). */
-  sizes(): { readonly released: number; readonly erasing: number; readonly pendingCommits: number };
+  sizes(): { readonly released: number; readonly erasing: number; readonly pendingCommits: number; readonly cached: number };
 }
 
 /** Backfill chunks whose commits may be in flight at once. */
@@ -610,7 +610,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // From here to the deliver below runs without yielding: a fresh read snapshot shows every
     // committed state and event, `uncommitted` holds the rest, and no step can slip in between.
     store.root.resetReadTxn();
-    const { picked, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
+    const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
     let events = 0;
     const messages: ActorMessage[] = [];
     for (const state of picked) {
@@ -625,6 +625,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // backfill, a few chunks later at most.
     const committing = deliver(messages, chunk.now);
     committing.catch(() => undefined); // observed below, by this chunk or a later one
+    // Profiles the chunk loaded from LMDB leave the cache once their new states are durable.
+    void committing.then(() => dropAll(cold), () => undefined);
     let queue = backfillCommits.get(chunk.definitionId);
     if (queue === undefined) {
       queue = [];
@@ -651,12 +653,13 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const target = synced?.targets.find((t) => t.destinationId === chunk.destinationId && t.connectionId === chunk.connectionId);
     // Disconnected (or re-connected) since: this sweep has nothing more to send.
     if (synced === undefined || target === undefined) return { next: undefined, scanned: 0, profiles: 0, outboxed: drainOutboxed() };
-    const { picked, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
+    const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
     const drafts = picked.flatMap((state) => connectionEntries(state, synced, target, chunk.now));
     if (drafts.length > 0) {
       await store.root.transaction(() => writeOutbox(drafts));
       noteOutboxed(drafts);
     }
+    dropAll(cold);
     cache.trim();
     return { next: done ? undefined : next, scanned, profiles: picked.length, outboxed: drainOutboxed() };
   }
@@ -667,19 +670,32 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * first: they are never decoded), so progress can be told against the whole table; a chunk
    * also ends after `16 × limit` keys, so one that finds few of its own stays short.
    */
-  function scanProfiles(spaceId: string, after: string | undefined, limit: number, now: EpochMs): { picked: ProfileState[]; scanned: number; next: string | undefined; done: boolean } {
+  function scanProfiles(
+    spaceId: string,
+    after: string | undefined,
+    limit: number,
+    now: EpochMs,
+  ): { picked: ProfileState[]; cold: string[]; scanned: number; next: string | undefined; done: boolean } {
     const picked: ProfileState[] = [];
+    /** Loaded from LMDB for this sweep, not in the cache before it. */
+    const cold: string[] = [];
     let scanned = 0;
     let next: string | undefined;
     for (const key of store.profiles.getKeys(after === undefined ? {} : { start: after })) {
       if (key === after) continue;
       scanned += 1;
       next = key;
-      const state = shardOf(key, shardCount) === shardIndex && !released.has(key) ? load(key, now) : undefined;
+      const owned = shardOf(key, shardCount) === shardIndex && !released.has(key);
+      if (owned && !cache.has(key)) cold.push(key);
+      const state = owned ? load(key, now) : undefined;
       if (state?.spaceId === spaceId) picked.push(state);
       if (picked.length >= limit || scanned >= limit * 16) break;
     }
-    return { picked, scanned, next, done: scanned < limit * 16 && picked.length < limit };
+    return { picked, cold, scanned, next, done: scanned < limit * 16 && picked.length < limit };
+  }
+
+  function dropAll(profileIds: readonly string[]): void {
+    for (const id of profileIds) cache.dropIfIdle(id);
   }
 
   function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
@@ -703,7 +719,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     backfill,
     syncSweep,
     useDefinitions,
-    sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size }),
+    sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size, cached: cache.size }),
   };
 }
 
