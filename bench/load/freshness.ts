@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
+import { requestRetrying } from './request-retrying.ts';
 
 export interface FreshnessSample {
   /** When the probe's event was acknowledged, ms since probing began. */
@@ -28,12 +29,12 @@ export async function measureFreshness(url: string, running: () => boolean, samp
     const body = JSON.stringify({
       batch: [0, 1].map((i) => ({ type: 'track', userId, event: 'Order Completed', properties: { total: 1 }, messageId: `${userId}-${i}`, timestamp: now })),
     });
-    const response = await request(`${url}/v1/batch`, { method: 'POST', headers: { authorization: write, 'content-type': 'application/json' }, body, dispatcher });
+    const response = await requestRetrying(`${url}/v1/batch`, { method: 'POST', headers: { authorization: write, 'content-type': 'application/json' }, body, dispatcher });
     await response.body.dump();
     const acked = performance.now();
     if (response.statusCode === 200) {
       while (performance.now() - acked < 5_000) {
-        const lookup = await request(`${url}/v1/spaces/default/collections/users/profiles/user_id:${userId}/traits?class=audience&limit=200`, { headers: { authorization: read }, dispatcher });
+        const lookup = await requestRetrying(`${url}/v1/spaces/default/collections/users/profiles/user_id:${userId}/traits?class=audience&limit=200`, { headers: { authorization: read }, dispatcher });
         const traits = lookup.statusCode === 200 ? ((await lookup.body.json()) as { traits: Record<string, unknown> }).traits : (await lookup.body.dump(), {});
         if (traits[PROBE_KEY] === true) {
           samples.push({ at: acked - began, ms: performance.now() - acked });

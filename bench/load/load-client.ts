@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
+import { requestRetrying } from './request-retrying.ts';
 
 /**
  * One load-generator process of the load bench: reads its share of the pre-encoded request bodies
@@ -41,7 +42,7 @@ await Promise.all(
     while (next < bodies.length && performance.now() - start < durationMs) {
       const item = bodies[next++]!;
       const began = performance.now();
-      const response = await request(`${url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: item.body, dispatcher });
+      const response = await requestRetrying(`${url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: item.body, dispatcher });
       await response.body.dump();
       const ended = performance.now();
       latencies.push(ended - began);

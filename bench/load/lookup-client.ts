@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
+import { requestRetrying } from './request-retrying.ts';
 
 /**
  * The load bench's Profile API client, in a process of its own: trait lookups of random bench
@@ -32,7 +33,7 @@ await Promise.all(
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const id = `u-p${String(nextIndex()).padStart(7, '0')}`;
       const began = performance.now();
-      const response = await request(`${url}/v1/spaces/default/collections/users/profiles/user_id:${id}/traits?limit=200`, { headers: { authorization: auth }, dispatcher });
+      const response = await requestRetrying(`${url}/v1/spaces/default/collections/users/profiles/user_id:${id}/traits?limit=200`, { headers: { authorization: auth }, dispatcher });
       await response.body.dump();
       latencies.push(performance.now() - began);
       if (response.statusCode === 200) found += 1;
