@@ -121,6 +121,30 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect([...store.timers.getKeys()]).toEqual([]);
   });
 
+  it("a row armed for a definition since deleted moves on to the profile's next live due when it fires", async () => {
+    const dir = makeTempDir('shard-retired-timer');
+    cleanups.push(dir.remove);
+    const buyer = asProfileId('use_retired');
+    {
+      const { store, runtime } = open(dir.path);
+      await store.definitions.put('aud_week', definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1"));
+      await store.definitions.put('aud_month', definition('aud_month', 'month_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
+      runtime.useDefinitions(1);
+      await runtime.deliver([order(buyer, 40, T0)], T0);
+      expect([...store.timers.getKeys()]).toEqual([[T0 + 7 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
+      await store.close();
+      cleanups.pop();
+    }
+    const { store, runtime } = open(dir.path);
+    await store.definitions.remove('aud_week');
+    runtime.useDefinitions(2);
+    await runtime.tick(T0 + 7 * DAY);
+    expect([...store.timers.getKeys()]).toEqual([[T0 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
+    await runtime.tick(T0 + 30 * DAY);
+    expect(storedProfile(store, buyer)?.traits.month_buyer?.value).toBe(false);
+    expect([...store.timers.getKeys()]).toEqual([]);
+  });
+
   it('still fires, then removes, a per-definition timer row written by an older version', async () => {
     const dir = makeTempDir('shard-legacy-timer');
     cleanups.push(dir.remove);

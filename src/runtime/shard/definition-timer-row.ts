@@ -13,13 +13,13 @@ import type { TimerKey } from '../../store/engine-store.ts';
  */
 export const DEFINITIONS_TIMER_KEY = 'defs';
 
-/** The earliest due time among the profile's definition slots, if any is armed. */
-export function earliestDue(compute: ComputeStates | undefined): EpochMs | undefined {
+/** The earliest due time among the profile's definition slots (only those after `after`, when given), if any is armed. */
+export function earliestDue(compute: ComputeStates | undefined, after = Number.NEGATIVE_INFINITY): EpochMs | undefined {
   let earliest: EpochMs | undefined;
   if (compute === undefined) return undefined;
   for (const entry of compute.slots) {
     const due = entry?.due;
-    if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due;
+    if (due !== undefined && due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
 }

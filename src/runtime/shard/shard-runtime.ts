@@ -17,7 +17,7 @@ import { ActorCache } from './actor-cache.ts';
 import type { BackfillChunk, BackfillChunkResult, EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
 import { compileShardDefinitions, isMember, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
 import { shardOf } from './shard-of.ts';
-import { TimerHeap } from './timer-heap.ts';
+import { TimerHeap, type PendingTimer } from './timer-heap.ts';
 import { connectionEntries, exitEntries, outboxEntriesForStep, type OutboxDraft } from './outbox-entries.ts';
 import { outboxSeqKey } from '../../store/sync-keys.ts';
 import type { SyncSweepChunk, SyncSweepResult } from './shard-protocol.ts';
@@ -260,16 +260,16 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   /**
-   * `poppedRows`: the definition timer rows (`rowId`) a tick took off the heap to make these
+   * `poppedRows`: the definition timer rows (by `rowId`) a tick took off the heap to make these
    * messages; their durable rows go with the delivery, but there is no heap entry left to cancel.
    */
-  async function deliverMessages(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites, poppedRows: ReadonlySet<string>): Promise<ShardResult> {
+  async function deliverMessages(messages: readonly ActorMessage[], now: EpochMs, identityWrites: IdentityWrites, poppedRows: ReadonlyMap<string, PendingTimer>): Promise<ShardResult> {
     const writes = newPendingWrites();
     lastNow = Math.max(lastNow, now);
     const effects: ActorEffect[] = [];
     try {
       stepAll(messages, now, writes, effects);
-      armDefinitionTimers(writes, poppedRows);
+      armDefinitionTimers(writes, poppedRows, now);
     } catch (error) {
       // A step that throws is a bug, never an expected outcome; whatever it was, the states
       // stepped so far must not stay ahead of LMDB (a retry would apply its events twice).
@@ -488,7 +488,24 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * changed in the delivery: the row LMDB holds is at the earliest due of the slots it holds
    * (due times are never written behind, so the stored slots have them).
    */
-  function armDefinitionTimers(writes: PendingWrites, poppedRows: ReadonlySet<string>): void {
+  function armDefinitionTimers(writes: PendingWrites, poppedRows: ReadonlyMap<string, PendingTimer>, now: EpochMs): void {
+    // A fired row is at its profile's earliest stored due, so the loop below moves it when the
+    // profile stepped. One that fired nothing (its due slot was a definition no longer live), or
+    // that was not at the earliest, goes here, and the profile is re-armed at its earliest
+    // future due, if any.
+    for (const { dueAt, profileId } of poppedRows.values()) {
+      if (writes.states.has(profileId)) {
+        if (earliestDue(writes.stored.get(profileId)?.compute) !== dueAt) touchTimer(writes, definitionTimerRow(dueAt, profileId), false);
+        continue;
+      }
+      touchTimer(writes, definitionTimerRow(dueAt, profileId), false);
+      // Past ones are slots of definitions no longer live (a live one would have fired).
+      const due = earliestDue(cache.get(profileId)?.compute, now);
+      if (due !== undefined) {
+        touchTimer(writes, definitionTimerRow(due, profileId), true);
+        heap.push({ dueAt: due, profileId, key: DEFINITIONS_TIMER_KEY });
+      }
+    }
     for (const [profileId, state] of writes.states) {
       const before = earliestDue(writes.stored.get(profileId)?.compute);
       const after = earliestDue(state.compute);
@@ -528,7 +545,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function tick(now: EpochMs): Promise<ShardResult> {
     const due = heap.popDue(now);
     const messages: ActorMessage[] = [];
-    const popped = new Set<string>();
+    const popped = new Map<string, PendingTimer>();
     for (const timer of due) {
       const state = load(timer.profileId, now);
       if (state === undefined) continue;
@@ -537,7 +554,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         continue;
       }
       // The profile's definition row: each definition whose slot is due fires on its own.
-      popped.add(rowId(timer.dueAt, timer.profileId));
+      popped.set(rowId(timer.dueAt, timer.profileId), timer);
       for (const { id, due: dueAt } of dueDefinitions(state.compute, now)) {
         const fired: ActorMessage = { type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: definitionTimerKey(id), dueAt };
         expandedFires.add(fired);
@@ -738,7 +755,7 @@ function newPendingWrites(): PendingWrites {
   };
 }
 
-const NO_POPPED_ROWS: ReadonlySet<string> = new Set();
+const NO_POPPED_ROWS: ReadonlyMap<string, PendingTimer> = new Map();
 
 function rowId(dueAt: EpochMs, profileId: string): string {
   return `${dueAt}\u0000${profileId}`;
