@@ -140,6 +140,8 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
     await engine.sync.idle();
     const sink = await bench.sink();
     const fresh = freshness.map((s) => s.ms).sort((a, b) => a - b);
+    // Memory and disk before the peer loads the log into this process (its memory is not the engine's).
+    const stored = storeFigures(bench);
     const peer = options.peer ? await peerRecompute(logPath, bench, Date.now()) : null;
     return {
       options,
@@ -155,7 +157,7 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
       syncMessagesPerSec: sink.received / seconds,
       syncLagP99Ms: sink.lagP99Ms,
       backfillEventsPerSec: backfill?.eventsPerSec ?? null,
-      ...storeFigures(bench),
+      ...stored,
       ...costFigures(cpu.usPerEvent(), jsonParseUs),
       events: sent,
       loadGeneratorCpu: results.reduce((sum, r) => sum + r.cpuSeconds, 0) / seconds,
