@@ -89,8 +89,12 @@ export function recomputeDefinitions(
     }
     evaluatorState = evaluator.prune(evaluatorState, now);
     // The event did not touch this definition's state (its filters dropped it) and nothing else
-    // woke it: the answer and the armed timer stand.
-    if (entry !== undefined && entry.state === evaluatorState && entry.revision === definition.revision && !woken(definition)) continue;
+    // woke it: the answer and the armed timer stand. The same for a definition with no entry
+    // whose state is still the initial one: it was answered when the profile became known (or
+    // when its backfill reached it), and with no entry it has no timer, so that answer holds.
+    const initial = evaluator.initialState();
+    const unmoved = entry === undefined ? evaluatorState === initial : entry.state === evaluatorState && entry.revision === definition.revision;
+    if (unmoved && !woken(definition)) continue;
     // A member of a monotone audience stays one whatever the event added; its armed timer is
     // still no later than its next change. Keep the new state, skip the evaluation.
     if (entry?.revision === definition.revision && evaluator.monotone && !woken(definition) && traitValue(definition.key) === true) {
@@ -102,7 +106,6 @@ export function recomputeDefinitions(
     }
 
     const qualifies = known || definition.includeAnonymousUsers;
-    const initial = evaluator.initialState();
     // A state no event has touched answers the same on every profile at every later instant
     // when the definition reads no trait and has no pending change (`initialAnswer`): most of a
     // new profile's definitions, which then cost no evaluation.
@@ -129,7 +132,11 @@ export function recomputeDefinitions(
     // comes EARLIER than the armed time: a timer that fires early finds nothing changed and
     // re-arms then, so most events (which push a window's next exit later) touch no timer row.
     const armed = entry?.due;
-    const next = evaluated?.nextChangeAt;
+    let next = evaluated?.nextChangeAt;
+    // Only a candidate that would arm a timer is refined to the first instant the answer flips
+    // (an armed timer that fires early re-arms then): a non-member whose one occurrence leaves
+    // its window arms nothing, and an active member's events cost no extra evaluation.
+    if (next !== undefined && evaluated !== undefined && (armed === undefined || next < armed)) next = evaluator.firstFlip(evaluatorState, traitValue, evaluated.value, next);
     const due = next !== undefined && (armed === undefined || next < armed) ? next : armed;
     if (armed !== due) {
       const key = definitionTimerKey(definition.id);

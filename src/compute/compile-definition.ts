@@ -95,8 +95,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   function evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: number): { value: Json | undefined; nextChangeAt: number | undefined } {
     next = undefined;
     const value = answer(state, traits, now, earliest);
-    if (ast.kind !== 'audience' || next === undefined) return { value, nextChangeAt: next };
-    return { value, nextChangeAt: firstFlip(state, traits, value, next) };
+    return { value, nextChangeAt: next };
   }
 
   /**
@@ -108,6 +107,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
    * `AUDIENCE_LOOKAHEAD` tries the next candidate is named as it is, which the contract allows.
    */
   function firstFlip(state: EvaluatorState, traits: TraitLookup, value: Json | undefined, first: number): number | undefined {
+    if (ast.kind !== 'audience') return first;
     let candidate: number | undefined = first;
     for (let tried = 0; candidate !== undefined && tried < AUDIENCE_LOOKAHEAD; tried++) {
       const at: number = candidate;
@@ -151,7 +151,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       return changed === undefined ? state : stateOf(changed);
     },
     evaluate: (state, traits, now) => answer(state, traits, now, undefined),
-    nextChangeAt: (state, traits, now) => evaluateWithNextChange(state, traits, now).nextChangeAt,
+    nextChangeAt(state, traits, now) {
+      const { value, nextChangeAt } = evaluateWithNextChange(state, traits, now);
+      return nextChangeAt === undefined ? undefined : firstFlip(state, traits, value, nextChangeAt);
+    },
+    firstFlip,
     evaluateWithNextChange,
     merge(winner, loser) {
       const a = streamsOf(winner);

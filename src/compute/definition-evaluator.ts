@@ -67,7 +67,14 @@ export interface DefinitionEvaluator {
    * one later than the true change.
    */
   nextChangeAt(state: EvaluatorState, traits: TraitLookup, now: EpochMs): EpochMs | undefined;
-  /** `evaluate` and `nextChangeAt` in one pass (what the actor calls after each step). */
+  /**
+   * From `candidate`, an instant `evaluateWithNextChange` named, the first instant at which the
+   * answer is no longer `value`, trying a few candidates in order (an audience's first candidate
+   * is often where an input moves but its answer stays); at worst a later candidate, or
+   * `candidate` itself. Worth its extra evaluations only when it decides whether a timer is armed.
+   */
+  firstFlip(state: EvaluatorState, traits: TraitLookup, value: Json | undefined, candidate: EpochMs): EpochMs | undefined;
+  /** `evaluate` and the first candidate instant of `nextChangeAt` in one pass (what the actor calls after each step). */
   evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: EpochMs): { readonly value: Json | undefined; readonly nextChangeAt: EpochMs | undefined };
   /** The state of a profile that absorbed another (identity merge): as if it had seen both histories. */
   merge(winner: EvaluatorState, loser: EvaluatorState): EvaluatorState;

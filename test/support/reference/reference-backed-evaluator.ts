@@ -39,6 +39,8 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
     traitKeys: facts.traitKeys,
     monotone: false,
     initialAnswer: undefined,
+    // Its nextChangeAt already names the first flip.
+    firstFlip: (_state, _lookup, _value, candidate) => candidate,
     initialState: () => empty,
     observe: (state, event) => (relevant(event) ? stateOf([...eventsOf(state), event]) : state),
     // Nothing is dropped: the whole point is to hold every event the reference may need.
