@@ -38,6 +38,20 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     return { store, runtime: createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 1000 }) };
   }
 
+  /** A first life of the data directory: the definitions, one delivery, `then`, and a clean close. */
+  async function firstLife(dataDir: string, records: readonly DefinitionRecord[], messages: ActorMessage[], then: (store: EngineStore) => Promise<void>): Promise<void> {
+    const store = openEngineStore(dataDir);
+    try {
+      const runtime = createShardRuntime({ store, shardIndex: 0, shardCount: 1, cacheSize: 1000 });
+      for (const record of records) await store.definitions.put(record.id, record);
+      runtime.useDefinitions(1);
+      await runtime.deliver(messages, Math.max(...messages.map((m) => (m.type === 'profile.track' ? m.event.timestamp : 0))));
+      await then(store);
+    } finally {
+      await store.close();
+    }
+  }
+
   it('writes memberships, per-definition states and sizes in the delivery; a restart resumes them and the timer exits the member exactly', async () => {
     const dir = makeTempDir('shard-defs');
     cleanups.push(dir.remove);
@@ -125,16 +139,11 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const dir = makeTempDir('shard-retired-timer');
     cleanups.push(dir.remove);
     const buyer = asProfileId('use_retired');
-    {
-      const { store, runtime } = open(dir.path);
-      await store.definitions.put('aud_week', definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1"));
-      await store.definitions.put('aud_month', definition('aud_month', 'month_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
-      runtime.useDefinitions(1);
-      await runtime.deliver([order(buyer, 40, T0)], T0);
+    const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
+    const month = definition('aud_month', 'month_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1");
+    await firstLife(dir.path, [week, month], [order(buyer, 40, T0)], async (store) => {
       expect([...store.timers.getKeys()]).toEqual([[T0 + 7 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
-      await store.close();
-      cleanups.pop();
-    }
+    });
     const { store, runtime } = open(dir.path);
     await store.definitions.remove('aud_week');
     runtime.useDefinitions(2);
@@ -149,17 +158,12 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const dir = makeTempDir('shard-legacy-timer');
     cleanups.push(dir.remove);
     const buyer = asProfileId('use_legacy');
-    {
-      const { store, runtime } = open(dir.path);
-      await store.definitions.put('aud_recent', definition('aud_recent', 'recent_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1"));
-      runtime.useDefinitions(1);
-      await runtime.deliver([order(buyer, 40, T0)], T0);
+    const recent = definition('aud_recent', 'recent_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1");
+    await firstLife(dir.path, [recent], [order(buyer, 40, T0)], async (store) => {
       // As older versions stored it: a row per definition, keyed def:<id>.
       await store.timers.remove([T0 + 30 * DAY, buyer, DEFINITIONS_TIMER_KEY]);
       await store.timers.put([T0 + 30 * DAY, buyer, 'def:aud_recent'], true);
-      await store.close();
-      cleanups.pop();
-    }
+    });
     const { store, runtime } = open(dir.path);
     runtime.useDefinitions(1);
     await runtime.tick(T0 + 30 * DAY);
