@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: string, logPath: string, events: number): Promise<Omit<BenchReport, 'minutes'>> {
   const { engine, url } = bench;
   const durationMs = options.durationSeconds * 1000;
-  const jsonParseUs = jsonParseCpuUsPerEvent(bodiesPath);
+  const jsonParseUs = await jsonParseCpuUsPerEvent(bodiesPath);
   const bar = progressBar('ingesting', events);
   const loads = Array.from({ length: CLIENTS }, (_, index) =>
     execFileAsync(process.execPath, ['--import', 'tsx', LOAD_CLIENT, url, bodiesPath, String(index), String(CLIENTS), String(CONCURRENCY), String(durationMs)], {

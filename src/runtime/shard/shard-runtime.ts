@@ -507,7 +507,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
     }
     for (const [profileId, state] of writes.states) {
-      const before = earliestDue(writes.stored.get(profileId)?.compute);
+      const stored = writes.stored.get(profileId)?.compute;
+      // The definition states are the object LMDB holds (no definition moved): no due time moved either.
+      if (state.compute === stored) continue;
+      const before = earliestDue(stored);
       const after = earliestDue(state.compute);
       if (before === after) continue;
       if (before !== undefined) {
