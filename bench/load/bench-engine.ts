@@ -12,6 +12,8 @@ export interface BenchEngine {
   readonly url: string;
   readonly sinkUrl: string;
   readonly dataDir: string;
+  /** Shard workers the engine runs (config `shards`). */
+  readonly shards: number;
   readonly definitions: ReadonlyArray<{ readonly key: string; readonly kind: 'audience' | 'computed_trait'; readonly query: string }>;
   /** Messages the sink got, and the lag from change to arrival. */
   sink(): Promise<{ received: number; lagP50Ms: number | null; lagP99Ms: number | null }>;
@@ -25,7 +27,8 @@ export interface BenchEngine {
  * format, five computed traits in track format).
  */
 export async function startBenchEngine(dataDir: string, clock: 'system' | 'manual'): Promise<BenchEngine> {
-  const base = loadConfig({ env: { TROUPE_PORT: '0', TROUPE_DATA_DIR: dataDir, TROUPE_LOG_LEVEL: 'warn' } });
+  // TROUPE_SHARDS passes through, as for `npm start` (unset: the default, "auto").
+  const base = loadConfig({ env: { TROUPE_PORT: '0', TROUPE_DATA_DIR: dataDir, TROUPE_LOG_LEVEL: 'warn', TROUPE_SHARDS: process.env['TROUPE_SHARDS'] } });
   const config = { ...base, clock };
   const engine = await createEngine(config, pino({ level: 'warn' }));
   const server = await serveEngine(engine, config);
@@ -61,6 +64,7 @@ export async function startBenchEngine(dataDir: string, clock: 'system' | 'manua
     url: server.url,
     sinkUrl,
     dataDir,
+    shards: config.shards,
     definitions: ordered.map(({ key, kind, query }) => ({ key, kind, query })),
     sink: () => sink.counts(),
     async close() {

@@ -32,6 +32,8 @@ export interface BenchReport {
   readonly bytesPerProfile: number;
   readonly diskMb: number;
   readonly profiles: number;
+  /** The engine's shard workers. */
+  readonly shards: number;
   readonly events: number;
   readonly storedEvents: number;
   readonly audiences: number;
@@ -70,7 +72,7 @@ export function writeReport(report: BenchReport): string {
     ],
     ['correctness diff (mismatches)', report.mismatches === null ? '— (speed run)' : fixed(report.mismatches), '0'],
   ];
-  console.log(`\nTroupe load bench — ${machine()} — commit ${commit()} — ${report.options.clock} clock, seed ${report.options.seed}, ${report.minutes.toFixed(1)} min`);
+  console.log(`\nTroupe load bench — ${machine()} — commit ${commit()} — ${report.shards} shard${report.shards === 1 ? '' : 's'} — ${report.options.clock} clock, seed ${report.options.seed}, ${report.minutes.toFixed(1)} min`);
   for (const [name, value, target] of rows) console.log(`  ${name.padEnd(42)} ${value.padEnd(28)} ${target}`);
   for (const m of report.mismatchExamples) console.log(`  mismatch: ${m.person} ${m.key}: troupe ${JSON.stringify(m.troupe)} peer ${JSON.stringify(m.peer)}`);
   mkdirSync(RESULTS, { recursive: true });

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const bench = await startBenchEngine(join(dir, 'data'), options.clock);
     try {
       const report = options.clock === 'manual' ? await manualRun(bench, options, workloadOptions, logPath) : await systemRun(bench, options, bodiesPath, logPath, written.events);
-      const file = writeReport({ ...report, minutes: (Date.now() - started) / 60_000 });
+      const file = writeReport({ ...report, shards: bench.shards, minutes: (Date.now() - started) / 60_000 });
       console.log(`\nwritten: ${file}`);
       if (report.mismatches !== null && report.mismatches > 0) process.exitCode = 1;
     } finally {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 }
 
 /** The speed run: load generators in their own processes, probes and lookups alongside, a backfill mid-run. */
-async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: string, logPath: string, events: number): Promise<Omit<BenchReport, 'minutes'>> {
+async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: string, logPath: string, events: number): Promise<Omit<BenchReport, 'minutes' | 'shards'>> {
   const { engine, url } = bench;
   const durationMs = options.durationSeconds * 1000;
   const jsonParseUs = await jsonParseCpuUsPerEvent(bodiesPath);
@@ -176,7 +176,7 @@ async function systemRun(bench: BenchEngine, options: BenchOptions, bodiesPath: 
  * time first (so windows, timers and late events play out in event time), then every profile's
  * answers read through the Profile API and compared with the peer's at the same instant.
  */
-async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOptions: Parameters<typeof generateWorkload>[0], logPath: string): Promise<Omit<BenchReport, 'minutes'>> {
+async function manualRun(bench: BenchEngine, options: BenchOptions, workloadOptions: Parameters<typeof generateWorkload>[0], logPath: string): Promise<Omit<BenchReport, 'minutes' | 'shards'>> {
   const { engine, url } = bench;
   const auth = `Basic ${Buffer.from('dev-write-key:').toString('base64')}`;
   const bar = progressBar('replaying (manual)', options.events);

@@ -1,14 +1,14 @@
 import { type Check, fail } from './config-checks.ts';
 import { ok } from '../shared/result.ts';
 
-type EnvKind = 'string' | 'integer';
+type EnvKind = 'string' | 'integer' | 'integerOrAuto';
 
 /** The environment variables that override the files, and the config key each one sets. */
 export const ENV_OVERRIDES = {
   TROUPE_HOST: { key: 'host', kind: 'string' },
   TROUPE_PORT: { key: 'port', kind: 'integer' },
   TROUPE_DATA_DIR: { key: 'dataDir', kind: 'string' },
-  TROUPE_SHARDS: { key: 'shards', kind: 'integer' },
+  TROUPE_SHARDS: { key: 'shards', kind: 'integerOrAuto' },
   TROUPE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   TROUPE_CLOCK: { key: 'clock', kind: 'string' },
 } as const satisfies Record<string, { key: string; kind: EnvKind }>;
@@ -37,10 +37,12 @@ export function readEnvOverrides(env: Env): Check<EnvOverrides> {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const { key, kind } = ENV_OVERRIDES[name];
-    if (kind === 'integer') {
+    if (kind === 'integerOrAuto' && raw === 'auto') {
+      values[key] = raw;
+    } else if (kind === 'integer' || kind === 'integerOrAuto') {
       const n = Number(raw);
       if (!STRICT_INTEGER.test(raw) || !Number.isSafeInteger(n)) {
-        return fail(name, `must be a non-negative integer, got ${JSON.stringify(raw.slice(0, 40))}`);
+        return fail(name, `must be a non-negative integer${kind === 'integerOrAuto' ? ' or "auto"' : ''}, got ${JSON.stringify(raw.slice(0, 40))}`);
       }
       values[key] = n;
     } else {

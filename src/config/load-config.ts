@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
@@ -18,6 +19,8 @@ export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.j
 export interface LoadConfigOptions {
   readonly env?: Env;
   readonly defaultsPath?: string;
+  /** The cores `"auto"` values are resolved against (default: this machine's). */
+  readonly cores?: number;
 }
 
 interface Layer {
@@ -45,7 +48,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!overrides.ok) throw new ConfigLoadError(overrides.error);
 
   const merged = [...layers.map((layer) => layer.raw), overrides.value.values].reduce<unknown>(mergeConfig, {});
-  const result = validateConfig(merged);
+  const result = validateConfig(merged, { cores: options.cores ?? availableParallelism() });
   if (!result.ok) throw new ConfigLoadError(attribute(result.error, layers, overrides.value));
   return result.value;
 }

@@ -21,7 +21,7 @@ export interface EngineProcess {
 export async function startEngineProcess(env: Record<string, string>): Promise<EngineProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TROUPE_PORT: '0', TROUPE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, TROUPE_PORT: '0', TROUPE_LOG_LEVEL: 'info', TROUPE_SHARDS: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -65,7 +65,7 @@ export async function startEngineProcess(env: Record<string, string>): Promise<E
 export async function runEngineToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TROUPE_PORT: '0', TROUPE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, TROUPE_PORT: '0', TROUPE_LOG_LEVEL: 'info', TROUPE_SHARDS: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

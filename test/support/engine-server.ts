@@ -41,7 +41,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config: Config = {
     ...base,
     clock: options.clock ?? base.clock,
-    shards: options.shards ?? base.shards,
+    // Two shards whatever the machine ("auto" would give one on a 2-core CI runner), so every
+    // test keeps exercising routing across shards.
+    shards: options.shards ?? 2,
     spaces: options.spaces ?? base.spaces,
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,
     requestTimeoutMs: options.requestTimeoutMs ?? base.requestTimeoutMs,

@@ -34,11 +34,21 @@ describe('readEnvOverrides', () => {
     ['TROUPE_PORT', '80.0'],
     ['TROUPE_PORT', '-1'],
     ['TROUPE_PORT', '99999999999999999999'],
-    ['TROUPE_SHARDS', 'two'],
   ])('%s=%s is an error naming the variable', (name, value) => {
     expect(readEnvOverrides({ [name]: value })).toEqual({
       ok: false,
       error: { key: name, message: `${name} must be a non-negative integer, got ${JSON.stringify(value)}` },
+    });
+  });
+
+  it('takes TROUPE_SHARDS=auto as it is (resolved against the cores at validation)', () => {
+    expect(readEnvOverrides({ TROUPE_SHARDS: 'auto' })).toEqual({ ok: true, value: { values: { shards: 'auto' }, setBy: { shards: 'TROUPE_SHARDS' } } });
+  });
+
+  it.each(['two', 'Auto', ' auto'])('TROUPE_SHARDS=%s is an error that names "auto" as allowed', (value) => {
+    expect(readEnvOverrides({ TROUPE_SHARDS: value })).toEqual({
+      ok: false,
+      error: { key: 'TROUPE_SHARDS', message: `TROUPE_SHARDS must be a non-negative integer or "auto", got ${JSON.stringify(value)}` },
     });
   });
 });

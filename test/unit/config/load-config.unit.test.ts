@@ -30,12 +30,12 @@ function loadError(run: () => unknown): ConfigLoadError {
 
 describe('loadConfig: config/default.json', () => {
   it('gives the documented defaults', () => {
-    const c = loadConfig({ env: {} });
+    const c = loadConfig({ env: {}, cores: 2 });
     expect(c).toEqual({
       host: '127.0.0.1',
       port: 8080,
       dataDir: './data',
-      shards: 2,
+      shards: 1,
       logLevel: 'info',
       clock: 'system',
       requestTimeoutMs: 30000,
@@ -139,6 +139,12 @@ describe('loadConfig: errors name the key to fix', () => {
     expect(e.code).toBe('TROUPE_ERR_CONFIG');
     expect(e.key).toBe('TROUPE_PORT');
     expect(e.message).toBe('TROUPE_PORT must be a non-negative integer, got "80a"');
+  });
+
+  it('resolves the default "auto" shards to one per core but one, at least one', () => {
+    expect([1, 2, 3, 8, 200].map((cores) => loadConfig({ env: {}, cores }).shards)).toEqual([1, 1, 2, 7, 64]);
+    expect(loadConfig({ env: { TROUPE_SHARDS: 'auto' }, cores: 4 }).shards).toBe(3);
+    expect(loadConfig({ env: { TROUPE_SHARDS: '2' }, cores: 8 }).shards).toBe(2);
   });
 
   it('names TROUPE_SHARDS when it is not a number', () => {

@@ -29,6 +29,18 @@ describe('validateConfig: top level', () => {
     expect(r.value.spaces).not.toBe(raw['spaces']);
   });
 
+  it('resolves "shards": "auto" against the machine it is given, and names "auto" when a string is wrong', () => {
+    const shardsOf = (cores: number): number | string => {
+      const r = validateConfig(configWith(['shards'], 'auto'), { cores });
+      return r.ok ? r.value.shards : r.error.message;
+    };
+    expect([shardsOf(1), shardsOf(2), shardsOf(16)]).toEqual([1, 1, 15]);
+    expect(validateConfig(configWith(['shards'], 'all'))).toEqual({
+      ok: false,
+      error: { key: 'config.shards', message: 'config.shards must be an integer from 1 to 64 or "auto", got "all"' },
+    });
+  });
+
   it('accepts port 0 (a free port, for tests) and the ends of each range', () => {
     for (const [key, value] of [['port', 0], ['port', 65535], ['shards', 1], ['shards', 64]] as const) {
       expect(validateConfig(configWith([key], value)).ok).toBe(true);
