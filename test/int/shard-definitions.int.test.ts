@@ -189,6 +189,35 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect(storedProfile(store, a)?.traits.order_count?.value).toBe(3);
     expect(storedProfile(store, b)?.traits.order_count?.value).toBe(1);
   });
+
+  it("a backfill writes its own definition's rows, not the profile's record and other answers again; LMDB reads as memory", async () => {
+    const dir = makeTempDir('shard-backfill-rows');
+    cleanups.push(dir.remove);
+    const { store, runtime } = open(dir.path);
+    const a = asProfileId('use_a');
+    await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
+    runtime.useDefinitions(1);
+    // One event: no definition state lags behind (a backfill would write it out, and the record with it).
+    await runtime.deliver([order(a, 150, T0 + 1)], T0 + 1);
+    await store.definitions.put('aud_big', definition('aud_big', 'big_spender', 'audience', "event('Order Completed').where(property('total') > 100).count() >= 1"));
+    runtime.useDefinitions(2);
+    const puts: string[] = [];
+    for (const name of ['profiles', 'answers', 'compute'] as const) {
+      const table = store[name] as { put: (...args: unknown[]) => Promise<boolean> };
+      const put = table.put.bind(table);
+      table.put = (key, ...rest) => {
+        puts.push(`${name} ${JSON.stringify(key)}`);
+        return put(key, ...rest);
+      };
+    }
+    await runtime.backfill({ definitionId: 'aud_big', spaceId: space, limit: 10, now: T0 + 2, replay: true });
+    expect(puts).toEqual(['answers ["use_a","big_spender"]', 'compute ["use_a","aud_big"]']);
+    // What a restart reads is what memory holds: the record LMDB kept, with both answers.
+    expect(storedProfile(store, a)?.traits).toEqual({
+      order_count: { value: 1, updatedAt: T0 + 1, sourceId: space },
+      big_spender: { value: true, updatedAt: T0 + 2, sourceId: space },
+    });
+  });
 });
 
 describe('a step that throws (real LMDB)', () => {

@@ -21,9 +21,11 @@ const NO_WRITES: AnswerWrites = { puts: [], removes: [] };
  * answers are the traits keyed by a live definition of the profile's collection. A step's answer
  * rows are those whose entry changed (entries are immutable: identity tells), so an event that
  * moved one computed trait writes one small row. Which definitions' keys a profile's rows were
- * last written under is remembered while it is cached; a profile written under another set (or
- * first written since it was loaded) has all its answers written, so a key that became a
- * definition's is never left only in memory.
+ * last written under is remembered while it is cached. A profile first written since it was
+ * loaded has all its answers written; one written under another set has the answers of its keys
+ * that became a definition's written (LMDB held them in its record, if anywhere), so such a key is
+ * never left only in memory. A set that merely gained a definition (a backfill) thus writes only
+ * that definition's answer, not every answer of every profile again.
  */
 export class AnswerRows {
   private readonly writtenUnder = new Map<string, AnswerKeys>();
@@ -41,24 +43,52 @@ export class AnswerRows {
     return storedRecord(state, others ?? traits);
   }
 
+  /**
+   * True when the record `after` makes under `set` is the one LMDB holds for `before`, as far as
+   * traits go: the same traits outside the answers (those of the keys `before` was written under,
+   * and of `set`'s keys now). Call before `writes`, which moves what is remembered.
+   */
+  sameRecordTraits(before: ProfileState, after: ProfileState, set: DefinitionSet): boolean {
+    const previous = this.writtenUnder.get(after.id);
+    const keys = this.keysOf(set);
+    // Not written since it was loaded (or no definitions): the record holds `before`'s traits
+    // less some answers; the same traits object makes the same record.
+    if (previous === undefined) return before.traits === after.traits;
+    if (before.traits === after.traits && previous === keys) return true;
+    const held = before.traits;
+    const next = after.traits;
+    for (const key in held) {
+      if (!Object.hasOwn(held, key) || previous.set.has(key)) continue;
+      if (keys.set.has(key) || !Object.hasOwn(next, key) || next[key] !== held[key]) return false;
+    }
+    for (const key in next) {
+      if (!Object.hasOwn(next, key) || keys.set.has(key)) continue;
+      if (!Object.hasOwn(held, key) || previous.set.has(key)) return false;
+    }
+    return true;
+  }
+
   /** The answer rows that turn what LMDB holds for the profile (`before`'s) into `after`'s. */
   writes(before: ProfileState | undefined, after: ProfileState, set: DefinitionSet): AnswerWrites {
     const keys = this.keysOf(set);
     // No definitions, no answers (nothing remembered: the first write under some has them all).
     if (keys.list.length === 0) return NO_WRITES;
-    const whole = before === undefined || this.writtenUnder.get(after.id) !== keys;
+    const previous = before === undefined ? undefined : this.writtenUnder.get(after.id);
+    const whole = previous === undefined;
     this.writtenUnder.set(after.id, keys);
-    if (!whole && before.traits === after.traits) return NO_WRITES;
+    if (!whole && previous === keys && before!.traits === after.traits) return NO_WRITES;
     const puts: Array<readonly [string, TraitEntry]> = [];
     const removes: string[] = [];
     for (const key of keys.list) {
       const next = Object.hasOwn(after.traits, key) ? after.traits[key] : undefined;
-      if (whole) {
+      // Every answer of a profile first written since its load; under a changed set, those of
+      // the keys that were not answers before (LMDB held them in the record, if anywhere).
+      if (whole || !previous.set.has(key)) {
         if (next !== undefined) puts.push([key, next]);
         continue;
       }
-      const previous = Object.hasOwn(before.traits, key) ? before.traits[key] : undefined;
-      if (next === previous) continue;
+      const held = Object.hasOwn(before!.traits, key) ? before!.traits[key] : undefined;
+      if (next === held) continue;
       if (next === undefined) removes.push(key);
       else puts.push([key, next]);
     }

@@ -441,7 +441,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined): void {
     const live = definitions.forSpace(state.spaceId);
     const set = state.collection === 'accounts' ? live.accounts : live.users;
-    const recordUnchanged = stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state);
+    const recordUnchanged =
+      stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set);
     if (!recordUnchanged) {
       const record = answerRows.record(state, set);
       store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
@@ -721,14 +722,18 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function readHistory(profileId: string, mergedFrom: readonly string[], from: EpochMs | undefined): TrackedEvent[] {
     const history: TrackedEvent[] = [];
     // Stepped but not committed yet; a commit that lands meanwhile shows them twice, once each way.
-    const pending = uncommitted.get(profileId) ?? [];
-    const seen = new Set(pending.map((event) => event.messageId));
-    for (const event of pending) if (from === undefined || event.timestamp >= from) history.push(event);
-    for (const id of [profileId, ...mergedFrom]) {
-      const range = { start: (from === undefined ? [id] : [id, from]) as unknown as EventKey, end: [id, Number.POSITIVE_INFINITY] as unknown as EventKey };
-      for (const { value } of store.events.getRange(range)) if (!seen.has(value.messageId)) history.push(value);
-    }
+    const pending = uncommitted.get(profileId);
+    // Most profiles of a backfill have nothing in flight: no set to build for them.
+    const seen = pending === undefined ? undefined : new Set(pending.map((event) => event.messageId));
+    for (const event of pending ?? []) if (from === undefined || event.timestamp >= from) history.push(event);
+    readEventsOf(profileId, from, seen, history);
+    for (const id of mergedFrom) readEventsOf(id, from, seen, history);
     return history;
+  }
+
+  function readEventsOf(profileId: string, from: EpochMs | undefined, seen: ReadonlySet<string> | undefined, into: TrackedEvent[]): void {
+    const range = { start: (from === undefined ? [profileId] : [profileId, from]) as unknown as EventKey, end: [profileId, Number.POSITIVE_INFINITY] as unknown as EventKey };
+    for (const { value } of store.events.getRange(range)) if (seen === undefined || !seen.has(value.messageId)) into.push(value);
   }
 
   return {
@@ -773,10 +778,13 @@ function computeRange(profileId: string): { start: [string]; end: [string] } {
   return { start: [profileId], end: [`${profileId}\u0000`] };
 }
 
-/** True when two states of a profile store the same record, the version aside (fields are immutable: identity suffices). */
+/**
+ * True when two states of a profile store the same record fields, the version and the traits
+ * aside (`AnswerRows.sameRecordTraits` tells those: an answer that moved is a row, not the
+ * record). Fields are immutable: identity suffices.
+ */
 function sameRecordFields(a: ProfileState, b: ProfileState): boolean {
   return (
-    a.traits === b.traits &&
     a.identifiers === b.identifiers &&
     a.eventCounts === b.eventCounts &&
     a.timers === b.timers &&

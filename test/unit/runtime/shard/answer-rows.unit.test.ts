@@ -39,16 +39,70 @@ describe('answer rows', () => {
     expect(rows.writes(second, profile({ buyer: bought, plan: entry('pro') }), twoDefinitions)).toEqual({ puts: [], removes: ['spend'] });
   });
 
-  it('writes every answer again under new definitions, or once the profile was forgotten', () => {
+  it("under new definitions writes the answers of the keys that became a definition's, and every answer once the profile was forgotten", () => {
     const rows = new AnswerRows();
     const userPlan = entry('pro', 5, 'src');
     const state = profile({ buyer: entry(true), plan: userPlan });
     rows.writes(undefined, state, twoDefinitions);
-    // `plan` becomes a definition's key: its value leaves the record for a row, though unchanged.
+    // `plan` becomes a definition's key: its value leaves the record for a row, though unchanged;
+    // `buyer`'s row is in LMDB already and stays as it is.
     const threeDefinitions = compileShardDefinitions([buyer, spend, plan], 2).forSpace('default').users;
-    expect(rows.writes(state, state, threeDefinitions).puts.map(([key]) => key)).toEqual(['buyer', 'plan']);
+    expect(rows.writes(state, state, threeDefinitions).puts.map(([key]) => key)).toEqual(['plan']);
     expect(rows.record(state, threeDefinitions).traits).toEqual({});
     rows.forget(state.id);
-    expect(rows.writes(state, state, threeDefinitions).puts).toHaveLength(2);
+    expect(rows.writes(state, state, threeDefinitions).puts.map(([key]) => key)).toEqual(['buyer', 'plan']);
+  });
+
+  it('under a set that gained a definition, writes that answer and the ones that moved, not the others again', () => {
+    const rows = new AnswerRows();
+    const before = profile({ buyer: entry(true), spend: entry(10) });
+    rows.writes(undefined, before, twoDefinitions);
+    const threeDefinitions = compileShardDefinitions([buyer, spend, plan], 2).forSpace('default').users;
+    const planned = entry('gold', 30);
+    const spent = entry(12, 30);
+    const after = profile({ buyer: before.traits.buyer!, spend: spent, plan: planned });
+    expect(rows.writes(before, after, threeDefinitions)).toEqual({ puts: [['spend', spent], ['plan', planned]], removes: [] });
+  });
+
+  describe('sameRecordTraits: whether the record LMDB holds needs no rewrite', () => {
+    const threeDefinitions = compileShardDefinitions([buyer, spend, plan], 2).forSpace('default').users;
+    const written = (state: ProfileState, set = twoDefinitions): AnswerRows => {
+      const rows = new AnswerRows();
+      rows.writes(undefined, state, set);
+      return rows;
+    };
+
+    it('holds when only answers moved, or when the set gained a key the profile has no trait under', () => {
+      const before = profile({ email: entry('a@x.io'), buyer: entry(true), spend: entry(10) });
+      const after = profile({ email: before.traits.email!, buyer: entry(false, 20), spend: entry(11, 20) });
+      expect(written(before).sameRecordTraits(before, after, twoDefinitions)).toBe(true);
+      expect(written(before).sameRecordTraits(before, { ...after, traits: { ...after.traits, plan: entry('gold', 20) } }, threeDefinitions)).toBe(true);
+    });
+
+    it('fails when a trait outside the answers moved, came or went', () => {
+      const before = profile({ email: entry('a@x.io'), buyer: entry(true) });
+      const rows = written(before);
+      expect(rows.sameRecordTraits(before, profile({ email: entry('b@x.io'), buyer: entry(true) }), twoDefinitions)).toBe(false);
+      expect(rows.sameRecordTraits(before, profile({ buyer: entry(true) }), twoDefinitions)).toBe(false);
+      expect(rows.sameRecordTraits(before, profile({ ...before.traits, name: entry('Ada') }), twoDefinitions)).toBe(false);
+    });
+
+    it("fails when a trait of the record became a definition's answer, or an answer's definition went", () => {
+      const userPlan = entry('pro', 5, 'src');
+      const withPlan = profile({ buyer: entry(true), plan: userPlan });
+      // The record holds `plan`; under three definitions it must not.
+      expect(written(withPlan).sameRecordTraits(withPlan, withPlan, threeDefinitions)).toBe(false);
+      // `spend` was a row; with its definition gone it belongs in the record.
+      const spent = profile({ buyer: entry(true), spend: entry(10) });
+      const buyerOnly = compileShardDefinitions([buyer], 3).forSpace('default').users;
+      expect(written(spent).sameRecordTraits(spent, spent, buyerOnly)).toBe(false);
+    });
+
+    it('for a profile not written since it was loaded, holds only for the same traits object', () => {
+      const state = profile({ buyer: entry(true) });
+      const rows = new AnswerRows();
+      expect(rows.sameRecordTraits(state, state, twoDefinitions)).toBe(true);
+      expect(rows.sameRecordTraits(state, profile({ buyer: entry(false, 20) }), twoDefinitions)).toBe(false);
+    });
   });
 });
