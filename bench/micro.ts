@@ -236,9 +236,9 @@ async function backfillStage(dir: string): Promise<void> {
 }
 
 /**
- * The whole engine over HTTP (2 shard workers, identity resolution, durable commits), driven by a
+ * The whole engine over HTTP (its default shard workers, identity resolution, durable commits), driven by a
  * load generator in a separate process so that client work does not run on the engine's thread.
- * The machine has 2 cores: the client, the main thread and both shards share them.
+ * The machine has 2 cores: the client, the main thread and the shards share them.
  */
 async function httpStage(dir: string): Promise<void> {
   const config = { ...loadConfig({ env: { TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 'http'), TROUPE_LOG_LEVEL: 'silent' } }) };
@@ -285,7 +285,7 @@ async function lookupStage(engine: Engine): Promise<void> {
 let lookupP99Ms = Number.NaN;
 
 /**
- * The whole engine's backfill (both shards in parallel, as a user's creation runs it) over the
+ * The whole engine's backfill (its shards in parallel, as a user's creation runs it) over the
  * history the HTTP stage stored: events stored / seconds from creation until Live. A first
  * creation, untimed, warms the path (the shard workers' JIT, the page cache), as every other
  * row's warm-up does; the second is measured.
@@ -307,7 +307,7 @@ async function engineBackfillStage(engine: Engine): Promise<void> {
     return stored / ((performance.now() - started) / 1000);
   };
   await backfill('Bench backfill warm-up', 200);
-  results['backfill through the engine (2 shards)'] = await backfill('Bench backfill', 100);
+  results['backfill through the engine (default shards)'] = await backfill('Bench backfill', 100);
   backfillHistory = `${stored.toLocaleString('en-US')} events over ${profiles.toLocaleString('en-US')} profiles`;
 }
 
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
   const ratio = (a: string, b: string): string => ((results[a] ?? Number.NaN) / (results[b] ?? Number.NaN)).toFixed(2);
   console.log(`  ratios in this run: actor step 70 defs / none ${ratio('actor step, 70 definitions live', 'actor step')} (target ≥ 0.33),`);
   console.log(`    LMDB commit 70 defs / none ${ratio('LMDB commit, 70 definitions live', 'LMDB commit (shard runtime, 1000/delivery)')} with the step, ${ratio('commit alone, 70 definitions live', 'commit alone (shard runtime, 1000/delivery)')} without (target ≥ 0.67),`);
-  console.log(`    backfill / HTTP end to end ${ratio('backfill through the engine (2 shards)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')} (target ≥ 10; one shard alone: ${ratio('backfill over stored events (one shard)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')})`);
+  console.log(`    backfill / HTTP end to end ${ratio('backfill through the engine (default shards)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')} (target ≥ 10; one shard alone: ${ratio('backfill over stored events (one shard)', 'HTTP batch end to end (100/request, 32 concurrent, known profiles)')})`);
   console.log(`    HTTP with a destination / without ${ratio('HTTP end to end, destination receiving every change', 'HTTP end to end, flipping audience, no destination')}, refusing / without ${ratio('HTTP end to end, that destination refusing connections', 'HTTP end to end, flipping audience, no destination')} (target ≥ 0.8)`);
   if (process.env.BENCH_ONLY !== undefined) return;
   mkdirSync(new URL('./results', import.meta.url), { recursive: true });

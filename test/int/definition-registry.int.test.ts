@@ -115,6 +115,7 @@ describe('definition registry: a backfill reports its progress (real LMDB)', () 
     // 100 profile records: the table size progress is told against.
     for (let i = 0; i < 100; i++) await store.profiles.put(`use_${String(i).padStart(3, '0')}`, { spaceId: 'default' } as never);
     const releases: Array<(result: BackfillChunkResult) => void> = [];
+    let queuedDeliveries = 0;
     const pool: ShardPool = {
       count: 1,
       shardOf: () => 0,
@@ -126,7 +127,7 @@ describe('definition registry: a backfill reports its progress (real LMDB)', () 
       syncSweep: unused,
     sweepDedup: unused,
       indexDedup: unused,
-      depths: () => [0],
+      depths: () => [queuedDeliveries],
       close: () => Promise.resolve(),
     };
     const registry = createDefinitionRegistry({ store, pool: () => pool, clock: createManualClock(NOW), log: pino({ level: 'silent' }), publication: createPublication() });
@@ -142,16 +143,26 @@ describe('definition registry: a backfill reports its progress (real LMDB)', () 
       expect(created.record.lifecycle).toEqual({ status: 'Preparing' });
       await settle();
       expect(status()).toEqual({ status: 'Computing', progress: 0 });
+      // An idle shard gets one chunk at a time (a request arriving waits behind one chunk only).
+      expect(releases).toHaveLength(1);
+      queuedDeliveries = 500;
       release({ next: 'use_029', scanned: 30, profiles: 30, events: 90, outboxed: [] });
       await settle();
       // Told against the table's entry count (msgpackr keeps one more record there: its shared structures).
       expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.3, 1) });
+      // With deliveries queued on it, the shard gets sixteen: each waits behind the queue, together.
+      expect(releases).toHaveLength(16);
       // Progress is written at most every 250 ms.
       await new Promise((resolve) => setTimeout(resolve, 300));
       release({ next: 'use_059', scanned: 30, profiles: 30, events: 90, outboxed: [] });
       await settle();
       expect(status()).toEqual({ status: 'Computing', progress: expect.closeTo(0.6, 1) });
       release({ next: undefined, scanned: 40, profiles: 40, events: 120, outboxed: [] });
+      await settle();
+      // The chunks still in flight answer empty (the shard scanned through); Live waits for them.
+      expect(releases).toHaveLength(15);
+      expect(status()).toMatchObject({ status: 'Computing' });
+      while (releases.length > 0) release({ next: undefined, scanned: 0, profiles: 0, events: 0, outboxed: [] });
       await registry.idle();
       expect(status()).toEqual({ status: 'Live' });
       store.root.resetReadTxn();

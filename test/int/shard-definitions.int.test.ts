@@ -190,6 +190,29 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect(storedProfile(store, b)?.traits.order_count?.value).toBe(1);
   });
 
+  it('chunks of one run, several in flight, go on from each other and cover every profile once', async () => {
+    const dir = makeTempDir('shard-backfill-run');
+    cleanups.push(dir.remove);
+    const { store, runtime } = open(dir.path);
+    const ids = Array.from({ length: 10 }, (_, i) => asProfileId(`use_${i}`));
+    await runtime.deliver(ids.flatMap((id, i) => [order(id, i, T0 + i), order(id, 1, T0 + 100 + i)]), T0 + 200);
+    await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
+    runtime.useDefinitions(2);
+    const chunk = { definitionId: 'trt_count', spaceId: space, limit: 3, now: T0 + 300, replay: true, run: 'run-1' } as const;
+    // Five at once, as the engine keeps them in flight: 3 + 3 + 3 + 1 profiles, then nothing left.
+    const results = await Promise.all(Array.from({ length: 5 }, () => runtime.backfill(chunk)));
+    expect(results.map((r) => [r.profiles, r.events, r.next === undefined])).toEqual([
+      [3, 6, false],
+      [3, 6, false],
+      [3, 6, false],
+      [1, 2, true],
+      [0, 0, true],
+    ]);
+    for (const id of ids) expect(storedProfile(store, id)?.traits.order_count?.value).toBe(2);
+    // Another run starts from the beginning.
+    expect((await runtime.backfill({ ...chunk, run: 'run-2', limit: 20 })).profiles).toBe(10);
+  });
+
   it("a backfill writes its own definition's rows, not the profile's record and other answers again; LMDB reads as memory", async () => {
     const dir = makeTempDir('shard-backfill-rows');
     cleanups.push(dir.remove);

@@ -85,6 +85,12 @@ export interface BackfillChunk {
   readonly spaceId: string;
   /** The last profile id the previous chunk scanned; absent on the first chunk. */
   readonly after?: string;
+  /**
+   * A backfill run's id (one per run, never reused). A chunk of a run that names no `after` goes
+   * on where the shard's previous chunk of the run stopped, so a run can keep several chunks in
+   * flight: each waits its turn behind the live deliveries queued before it, not one after another.
+   */
+  readonly run?: string;
   readonly limit: number;
   /** The backfill's instant: states are rebuilt as of now, not replayed as a story. */
   readonly now: EpochMs;

@@ -53,6 +53,10 @@ export interface ShardRuntime {
 /** Backfill chunks whose commits may be in flight at once. */
 const BACKFILL_PIPELINE = 4;
 
+/** Where each backfill run's next chunk starts (`RUN_DONE` once scanned through); the newest runs kept. */
+const RUN_DONE = Symbol('scanned through');
+const RUNS_KEPT = 64;
+
 /** The released set is pruned of merges that are durable once it grows past this (then twice its size). */
 const RELEASED_PRUNE_AT = 256;
 
@@ -116,6 +120,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   });
   /** Each running backfill's chunk commits not yet waited for, oldest first. */
   const backfillCommits = new Map<string, Array<Promise<ShardResult>>>();
+  const runCursors = new Map<string, string | typeof RUN_DONE>();
   /** The latest instant a delivery carried: replays on loads outside a delivery observe at it. */
   let lastNow = 0;
   const heap = loadOwnedTimers();
@@ -631,7 +636,20 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // From here to the deliver below runs without yielding: a fresh read snapshot shows every
     // committed state and event, `uncommitted` holds the rest, and no step can slip in between.
     store.root.resetReadTxn();
-    const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
+    const run = chunk.after === undefined ? chunk.run : undefined;
+    const cursor = run === undefined ? chunk.after : runCursors.get(run);
+    // A chunk of a run that another chunk already scanned through: nothing left on this shard.
+    if (cursor === RUN_DONE) return { next: undefined, scanned: 0, profiles: 0, events: 0, outboxed: drainOutboxed() };
+    const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, cursor, chunk.limit, chunk.now);
+    if (run !== undefined) {
+      runCursors.delete(run);
+      runCursors.set(run, done ? RUN_DONE : next!);
+      // A run cancelled half-way leaves its cursor: only the newest are kept (insertion order).
+      for (const old of runCursors.keys()) {
+        if (runCursors.size <= RUNS_KEPT) break;
+        runCursors.delete(old);
+      }
+    }
     let events = 0;
     const messages: ActorMessage[] = [];
     for (const state of picked) {
@@ -648,16 +666,17 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     committing.catch(() => undefined); // observed below, by this chunk or a later one
     // Profiles the chunk loaded from LMDB leave the cache once their new states are durable.
     void committing.then(() => dropAll(cold), () => undefined);
-    let queue = backfillCommits.get(chunk.definitionId);
+    const commitsKey = run ?? chunk.definitionId;
+    let queue = backfillCommits.get(commitsKey);
     if (queue === undefined) {
       queue = [];
-      backfillCommits.set(chunk.definitionId, queue);
+      backfillCommits.set(commitsKey, queue);
     }
     queue.push(committing);
     try {
       while (queue.length > (done ? 0 : BACKFILL_PIPELINE)) await queue.shift();
     } finally {
-      if (done || queue.length === 0) backfillCommits.delete(chunk.definitionId);
+      if (done || queue.length === 0) backfillCommits.delete(commitsKey);
     }
     return { next: done ? undefined : next, scanned, profiles: messages.length, events, outboxed: drainOutboxed() };
   }
