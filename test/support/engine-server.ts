@@ -41,8 +41,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config: Config = {
     ...base,
     clock: options.clock ?? base.clock,
-    // Two shards whatever the machine ("auto" would give one on a 2-core CI runner), so every
-    // test keeps exercising routing across shards.
+    // Two shards whatever the machine ("auto" gives one on a 1-core runner), so every test keeps
+    // exercising routing across shards.
     shards: options.shards ?? 2,
     spaces: options.spaces ?? base.spaces,
     maxQueuedEventsPerShard: options.maxQueuedEventsPerShard ?? base.maxQueuedEventsPerShard,

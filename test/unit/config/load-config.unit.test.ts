@@ -35,7 +35,7 @@ describe('loadConfig: config/default.json', () => {
       host: '127.0.0.1',
       port: 8080,
       dataDir: './data',
-      shards: 1,
+      shards: 2,
       logLevel: 'info',
       clock: 'system',
       requestTimeoutMs: 30000,
@@ -141,9 +141,9 @@ describe('loadConfig: errors name the key to fix', () => {
     expect(e.message).toBe('TROUPE_PORT must be a non-negative integer, got "80a"');
   });
 
-  it('resolves the default "auto" shards to one per core but one, at least one', () => {
-    expect([1, 2, 3, 8, 200].map((cores) => loadConfig({ env: {}, cores }).shards)).toEqual([1, 1, 2, 7, 64]);
-    expect(loadConfig({ env: { TROUPE_SHARDS: 'auto' }, cores: 4 }).shards).toBe(3);
+  it('resolves the default "auto" shards to one per core, at most 64', () => {
+    expect([1, 2, 3, 8, 200].map((cores) => loadConfig({ env: {}, cores }).shards)).toEqual([1, 2, 3, 8, 64]);
+    expect(loadConfig({ env: { TROUPE_SHARDS: 'auto' }, cores: 4 }).shards).toBe(4);
     expect(loadConfig({ env: { TROUPE_SHARDS: '2' }, cores: 8 }).shards).toBe(2);
   });
 

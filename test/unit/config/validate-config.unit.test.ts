@@ -34,7 +34,7 @@ describe('validateConfig: top level', () => {
       const r = validateConfig(configWith(['shards'], 'auto'), { cores });
       return r.ok ? r.value.shards : r.error.message;
     };
-    expect([shardsOf(1), shardsOf(2), shardsOf(16)]).toEqual([1, 1, 15]);
+    expect([shardsOf(1), shardsOf(2), shardsOf(16)]).toEqual([1, 2, 16]);
     expect(validateConfig(configWith(['shards'], 'all'))).toEqual({
       ok: false,
       error: { key: 'config.shards', message: 'config.shards must be an integer from 1 to 64 or "auto", got "all"' },
