@@ -225,12 +225,12 @@ async function backfillStage(dir: string): Promise<void> {
   runtime.useDefinitions(1);
   let replayed = 0;
   const started = performance.now();
-  let after: string | undefined;
+  let next: string | undefined;
   do {
-    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, limit: 200, now: T0 + 300_000, replay: true, ...(after === undefined ? {} : { after }) });
+    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, run: 'bench', limit: 200, now: T0 + 300_000, replay: true });
     replayed += chunk.events;
-    after = chunk.next;
-  } while (after !== undefined);
+    next = chunk.next;
+  } while (next !== undefined);
   results['backfill over stored events (one shard)'] = replayed / ((performance.now() - started) / 1000);
   await store.close();
 }

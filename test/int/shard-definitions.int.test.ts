@@ -184,7 +184,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     // A live event for a before the backfill reaches it: counted once in the end, not twice.
     await runtime.deliver([order(a, 1, T0 + 3)], T0 + 3);
     expect(storedProfile(store, a)?.traits.order_count?.value).toBe(1);
-    const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 10, now: T0 + 4, replay: true });
+    const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, run: 'run-1', limit: 10, now: T0 + 4, replay: true });
     expect(chunk).toEqual({ next: undefined, scanned: 2, profiles: 2, events: 4, outboxed: [] });
     expect(storedProfile(store, a)?.traits.order_count?.value).toBe(3);
     expect(storedProfile(store, b)?.traits.order_count?.value).toBe(1);
@@ -233,7 +233,7 @@ describe('shard runtime with live definitions (real LMDB)', () => {
         return put(key, ...rest);
       };
     }
-    await runtime.backfill({ definitionId: 'aud_big', spaceId: space, limit: 10, now: T0 + 2, replay: true });
+    await runtime.backfill({ definitionId: 'aud_big', spaceId: space, run: 'run-1', limit: 10, now: T0 + 2, replay: true });
     expect(puts).toEqual(['answers ["use_a","big_spender"]', 'compute ["use_a","aud_big"]']);
     // What a restart reads is what memory holds: the record LMDB kept, with both answers.
     expect(storedProfile(store, a)?.traits).toEqual({
@@ -294,11 +294,11 @@ describe('a step that throws (real LMDB)', () => {
         expect(runtime.sizes().cached).toBe(2);
         await store.definitions.put('trt_count', definition('trt_count', 'order_count', 'computed_trait', "event('Order Completed').count()"));
         runtime.useDefinitions(1);
-        let after: string | undefined;
+        let next: string | undefined;
         do {
-          const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, limit: 4, now: T0 + 200, replay: true, ...(after === undefined ? {} : { after }) });
-          after = chunk.next;
-        } while (after !== undefined);
+          const chunk = await runtime.backfill({ definitionId: 'trt_count', spaceId: space, run: 'run-1', limit: 4, now: T0 + 200, replay: true });
+          next = chunk.next;
+        } while (next !== undefined);
         // Every profile was rebuilt, and the 40 cold ones let go again: only the hot two are held.
         expect(storedProfile(store, cold[39]!)?.traits.order_count?.value).toBe(1);
         expect(storedProfile(store, hot[0]!)?.traits.order_count?.value).toBe(1);

@@ -68,9 +68,7 @@ export class ActorCache {
    * profile), unless a delivery pins it: such a sweep would otherwise push the hot actors out.
    */
   dropIfIdle(profileId: string): void {
-    if (this.pinned.has(profileId) || !this.states.has(profileId)) return;
-    this.states.delete(profileId);
-    this.onDrop(profileId);
+    if (!this.pinned.has(profileId) && this.states.has(profileId)) this.forget(profileId);
   }
 
   /** Evicts unpinned actors, oldest first, down to capacity. */

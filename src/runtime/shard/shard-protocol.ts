@@ -83,14 +83,12 @@ export interface Outboxed {
 export interface BackfillChunk {
   readonly definitionId: string;
   readonly spaceId: string;
-  /** The last profile id the previous chunk scanned; absent on the first chunk. */
-  readonly after?: string;
   /**
-   * A backfill run's id (one per run, never reused). A chunk of a run that names no `after` goes
-   * on where the shard's previous chunk of the run stopped, so a run can keep several chunks in
+   * The backfill run's id (one per run, never reused). A chunk goes on where the shard's previous
+   * chunk of the run stopped (the shard keeps the place), so a run can keep several chunks in
    * flight: each waits its turn behind the live deliveries queued before it, not one after another.
    */
-  readonly run?: string;
+  readonly run: string;
   readonly limit: number;
   /** The backfill's instant: states are rebuilt as of now, not replayed as a story. */
   readonly now: EpochMs;
@@ -104,7 +102,7 @@ export interface BackfillChunk {
 }
 
 export interface BackfillChunkResult extends Outboxed {
-  /** Where the next chunk starts; undefined when the shard has scanned every profile. */
+  /** The last profile id this chunk scanned; undefined when the shard has scanned every profile. */
   readonly next: string | undefined;
   /** Profile records looked at (all shards' and spaces'), for progress against the table size. */
   readonly scanned: number;

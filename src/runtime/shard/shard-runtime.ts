@@ -118,7 +118,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     behind.delete(profileId);
     answerRows.forget(profileId);
   });
-  /** Each running backfill's chunk commits not yet waited for, oldest first. */
+  /** Each running backfill's chunk commits not yet waited for, by run, oldest first. */
   const backfillCommits = new Map<string, Array<Promise<ShardResult>>>();
   const runCursors = new Map<string, string | typeof RUN_DONE>();
   /** The latest instant a delivery carried: replays on loads outside a delivery observe at it. */
@@ -636,19 +636,17 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     // From here to the deliver below runs without yielding: a fresh read snapshot shows every
     // committed state and event, `uncommitted` holds the rest, and no step can slip in between.
     store.root.resetReadTxn();
-    const run = chunk.after === undefined ? chunk.run : undefined;
-    const cursor = run === undefined ? chunk.after : runCursors.get(run);
+    const { run } = chunk;
+    const cursor = runCursors.get(run);
     // A chunk of a run that another chunk already scanned through: nothing left on this shard.
     if (cursor === RUN_DONE) return { next: undefined, scanned: 0, profiles: 0, events: 0, outboxed: drainOutboxed() };
     const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, cursor, chunk.limit, chunk.now);
-    if (run !== undefined) {
-      runCursors.delete(run);
-      runCursors.set(run, done ? RUN_DONE : next!);
-      // A run cancelled half-way leaves its cursor: only the newest are kept (insertion order).
-      for (const old of runCursors.keys()) {
-        if (runCursors.size <= RUNS_KEPT) break;
-        runCursors.delete(old);
-      }
+    runCursors.delete(run);
+    runCursors.set(run, done ? RUN_DONE : next!);
+    // A run cancelled half-way leaves its place: only the newest runs' are kept (insertion order).
+    for (const old of runCursors.keys()) {
+      if (runCursors.size <= RUNS_KEPT) break;
+      runCursors.delete(old);
     }
     let events = 0;
     const messages: ActorMessage[] = [];
@@ -666,17 +664,16 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     committing.catch(() => undefined); // observed below, by this chunk or a later one
     // Profiles the chunk loaded from LMDB leave the cache once their new states are durable.
     void committing.then(() => dropAll(cold), () => undefined);
-    const commitsKey = run ?? chunk.definitionId;
-    let queue = backfillCommits.get(commitsKey);
+    let queue = backfillCommits.get(run);
     if (queue === undefined) {
       queue = [];
-      backfillCommits.set(commitsKey, queue);
+      backfillCommits.set(run, queue);
     }
     queue.push(committing);
     try {
       while (queue.length > (done ? 0 : BACKFILL_PIPELINE)) await queue.shift();
     } finally {
-      if (done || queue.length === 0) backfillCommits.delete(commitsKey);
+      if (done || queue.length === 0) backfillCommits.delete(run);
     }
     return { next: done ? undefined : next, scanned, profiles: messages.length, events, outboxed: drainOutboxed() };
   }
