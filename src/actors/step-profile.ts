@@ -146,11 +146,10 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(message.definitionId);
   if (definition === undefined) return { state, effects: [], changed: false };
-  const evaluated = () => ({ definitionIds: new Set([definition.id]) });
   if (message.events === undefined) {
     // Evaluated on every profile even with no history to replay: count() shows 0, and an audience
     // such as `count() = 0` finds the profiles no event has touched since its creation.
-    return withDefinitions({ state: { ...state, version: state.version + 1 }, effects: [], changed: true }, definitions, now, evaluated);
+    return withDefinitions({ state: { ...state, version: state.version + 1 }, effects: [], changed: true }, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
   }
   const { evaluator } = definition;
   let rebuilt = evaluator.initialState();
@@ -161,7 +160,7 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
   const compute = { layout: aligned.layout, slots };
   const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
-  return withDefinitions(result, definitions, now, evaluated);
+  return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
 
 function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, { type: 'profile.absorb' }>, definitions: SpaceDefinitions): StepResult {
