@@ -33,6 +33,8 @@ export default async function handleShardRequest(request: ShardRequest): Promise
         return { ok: true, result: await runtime.backfill(request) };
       case 'shard.sync-sweep':
         return { ok: true, result: await runtime.syncSweep(request) };
+      case 'shard.preview':
+        return { ok: true, result: runtime.preview(request) };
       case 'shard.sweep-dedup':
         return { ok: true, result: await sweepDedupChunk(store, request.cutoff, request.limit) };
       case 'shard.index-dedup':

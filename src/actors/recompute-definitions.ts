@@ -112,7 +112,7 @@ export function recomputeDefinitions(
         ? evaluator.initialAnswer
         : evaluator.evaluateWithNextChange(evaluatorState, traitValue, now);
     const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
-    const written = writeAnswer(definition, answer, traitValue(definition.key), Object.hasOwn(traits ?? state.traits, definition.key));
+    const written = answerToWrite(definition, answer, traitValue(definition.key), Object.hasOwn(traits ?? state.traits, definition.key));
     if (written !== undefined) {
       traits ??= lookupTraits = { ...state.traits };
       traits[definition.key] = { value: written, updatedAt: now, sourceId: state.spaceId };
@@ -193,7 +193,7 @@ function traitValue(key: string): Json | undefined {
  * at its first `true` and then follows membership; a computed trait follows its value, and one
  * that loses its value gets a `null` tombstone (hidden from reads; a destination receives null).
  */
-function writeAnswer(definition: CompiledDefinition, answer: Json | undefined, current: Json | undefined, hasEntry: boolean): Json | undefined {
+export function answerToWrite(definition: Pick<CompiledDefinition, 'kind'>, answer: Json | undefined, current: Json | undefined, hasEntry: boolean): Json | undefined {
   if (definition.kind === 'audience') {
     const member = answer === true;
     if (member) return current === true ? undefined : true;

@@ -4,8 +4,8 @@ import type { DefinitionRegistry, DefinitionView } from '../runtime/definition-r
 import type { SpaceRegistry } from '../runtime/space-registry.ts';
 import { adminSpace } from './admin-access.ts';
 import type { AppEnv } from './app-env.ts';
-import { parseCreateBody, parsePatchBody } from './definitions/definition-body.ts';
-import { definitionJson } from './definitions/definition-view.ts';
+import { parseCreateBody, parsePatchBody, parsePreviewBody } from './definitions/definition-body.ts';
+import { definitionJson, previewJson } from './definitions/definition-view.ts';
 import { errorResponse } from './error-response.ts';
 import { onError } from './on-error.ts';
 import { readJsonBody } from './read-json-body.ts';
@@ -46,6 +46,17 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
   const { spaces, definitions } = deps;
   const app = new Hono<AppEnv>();
   app.onError(onError);
+
+  // Before the `/:id` routes: "preview" is not an audience id.
+  app.post('/v1/spaces/:space/audiences/preview', async (c) => {
+    const space = adminSpace(c, spaces);
+    if (space instanceof Response) return space;
+    const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
+    if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
+    const parsed = parsePreviewBody(body.value);
+    if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
+    return c.json(previewJson(await definitions.preview(space.id, parsed.value)));
+  });
 
   for (const collection of COLLECTIONS) {
     const { kind, one, many } = collection;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DefinitionRecord } from '../definitions/definition-record.ts';
+import type { DefinitionOptions, DefinitionRecord } from '../definitions/definition-record.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { EpochMs } from '../shared/ids.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import type { ShardPool } from './shard-pool.ts';
 
@@ -36,6 +37,11 @@ export interface BackfillHooks {
   isCancelled(): boolean;
 }
 
+/** The earliest event timestamp a replay at `now` reads (`backfillEventDataDays`), or undefined for all. */
+export function historyStart(options: DefinitionOptions, now: EpochMs): EpochMs | undefined {
+  return options.backfillEventDataDays === undefined ? undefined : now - options.backfillEventDataDays * DAY_MS;
+}
+
 /**
  * Replays every profile's stored events through one definition, all shards in parallel, chunk by
  * chunk, while ingestion goes on (each chunk is an ordinary shard task between deliveries). Each
@@ -50,7 +56,7 @@ export async function runBackfill(
   const { pool, store, clock, log } = deps;
   const started = Date.now();
   const total = Math.max(1, (store.profiles.getStats() as { entryCount?: number }).entryCount ?? 1);
-  const fromTimestamp = record.options.backfillEventDataDays === undefined ? undefined : clock.now() - record.options.backfillEventDataDays * DAY_MS;
+  const fromTimestamp = historyStart(record.options, clock.now());
   let scanned = 0;
   let profiles = 0;
   let events = 0;

@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { AppError, ensureError } from '../shared/errors.ts';
 import type { EngineStore } from '../store/engine-store.ts';
 import { runBackfill } from './definition-backfill.ts';
+import { runPreview, type PreviewLimits, type PreviewOutcome } from './audience-preview.ts';
 import type { Publication } from './publication.ts';
 import type { ShardPool } from './shard-pool.ts';
 
@@ -31,6 +32,15 @@ export interface DefinitionPatch {
   readonly description?: string;
   readonly query?: string;
   readonly enabled?: boolean;
+}
+
+/** What an audience preview asks: a query not created, the creation's options, an instant, limits. */
+export interface PreviewInput {
+  readonly query: string;
+  readonly target: DefinitionTarget;
+  readonly options: DefinitionOptions;
+  readonly at?: number;
+  readonly limits: PreviewLimits;
 }
 
 /** A definition as the management API shows it: the record and, for audiences, the member count. */
@@ -53,6 +63,11 @@ export interface DefinitionRegistry {
   create(spaceId: string, input: DefinitionInput): Promise<DefinitionView>;
   update(spaceId: string, kind: DefinitionKind, idOrKey: string, patch: DefinitionPatch): Promise<DefinitionView>;
   remove(spaceId: string, kind: DefinitionKind, idOrKey: string): Promise<void>;
+  /**
+   * Who an audience would hold if it were created now (or at a later `at`, with no new events),
+   * checked as a creation checks its query and evaluated over stored history; nothing is written.
+   */
+  preview(spaceId: string, input: PreviewInput): Promise<PreviewOutcome>;
   /** Restarts the backfills a restart interrupted (Preparing or Computing). */
   resumeBackfills(): void;
   /** Resolves once no backfill is running (tests). */
@@ -131,13 +146,7 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
   }
 
   function checked(spaceId: string, kind: DefinitionKind, key: string, query: string, target: DefinitionTarget, excludeId?: string): DefinitionAst {
-    const parsed = parseDefinition(query, { kind, target });
-    if (!parsed.ok) throw new AppError('invalid_definition', parsed.error.message);
-    const ast = parsed.value;
-    if (containsQuantifier(ast.root)) {
-      throw new AppError('unsupported_definition', 'ANY/ALL over the users linked to an account are not evaluated yet; an ACCOUNTS definition without them runs on the account profiles themselves.');
-    }
-    compileDefinition(ast);
+    const ast = evaluable(kind, query, target);
     const live = recordsOf(spaceId).filter((r) => r.deletedAt === undefined && r.id !== excludeId);
     const candidates = [...live.map((r) => ({ key: r.key, ast: r.ast })), { key, ast }];
     const order = orderDefinitions(candidates, (d) => new Set(definitionDependencies(d.ast).traitKeys));
@@ -276,6 +285,12 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       if (backfills) startBackfill(record);
       return view(byId.get(record.id) ?? record);
     },
+    async preview(spaceId, input) {
+      // Nothing refers to a preview, so it cannot close a cycle: syntax, types and support only.
+      const ast = evaluable('audience', input.query, input.target);
+      const started = performance.now();
+      return runPreview(deps.pool(), spaceId, { ast, target: input.target, options: input.options, ...(input.at === undefined ? {} : { at: input.at }), limits: input.limits }, clock.now(), () => performance.now() - started);
+    },
     async remove(spaceId, kind, idOrKey) {
       const current = locate(spaceId, kind, idOrKey);
       if (current === undefined) throw new AppError('not_found', `No ${kind === 'audience' ? 'audience' : 'computed trait'} ${idOrKey}.`);
@@ -295,6 +310,18 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       while (running.size > 0) await Promise.allSettled([...running.values()]);
     },
   };
+}
+
+/** A query parsed, type checked and compiled, or the 400 that says why it cannot be. */
+function evaluable(kind: DefinitionKind, query: string, target: DefinitionTarget): DefinitionAst {
+  const parsed = parseDefinition(query, { kind, target });
+  if (!parsed.ok) throw new AppError('invalid_definition', parsed.error.message);
+  const ast = parsed.value;
+  if (containsQuantifier(ast.root)) {
+    throw new AppError('unsupported_definition', 'ANY/ALL over the users linked to an account are not evaluated yet; an ACCOUNTS definition without them runs on the account profiles themselves.');
+  }
+  compileDefinition(ast);
+  return ast;
 }
 
 function containsQuantifier(node: Condition | ValueExpr): boolean {

@@ -8,6 +8,8 @@ import type {
   BackfillChunk,
   BackfillChunkResult,
   EraseResult,
+  PreviewChunk,
+  PreviewChunkResult,
   ReleaseResult,
   ShardRequest,
   ShardResponse,
@@ -49,6 +51,8 @@ export interface ShardPool {
   backfill(shard: number, chunk: BackfillChunk): Promise<BackfillChunkResult>;
   /** Queues a new connection's first messages for the shard's next profiles (one sweep chunk). */
   syncSweep(shard: number, chunk: SyncSweepChunk): Promise<SyncSweepResult>;
+  /** Answers an audience preview on the shard's next profiles (one read-only chunk). */
+  preview(shard: number, chunk: PreviewChunk): Promise<PreviewChunkResult>;
   /** One chunk of the dedup sweep (any shard may run it: the marks are not partitioned). */
   sweepDedup(shard: number, cutoff: EpochMs, limit: number): Promise<SweepChunkResult>;
   /** One chunk of the one-time indexing of marks older than `dedup-expiry`. */
@@ -91,7 +95,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
   const inFlight = pools.map(() => 0);
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
-  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
+  async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult | PreviewChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
     inFlight[shard]! += weight;
@@ -117,6 +121,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     erase: (shard, profileId, identityWrites) => send<EraseResult>(shard, { type: 'shard.erase', profileId, identityWrites }, 0),
     backfill: (shard, chunk) => send<BackfillChunkResult>(shard, { type: 'shard.backfill', ...chunk }, 0),
     syncSweep: (shard, chunk) => send<SyncSweepResult>(shard, { type: 'shard.sync-sweep', ...chunk }, 0),
+    preview: (shard, chunk) => send<PreviewChunkResult>(shard, { type: 'shard.preview', ...chunk }, 0),
     sweepDedup: (shard, cutoff, limit) => send<SweepChunkResult>(shard, { type: 'shard.sweep-dedup', cutoff, limit }, 0),
     indexDedup: (shard, after, cutoff, limit) => send<IndexChunkResult>(shard, { type: 'shard.index-dedup', after, cutoff, limit }, 0),
     depths: () => [...inFlight],

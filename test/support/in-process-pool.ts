@@ -36,6 +36,7 @@ export function createInProcessPool(store: EngineStore, shards: number, cacheSiz
     erase: (shard, profileId, identityWrites) => answered(shard, () => runtime(shard).erase(profileId, identityWrites)),
     backfill: (shard, chunk) => answered(shard, () => runtime(shard).backfill(chunk)),
     syncSweep: (shard, chunk) => answered(shard, () => runtime(shard).syncSweep(chunk)),
+    preview: (shard, chunk) => answered(shard, () => Promise.resolve(runtime(shard).preview(chunk))),
     sweepDedup: (shard, cutoff, limit) => answered(shard, () => sweepDedupChunk(store, cutoff, limit)),
     indexDedup: (shard, after, cutoff, limit) => answered(shard, () => indexDedupChunk(store, after, cutoff, limit)),
     depths: () => [...inFlight],

@@ -1,6 +1,8 @@
 import type { DefinitionKind, DefinitionTarget } from '../../definitions/ast.ts';
 import type { DefinitionOptions } from '../../definitions/definition-record.ts';
-import type { DefinitionInput, DefinitionPatch } from '../../runtime/definition-registry.ts';
+import type { DefinitionInput, DefinitionPatch, PreviewInput } from '../../runtime/definition-registry.ts';
+import { DEFAULT_PREVIEW_LIMITS, MAX_PREVIEW_LIMITS, type PreviewLimits } from '../../runtime/audience-preview.ts';
+import { parseIsoTimestamp } from '../../ingest/timestamps.ts';
 import type { ErrorData } from '../../shared/errors.ts';
 import { isJsonObject, type Json, type JsonObject } from '../../shared/json.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
@@ -16,6 +18,8 @@ const CREATE_FIELDS = ['name', 'key', 'description', 'definition', 'enabled', 'o
 const PATCH_FIELDS = ['name', 'description', 'definition', 'enabled'] as const;
 const DEFINITION_FIELDS = ['query', 'type'] as const;
 const OPTION_FIELDS = ['includeHistoricalData', 'backfillEventDataDays', 'includeAnonymousUsers'] as const;
+const PREVIEW_FIELDS = ['query', 'type', 'at', 'options', 'limits'] as const;
+const LIMIT_FIELDS = ['events', 'ms'] as const;
 const TARGETS: readonly DefinitionTarget[] = ['USERS', 'ACCOUNTS'];
 
 /**
@@ -96,6 +100,56 @@ export function parsePatchBody(body: unknown): BodyResult<PatchBody> {
   };
   const target = definition.value?.type;
   return ok({ patch, ...(target === undefined ? {} : { target }) });
+}
+
+/**
+ * Checks a preview body (`POST …/audiences/preview`): `query` (required), `type` (USERS or
+ * ACCOUNTS), `at` (an ISO-8601 instant, now when absent), `options` as a creation takes them (the
+ * preview answers as creating with them would), and `limits` `{events, ms}` (where it stops and
+ * says it is partial; capped by `MAX_PREVIEW_LIMITS`).
+ *
+ * @example
+ * parsePreviewBody({ query: "event('Order Completed').count() >= 1", at: '2026-12-01T00:00:00Z' })
+ */
+export function parsePreviewBody(body: unknown): BodyResult<PreviewInput> {
+  if (!isJsonObject(body)) return invalid('The body must be a JSON object such as {"query": "…", "at"?: "<ISO-8601 instant>"}.');
+  const unknown = unknownFields(body, PREVIEW_FIELDS, '');
+  if (unknown !== undefined) return unknown;
+  const query = body['query'];
+  if (query === undefined) return invalid('`query` is required: the audience definition to preview.');
+  if (typeof query !== 'string') return invalid(`\`query\` must be a string, got ${describe(query)}.`);
+  const type = body['type'];
+  const target = type === undefined || type === null ? 'USERS' : TARGETS.find((t) => t === type);
+  if (target === undefined) return invalid(`\`type\` must be "USERS" or "ACCOUNTS", got ${describe(type ?? null)}.`);
+  const atText = body['at'];
+  let at: number | undefined;
+  if (atText !== undefined && atText !== null) {
+    at = typeof atText === 'string' ? parseIsoTimestamp(atText) : undefined;
+    if (at === undefined) return invalid(`\`at\` must be an ISO-8601 instant such as "2026-12-01T00:00:00Z", got ${typeof atText === 'string' ? JSON.stringify(truncate(atText)) : describe(atText)}.`);
+  }
+  const options = readOptions(body['options']);
+  if (!options.ok) return options;
+  const limits = readLimits(body['limits']);
+  if (!limits.ok) return limits;
+  return ok({ query, target, options: options.value, ...(at === undefined ? {} : { at }), limits: limits.value });
+}
+
+function readLimits(value: Json | undefined): BodyResult<PreviewLimits> {
+  if (value === undefined || value === null) return ok(DEFAULT_PREVIEW_LIMITS);
+  if (!isJsonObject(value)) return invalid(`\`limits\` must be an object {"events"?: n, "ms"?: n}, got ${describe(value)}.`);
+  const unknown = unknownFields(value, LIMIT_FIELDS, 'limits.');
+  if (unknown !== undefined) return unknown;
+  const limits = { ...DEFAULT_PREVIEW_LIMITS };
+  for (const field of LIMIT_FIELDS) {
+    const given = value[field];
+    if (given === undefined || given === null) continue;
+    const most = MAX_PREVIEW_LIMITS[field];
+    if (!(typeof given === 'number' && Number.isSafeInteger(given) && given > 0 && given <= most)) {
+      return invalid(`\`limits.${field}\` must be a whole number from 1 to ${most.toLocaleString('en-US')}, got ${describe(given)}.`);
+    }
+    limits[field] = given;
+  }
+  return ok(limits);
 }
 
 function readName(value: Json): BodyResult<string> {

@@ -1,3 +1,4 @@
+import type { PreviewOutcome } from '../../runtime/audience-preview.ts';
 import type { DefinitionView } from '../../runtime/definition-registry.ts';
 import type { JsonObject } from '../../shared/json.ts';
 
@@ -27,5 +28,23 @@ export function definitionJson({ record, size }: DefinitionView): JsonObject {
     },
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+/**
+ * A preview as the API answers it: `size`, a `sample` of members (profile id and identifiers,
+ * each id usable as a Profile API lookup id), the work done, the instant, and `partial` with the
+ * limit that stopped it.
+ */
+export function previewJson(outcome: PreviewOutcome): JsonObject {
+  return {
+    size: outcome.size,
+    sample: outcome.sample.map((member) => ({ id: member.id, identifiers: member.identifiers.map(({ type, value }) => ({ type, value })) })),
+    evaluatedEvents: outcome.evaluatedEvents,
+    evaluatedProfiles: outcome.evaluatedProfiles,
+    ms: outcome.ms,
+    at: new Date(outcome.at).toISOString(),
+    partial: outcome.partial,
+    ...(outcome.stoppedBy === undefined ? {} : { stoppedBy: outcome.stoppedBy }),
   };
 }

@@ -1,6 +1,7 @@
 import type { ActorEffect, ActorMessage } from '../../actors/actor-message.ts';
 import type { ErrorData } from '../../shared/errors.ts';
-import type { ProfileState } from '../../actors/profile-state.ts';
+import type { ProfileCollection, ProfileState } from '../../actors/profile-state.ts';
+import type { DefinitionAst } from '../../definitions/ast.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
 import type { DedupKey } from '../../store/engine-store.ts';
 import type { IdentityWrites } from '../../store/identity-records.ts';
@@ -51,7 +52,53 @@ type ShardCommand =
       readonly limit: number;
     }
   | ({ readonly type: 'shard.backfill' } & BackfillChunk)
-  | ({ readonly type: 'shard.sync-sweep' } & SyncSweepChunk);
+  | ({ readonly type: 'shard.sync-sweep' } & SyncSweepChunk)
+  | ({ readonly type: 'shard.preview' } & PreviewChunk);
+
+/**
+ * One slice of an audience preview on one shard: the next `limit` profiles of the space after
+ * `after`, each answered from its stored history. Read only: nothing is stepped or written.
+ */
+export interface PreviewChunk {
+  /** The preview's id: its chunks on a shard share one compiled evaluator. */
+  readonly preview: string;
+  readonly spaceId: string;
+  /** Users for a USERS audience, accounts for an ACCOUNTS one. */
+  readonly collection: ProfileCollection;
+  /** The checked query (structured-cloned; the shard compiles it). */
+  readonly ast: DefinitionAst;
+  readonly includeAnonymousUsers: boolean;
+  /** `includeHistoricalData`: replay the stored history, as creating the audience would. */
+  readonly replay: boolean;
+  /** `backfillEventDataDays`: only events at or after this timestamp. */
+  readonly fromTimestamp?: EpochMs;
+  readonly after?: string;
+  readonly limit: number;
+  readonly now: EpochMs;
+  /** The instant asked about (at or after `now`). */
+  readonly at: EpochMs;
+  /** At most this many members are named in the answer. */
+  readonly sampleSize: number;
+  /** The chunk stops after the profile that brings its replayed events to this many. */
+  readonly eventBudget: number;
+}
+
+/** A member named in a preview's sample: its profile id and identifiers. */
+export interface PreviewMember {
+  readonly id: string;
+  readonly identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }>;
+}
+
+export interface PreviewChunkResult {
+  /** The last profile id scanned; undefined once the shard has scanned every profile. */
+  readonly next: string | undefined;
+  readonly scanned: number;
+  /** Profiles of this shard, space and collection answered. */
+  readonly profiles: number;
+  readonly events: number;
+  readonly members: number;
+  readonly sample: readonly PreviewMember[];
+}
 
 /** One slice of a first connection's sweep on one shard: the next `limit` profiles of the space after `after`. */
 export interface SyncSweepChunk {
@@ -129,7 +176,7 @@ export interface ShardResult extends Outboxed {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult | PreviewChunkResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */

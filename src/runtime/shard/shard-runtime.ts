@@ -20,7 +20,11 @@ import { shardOf } from './shard-of.ts';
 import { TimerHeap, type PendingTimer } from './timer-heap.ts';
 import { connectionEntries, exitEntries, outboxEntriesForStep, type OutboxDraft } from './outbox-entries.ts';
 import { outboxSeqKey } from '../../store/sync-keys.ts';
-import type { SyncSweepChunk, SyncSweepResult } from './shard-protocol.ts';
+import type { PreviewChunk, PreviewChunkResult, PreviewMember, SyncSweepChunk, SyncSweepResult } from './shard-protocol.ts';
+import { collectionOfProfile } from '../../actors/profile-state.ts';
+import { previewMembership } from '../../actors/preview-membership.ts';
+import { compileDefinition } from '../../compute/compile-definition.ts';
+import type { DefinitionEvaluator } from '../../compute/definition-evaluator.ts';
 
 export interface ShardRuntimeOptions {
   readonly store: EngineStore;
@@ -44,6 +48,8 @@ export interface ShardRuntime {
   backfill(chunk: BackfillChunk): Promise<BackfillChunkResult>;
   /** Queues a new connection's first messages for the next profiles of this shard (current members or values). */
   syncSweep(chunk: SyncSweepChunk): Promise<SyncSweepResult>;
+  /** Answers an audience preview on the next profiles of this shard, reading only. */
+  preview(chunk: PreviewChunk): PreviewChunkResult;
   /** Reloads the live definitions when the main thread has committed a newer version of them. */
   useDefinitions(version: number): void;
   /** Sizes of the in-memory structures that must stay bounded over a long life (for tests and metrics). */
@@ -56,6 +62,8 @@ const BACKFILL_PIPELINE = 4;
 /** Where each backfill run's next chunk starts (`RUN_DONE` once scanned through); the newest runs kept. */
 const RUN_DONE = Symbol('scanned through');
 const RUNS_KEPT = 64;
+/** Previews whose compiled evaluator a shard keeps (a preview's chunks arrive one after another). */
+const PREVIEWS_KEPT = 8;
 
 /** The released set is pruned of merges that are durable once it grows past this (then twice its size). */
 const RELEASED_PRUNE_AT = 256;
@@ -701,6 +709,57 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return { next: done ? undefined : next, scanned, profiles: picked.length, outboxed: drainOutboxed() };
   }
 
+  /** The evaluators of the latest previews, by preview id (a preview's chunks compile it once). */
+  const previewEvaluators = new Map<string, DefinitionEvaluator>();
+
+  /**
+   * One chunk of an audience preview: the next profiles of this shard and space, each answered
+   * from its history (stored, and stepped but not yet committed) as creating the audience would,
+   * at the instant asked. Synchronous from the read snapshot to the answer, so it sees one
+   * consistent moment; it steps nothing and writes nothing, and profiles it had to load from
+   * LMDB leave the cache again.
+   */
+  function preview(chunk: PreviewChunk): PreviewChunkResult {
+    store.root.resetReadTxn();
+    let evaluator = previewEvaluators.get(chunk.preview);
+    if (evaluator === undefined) {
+      evaluator = compileDefinition(chunk.ast);
+      previewEvaluators.set(chunk.preview, evaluator);
+      for (const old of previewEvaluators.keys()) {
+        if (previewEvaluators.size <= PREVIEWS_KEPT) break;
+        previewEvaluators.delete(old);
+      }
+    }
+    const { picked, cold, scanned, next, done } = scanProfiles(chunk.spaceId, chunk.after, chunk.limit, chunk.now);
+    const live = definitions.forSpace(chunk.spaceId);
+    const set = chunk.collection === 'accounts' ? live.accounts : live.users;
+    let profiles = 0;
+    let events = 0;
+    let members = 0;
+    const sample: PreviewMember[] = [];
+    let previous: string | undefined;
+    let resumeAfter: string | undefined;
+    for (const state of picked) {
+      if (events >= chunk.eventBudget && previous !== undefined) {
+        resumeAfter = previous;
+        break;
+      }
+      previous = state.id;
+      if (collectionOfProfile(state) !== chunk.collection) continue;
+      profiles += 1;
+      const history = chunk.replay ? readHistory(state.id, state.mergedFrom, chunk.fromTimestamp) : undefined;
+      events += history?.length ?? 0;
+      const member = previewMembership({ evaluator, includeAnonymousUsers: chunk.includeAnonymousUsers, history, state, definitions: set, now: chunk.now, at: chunk.at });
+      if (!member) continue;
+      members += 1;
+      if (sample.length < chunk.sampleSize) sample.push({ id: state.id, identifiers: state.identifiers.map(({ type, value }) => ({ type, value })) });
+    }
+    dropAll(cold);
+    // Out of budget: the next chunk goes on after the last profile this one answered.
+    if (resumeAfter !== undefined) return { next: resumeAfter, scanned, profiles, events, members, sample };
+    return { next: done ? undefined : next, scanned, profiles, events, members, sample };
+  }
+
   /**
    * The next `limit` profiles of this shard and space after `after`, in key order, for a chunk of
    * a backfill or a first sync. Other shards' and spaces' profiles are skipped but counted (keys
@@ -759,6 +818,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     erase,
     backfill,
     syncSweep,
+    preview,
     useDefinitions,
     sizes: () => ({ released: released.size, erasing: erasing.size, pendingCommits: pendingCommits.size, cached: cache.size }),
   };

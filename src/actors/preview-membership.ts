@@ -1,0 +1,90 @@
+import type { CompiledDefinition, DefinitionSet } from '../compute/definition-set.ts';
+import type { DefinitionEvaluator, EvaluatorState, TraitLookup } from '../compute/definition-evaluator.ts';
+import type { TrackedEvent } from '../ingest/tracked-event.ts';
+import type { EpochMs } from '../shared/ids.ts';
+import type { Json } from '../shared/json.ts';
+import { alignComputeStates } from './compute-states.ts';
+import type { ProfileState } from './profile-state.ts';
+import { answerToWrite, isKnownProfile } from './recompute-definitions.ts';
+
+/** One profile's part of an audience preview. */
+export interface PreviewProfileInput {
+  /** The would-be audience, compiled from its checked query. */
+  readonly evaluator: DefinitionEvaluator;
+  readonly includeAnonymousUsers: boolean;
+  /** The stored events a backfill would replay (`includeHistoricalData`), or undefined for none. */
+  readonly history: readonly TrackedEvent[] | undefined;
+  /** The profile as its shard holds it: traits (answers included) and definition states. */
+  readonly state: ProfileState;
+  /** The live definitions of the profile's collection: the ones `trait()` may read. */
+  readonly definitions: DefinitionSet;
+  /** The engine's instant: history is observed as of now, as a creation's backfill does. */
+  readonly now: EpochMs;
+  /** The instant asked about, never before `now`. */
+  readonly at: EpochMs;
+}
+
+/**
+ * Whether the profile would be a member of the audience at `at`, computed as creating it now
+ * would (its backfill observes the stored history as of `now`) and then leaving time to run to
+ * `at` with no new event: the audience's state is pruned and evaluated at `at`, and so is every
+ * live definition it reads through `trait()` (transitively, in dependency order, from the state
+ * the profile holds), as their timers would move them by then. Pure: nothing is written.
+ */
+export function previewMembership(input: PreviewProfileInput): boolean {
+  const { evaluator, state, now, at } = input;
+  if (!input.includeAnonymousUsers && !isKnownProfile(state)) return false;
+  let rebuilt: EvaluatorState = evaluator.initialState();
+  for (const event of input.history ?? []) rebuilt = evaluator.observe(rebuilt, event, now);
+  const traits = at === now ? storedTraits(state) : traitsAt(state, input.definitions, evaluator.traitKeys, at);
+  return evaluator.evaluate(evaluator.prune(rebuilt, at), traits, at) === true;
+}
+
+/** The answers the profile holds (what the engine shows now). */
+function storedTraits(state: ProfileState): TraitLookup {
+  return (key) => valueOf(state.traits, key);
+}
+
+/**
+ * The traits as they will read at `at`: custom traits do not move with time; each definition the
+ * preview reads (and each one those read) is evaluated at `at` from its current state, in rank
+ * order, and its answer written as the actor writes it.
+ */
+function traitsAt(state: ProfileState, definitions: DefinitionSet, read: ReadonlySet<string>, at: EpochMs): TraitLookup {
+  const needed = definitionsRead(definitions, read);
+  if (needed.length === 0) return storedTraits(state);
+  const slots = alignComputeStates(state.compute, definitions).slots;
+  const known = isKnownProfile(state);
+  const overlay = new Map<string, Json | undefined>();
+  const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : valueOf(state.traits, key));
+  for (const definition of needed) {
+    const entry = slots[definition.rank];
+    const { evaluator } = definition;
+    const current = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
+    const qualifies = known || definition.includeAnonymousUsers;
+    const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
+    const held = lookup(definition.key);
+    const written = answerToWrite(definition, answer, held, Object.hasOwn(state.traits, definition.key) || overlay.has(definition.key));
+    if (written !== undefined) overlay.set(definition.key, written === null ? undefined : written);
+  }
+  return lookup;
+}
+
+/** The live definitions whose keys `read` names, and those they read in turn, in rank order. */
+function definitionsRead(definitions: DefinitionSet, read: ReadonlySet<string>): CompiledDefinition[] {
+  const byKey = new Map(definitions.ordered.map((definition) => [definition.key, definition]));
+  const found = new Set<CompiledDefinition>();
+  const keys = [...read];
+  for (let i = 0; i < keys.length; i++) {
+    const definition = byKey.get(keys[i]!);
+    if (definition === undefined || found.has(definition)) continue;
+    found.add(definition);
+    keys.push(...definition.evaluator.traitKeys);
+  }
+  return [...found].sort((a, b) => a.rank - b.rank);
+}
+
+function valueOf(traits: ProfileState['traits'], key: string): Json | undefined {
+  const entry = Object.hasOwn(traits, key) ? traits[key] : undefined;
+  return entry === undefined || entry.value === null ? undefined : entry.value;
+}
