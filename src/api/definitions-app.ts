@@ -4,7 +4,7 @@ import type { DefinitionRegistry, DefinitionView } from '../runtime/definition-r
 import type { SpaceRegistry } from '../runtime/space-registry.ts';
 import { adminSpace } from './admin-access.ts';
 import type { AppEnv } from './app-env.ts';
-import { parseCreateBody, parsePatchBody, parsePreviewBody } from './definitions/definition-body.ts';
+import { parseCheckBody, parseCreateBody, parsePatchBody, parsePreviewBody } from './definitions/definition-body.ts';
 import { definitionJson, previewJson } from './definitions/definition-view.ts';
 import { errorResponse } from './error-response.ts';
 import { onError } from './on-error.ts';
@@ -71,6 +71,20 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
       if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
       const created = await definitions.create(space.id, parsed.value);
       return c.json({ [one]: definitionJson(created) }, 201);
+    });
+
+    // The editor's check as you type: a refused query is an answer (200, with its position), not an error.
+    app.post(`${base}/validate`, async (c) => {
+      const space = adminSpace(c, spaces);
+      if (space instanceof Response) return space;
+      const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
+      if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
+      const parsed = parseCheckBody(body.value);
+      if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
+      const check = definitions.check(kind, parsed.value.query, parsed.value.target);
+      if (check.valid) return c.json({ valid: true, reads: { events: check.eventNames, traits: check.traitKeys } });
+      const { code, message, line, column } = check;
+      return c.json({ valid: false, error: { code, message, ...(line === undefined ? {} : { line, column }) } });
     });
 
     app.get(base, (c) => {

@@ -43,6 +43,11 @@ export interface PreviewInput {
   readonly limits: PreviewLimits;
 }
 
+/** A query checked as a creation checks it, without creating anything (the console's editor). */
+export type QueryCheck =
+  | { readonly valid: true; readonly eventNames: readonly string[]; readonly traitKeys: readonly string[] }
+  | { readonly valid: false; readonly code: string; readonly message: string; readonly line?: number; readonly column?: number };
+
 /** A definition as the management API shows it: the record and, for audiences, the member count. */
 export interface DefinitionView {
   readonly record: DefinitionRecord;
@@ -63,6 +68,11 @@ export interface DefinitionRegistry {
   create(spaceId: string, input: DefinitionInput): Promise<DefinitionView>;
   update(spaceId: string, kind: DefinitionKind, idOrKey: string, patch: DefinitionPatch): Promise<DefinitionView>;
   remove(spaceId: string, kind: DefinitionKind, idOrKey: string): Promise<void>;
+  /**
+   * Parses and type checks a query as creating it would (syntax, types, what is supported), and
+   * names the events and traits it reads; a refusal comes back as data, with its position.
+   */
+  check(kind: DefinitionKind, query: string, target: DefinitionTarget): QueryCheck;
   /**
    * Who an audience would hold if it were created now (or at a later `at`, with no new events),
    * checked as a creation checks its query and evaluated over stored history; nothing is written.
@@ -284,6 +294,18 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       await save(record);
       if (backfills) startBackfill(record);
       return view(byId.get(record.id) ?? record);
+    },
+    check(kind, query, target) {
+      const parsed = parseDefinition(query, { kind, target });
+      if (!parsed.ok) return { valid: false, code: 'invalid_definition', message: parsed.error.message, line: parsed.error.line, column: parsed.error.column };
+      try {
+        evaluable(kind, query, target);
+      } catch (caught) {
+        const error = ensureError(caught);
+        return { valid: false, code: error instanceof AppError ? error.code : 'invalid_definition', message: error.message };
+      }
+      const { eventNames, traitKeys } = definitionDependencies(parsed.value);
+      return { valid: true, eventNames, traitKeys };
     },
     async preview(spaceId, input) {
       // Nothing refers to a preview, so it cannot close a cycle: syntax, types and support only.

@@ -198,6 +198,18 @@ describe('audience preview (one engine, manual clock)', () => {
     expect(answer.evaluatedEvents).toBeLessThan(90);
   });
 
+  it('checks a query as you type: valid with what it reads, or refused at its line and column', async () => {
+    const check = async (collection: string, body: object) => (await admin(url, 'POST', `/v1/spaces/default/${collection}/validate`, body)).body;
+    expect(await check('audiences', { query: "event('Order Completed').where(property('total') > trait('floor')).count() >= 1" })).toEqual({ valid: true, reads: { events: ['Order Completed'], traits: ['floor'] } });
+    expect(await check('audiences', { query: "event('Order Completed').count( >= 1" })).toEqual({
+      valid: false,
+      error: { code: 'invalid_definition', message: "line 1, column 33: expected an argument of count, found '>='", line: 1, column: 33 },
+    });
+    expect(await check('audiences', { query: "event('Order Completed')\n  .sum(property('total'))" })).toMatchObject({ valid: false, error: { code: 'invalid_definition', line: 2, column: 26 } });
+    expect(await check('computed-traits', { query: "event('Order Completed')\n  .sum(property('total'))" })).toEqual({ valid: true, reads: { events: ['Order Completed'], traits: [] } });
+    expect(await admin(url, 'POST', '/v1/spaces/default/audiences/validate', { text: 'x' })).toMatchObject({ status: 400, body: { error: { code: 'invalid_body' } } });
+  });
+
   it('refuses what it cannot answer, with a code and a message naming the problem', async () => {
     const path = '/v1/spaces/default/audiences/preview';
     const refused = (code: string, message: unknown) => ({ status: 400, body: { error: { code, message } } });

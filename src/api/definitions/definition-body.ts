@@ -19,6 +19,7 @@ const PATCH_FIELDS = ['name', 'description', 'definition', 'enabled'] as const;
 const DEFINITION_FIELDS = ['query', 'type'] as const;
 const OPTION_FIELDS = ['includeHistoricalData', 'backfillEventDataDays', 'includeAnonymousUsers'] as const;
 const PREVIEW_FIELDS = ['query', 'type', 'at', 'options', 'limits'] as const;
+const CHECK_FIELDS = ['query', 'type'] as const;
 const LIMIT_FIELDS = ['events', 'ms'] as const;
 const TARGETS: readonly DefinitionTarget[] = ['USERS', 'ACCOUNTS'];
 
@@ -102,6 +103,30 @@ export function parsePatchBody(body: unknown): BodyResult<PatchBody> {
   return ok({ patch, ...(target === undefined ? {} : { target }) });
 }
 
+/** A validate body (`POST …/{audiences,computed-traits}/validate`): `query` and an optional `type`. */
+export function parseCheckBody(body: unknown): BodyResult<{ query: string; target: DefinitionTarget }> {
+  if (!isJsonObject(body)) return invalid('The body must be a JSON object such as {"query": "…", "type"?: "USERS"|"ACCOUNTS"}.');
+  const unknown = unknownFields(body, CHECK_FIELDS, '');
+  if (unknown !== undefined) return unknown;
+  const query = readQuery(body['query']);
+  if (!query.ok) return query;
+  const target = readTarget(body['type']);
+  if (!target.ok) return target;
+  return ok({ query: query.value, target: target.value });
+}
+
+function readQuery(value: Json | undefined): BodyResult<string> {
+  if (value === undefined) return invalid('`query` is required: the definition text.');
+  if (typeof value !== 'string') return invalid(`\`query\` must be a string, got ${describe(value)}.`);
+  return ok(value);
+}
+
+function readTarget(value: Json | undefined): BodyResult<DefinitionTarget> {
+  const target = value === undefined || value === null ? 'USERS' : TARGETS.find((t) => t === value);
+  if (target === undefined) return invalid(`\`type\` must be "USERS" or "ACCOUNTS", got ${describe(value ?? null)}.`);
+  return ok(target);
+}
+
 /**
  * Checks a preview body (`POST …/audiences/preview`): `query` (required), `type` (USERS or
  * ACCOUNTS), `at` (an ISO-8601 instant, now when absent), `options` as a creation takes them (the
@@ -115,12 +140,11 @@ export function parsePreviewBody(body: unknown): BodyResult<PreviewInput> {
   if (!isJsonObject(body)) return invalid('The body must be a JSON object such as {"query": "…", "at"?: "<ISO-8601 instant>"}.');
   const unknown = unknownFields(body, PREVIEW_FIELDS, '');
   if (unknown !== undefined) return unknown;
-  const query = body['query'];
-  if (query === undefined) return invalid('`query` is required: the audience definition to preview.');
-  if (typeof query !== 'string') return invalid(`\`query\` must be a string, got ${describe(query)}.`);
-  const type = body['type'];
-  const target = type === undefined || type === null ? 'USERS' : TARGETS.find((t) => t === type);
-  if (target === undefined) return invalid(`\`type\` must be "USERS" or "ACCOUNTS", got ${describe(type ?? null)}.`);
+  if (body['query'] === undefined) return invalid('`query` is required: the audience definition to preview.');
+  const query = readQuery(body['query']);
+  if (!query.ok) return query;
+  const target = readTarget(body['type']);
+  if (!target.ok) return target;
   const atText = body['at'];
   let at: number | undefined;
   if (atText !== undefined && atText !== null) {
@@ -131,7 +155,7 @@ export function parsePreviewBody(body: unknown): BodyResult<PreviewInput> {
   if (!options.ok) return options;
   const limits = readLimits(body['limits']);
   if (!limits.ok) return limits;
-  return ok({ query, target, options: options.value, ...(at === undefined ? {} : { at }), limits: limits.value });
+  return ok({ query: query.value, target: target.value, options: options.value, ...(at === undefined ? {} : { at }), limits: limits.value });
 }
 
 function readLimits(value: Json | undefined): BodyResult<PreviewLimits> {
