@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { createConsoleApp } from './console/console-app.ts';
 import type { Logger } from 'pino';
 import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
@@ -173,6 +174,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     return effects;
   }
   app.route('/', createAdminApp({ spaces, clock, advanceTo: async (now) => void (await advanceClockTo(now)) }));
+  app.route('/', createConsoleApp({ request: (path, init) => app.request(path, init) }));
 
   return {
     app,

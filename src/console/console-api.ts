@@ -1,0 +1,78 @@
+import type { ConsoleSession } from './console-session.ts';
+
+/** The engine's own HTTP app, called in process: the console sees exactly what the public API answers. */
+export type ApiRequest = (path: string, init: RequestInit) => Response | Promise<Response>;
+
+export interface ApiAnswer<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** Calls the public API as the signed-in admin. */
+export async function callApi<T>(request: ApiRequest, session: ConsoleSession, path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { authorization: `Bearer ${session.token}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await request(path, { method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+  const text = await response.text();
+  const body = (text === '' ? null : JSON.parse(text)) as T;
+  return { status: response.status, body };
+}
+
+/** `/v1/spaces/{space}` with the space's id escaped. */
+export function spacePath(session: ConsoleSession, rest: string): string {
+  return `/v1/spaces/${encodeURIComponent(session.space)}${rest}`;
+}
+
+/** The API's error body. */
+export interface ApiError {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** An audience or computed trait as the management API shows it (the fields the console reads). */
+export interface DefinitionJson {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly definition: { readonly query: string; readonly type: string };
+  readonly enabled: boolean;
+  readonly status: string;
+  readonly progress?: number;
+  readonly reason?: string;
+  readonly size?: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface DestinationJson {
+  readonly id: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  readonly settings: { readonly url: string };
+}
+
+export interface SyncJson {
+  readonly at: string;
+  readonly destinationId: string;
+  readonly messageId: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface AuditJson {
+  readonly at: string;
+  readonly destinationId: string;
+  readonly key: string | null;
+  readonly messageId: string;
+  readonly attempt: number;
+  readonly status: number | null;
+  readonly error: string;
+  readonly hard: boolean;
+}
+
+/** `POST …/validate`: a query's check. */
+export type CheckJson =
+  | { readonly valid: true; readonly reads: { readonly events: readonly string[]; readonly traits: readonly string[] } }
+  | { readonly valid: false; readonly error: { readonly code: string; readonly message: string; readonly line?: number; readonly column?: number } };

@@ -1,0 +1,147 @@
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../api/app-env.ts';
+import { callApi, spacePath, type ApiError, type ApiRequest, type AuditJson, type CheckJson, type DefinitionJson, type DestinationJson, type SyncJson } from './console-api.ts';
+import { clearSession, readSession, writeSession, type ConsoleSession } from './console-session.ts';
+import { auditPage } from './pages/audit-page.ts';
+import { definitionPage } from './pages/definition-page.ts';
+import { editorPage, type EditorKind } from './pages/editor-page.ts';
+import { signInPage } from './pages/sign-in-page.ts';
+import { spacePage } from './pages/space-page.ts';
+
+export interface ConsoleAppDeps {
+  /** The engine's HTTP app: every page is built from what the public API answers. */
+  readonly request: ApiRequest;
+}
+
+const COLLECTION_OF: Record<EditorKind, 'audiences' | 'computed-traits'> = { audience: 'audiences', computed_trait: 'computed-traits' };
+
+/**
+ * The operator's console at `/console`: server-rendered pages over the public API, signed in with
+ * a space's admin token. It keeps no state: the session is a cookie holding the token, and each
+ * page asks the API with it (so the API's own checks decide what the console may show or do).
+ *
+ * @example
+ * app.route('/', createConsoleApp({ request: (path, init) => app.request(path, init) }));
+ */
+export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
+  const { request } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/console', (c) => {
+    const session = readSession(c);
+    if (session !== undefined) return c.redirect(`/console/spaces/${encodeURIComponent(session.space)}`, 303);
+    return c.html(signInPage());
+  });
+
+  app.post('/console/sign-in', async (c) => {
+    const form = await c.req.parseBody();
+    const space = typeof form['space'] === 'string' ? form['space'].trim() : '';
+    const token = typeof form['token'] === 'string' ? form['token'].trim() : '';
+    if (space === '' || token === '') return c.html(signInPage({ space, error: 'Enter the space and its admin token.' }), 400);
+    const session = { space, token };
+    const probe = await callApi<ApiError>(request, session, spacePath(session, '/audiences'));
+    if (probe.status !== 200) return c.html(signInPage({ space, error: probe.body?.error?.message ?? `The API answered ${probe.status}.` }), 401);
+    writeSession(c, session);
+    return c.redirect(`/console/spaces/${encodeURIComponent(space)}`, 303);
+  });
+
+  app.post('/console/sign-out', (c) => {
+    clearSession(c);
+    return c.redirect('/console', 303);
+  });
+
+  app.get('/console/spaces/:space', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return toSignIn(c);
+    const [audiences, traits, destinations] = await Promise.all([
+      callApi<{ audiences: DefinitionJson[] }>(request, session, spacePath(session, '/audiences')),
+      callApi<{ computedTraits: DefinitionJson[] }>(request, session, spacePath(session, '/computed-traits')),
+      callApi<{ destinations: DestinationJson[] }>(request, session, spacePath(session, '/destinations')),
+    ]);
+    if (audiences.status !== 200 || traits.status !== 200 || destinations.status !== 200) return toSignIn(c);
+    return c.html(spacePage(session.space, audiences.body.audiences, traits.body.computedTraits, destinations.body.destinations));
+  });
+
+  for (const [collection, field] of [
+    ['audiences', 'audience'],
+    ['computed-traits', 'computedTrait'],
+  ] as const) {
+    app.get(`/console/spaces/:space/${collection}/:id`, async (c) => {
+      const session = sessionFor(c);
+      if (session === undefined) return toSignIn(c);
+      const id = encodeURIComponent(c.req.param('id'));
+      const [found, syncs] = await Promise.all([
+        callApi<Record<string, DefinitionJson>>(request, session, spacePath(session, `/${collection}/${id}`)),
+        callApi<{ syncs: SyncJson[] }>(request, session, spacePath(session, `/${collection}/${id}/syncs?limit=50`)),
+      ]);
+      if (found.status === 404) return c.notFound();
+      const definition = found.body[field];
+      if (found.status !== 200 || definition === undefined) return toSignIn(c);
+      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : []));
+    });
+  }
+
+  app.get('/console/spaces/:space/new', (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return toSignIn(c);
+    return c.html(editorPage(session.space, editorKind(c.req.query('kind'))));
+  });
+
+  app.post('/console/spaces/:space/new', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return toSignIn(c);
+    const form = await c.req.parseBody();
+    const kind = editorKind(typeof form['kind'] === 'string' ? form['kind'] : undefined);
+    const name = typeof form['name'] === 'string' ? form['name'] : '';
+    const query = typeof form['query'] === 'string' ? form['query'] : '';
+    const collection = COLLECTION_OF[kind];
+    const created = await callApi<Record<string, DefinitionJson> & Partial<ApiError>>(request, session, spacePath(session, `/${collection}`), { method: 'POST', body: { name, definition: { query } } });
+    const definition = created.body[kind === 'audience' ? 'audience' : 'computedTrait'];
+    if (created.status !== 201 || definition === undefined || !('id' in definition)) {
+      return c.html(editorPage(session.space, kind, { name, query, error: created.body.error?.message ?? `The API answered ${created.status}.` }), 400);
+    }
+    return c.redirect(`/console/spaces/${encodeURIComponent(session.space)}/${collection}/${encodeURIComponent(definition.id)}`, 303);
+  });
+
+  // The editor's scripts: the check and the preview, through the public API with the session.
+  app.post('/console/spaces/:space/check', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return c.json({ error: { code: 'unauthorized', message: 'Sign in again.' } }, 401);
+    const body = (await c.req.json()) as { query?: unknown };
+    const answer = await callApi<CheckJson>(request, session, spacePath(session, `/${COLLECTION_OF[editorKind(c.req.query('kind'))]}/validate`), { method: 'POST', body: { query: body.query } });
+    return c.json(answer.body, answer.status === 200 ? 200 : 400);
+  });
+
+  app.post('/console/spaces/:space/preview', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return c.json({ error: { code: 'unauthorized', message: 'Sign in again.' } }, 401);
+    const body = (await c.req.json()) as { query?: unknown };
+    const answer = await callApi<object>(request, session, spacePath(session, '/audiences/preview'), { method: 'POST', body: { query: body.query } });
+    return c.json(answer.body, answer.status === 200 ? 200 : 400);
+  });
+
+  app.get('/console/spaces/:space/audit', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return toSignIn(c);
+    const audit = await callApi<{ entries: AuditJson[] }>(request, session, spacePath(session, '/audit?limit=100'));
+    if (audit.status !== 200) return toSignIn(c);
+    return c.html(auditPage(session.space, audit.body.entries));
+  });
+
+  return app;
+}
+
+/** The session, when it is for the space in the path. */
+function sessionFor(c: Context<AppEnv>): ConsoleSession | undefined {
+  const session = readSession(c);
+  return session !== undefined && session.space === c.req.param('space') ? session : undefined;
+}
+
+function toSignIn(c: Context<AppEnv>): Response {
+  clearSession(c);
+  return c.redirect('/console', 303);
+}
+
+function editorKind(value: string | undefined): EditorKind {
+  return value === 'computed_trait' ? 'computed_trait' : 'audience';
+}

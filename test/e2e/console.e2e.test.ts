@@ -1,0 +1,143 @@
+import chromium from '@sparticuz/chromium';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/engine-server.ts';
+import { DAY, iso, send } from './definitions-http.ts';
+import { auditOf, connect, createDestination, syncSettled } from './sync-http.ts';
+import { advanceClock } from './tracking-http.ts';
+
+// Issue 11 item 2: the console in a real headless Chromium. Sign in with the admin token; create
+// an audience with a typo and see the error at its position; fix it; preview it; watch the
+// backfill reach Live; send events and see the size change; see a failing destination's audit
+// entries. A failing step saves a screenshot under test-results/.
+
+const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
+
+describe('the console in a browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let now: number;
+
+  beforeAll(async () => {
+    server = await startTestServer({ clock: 'manual' });
+    now = await advanceClock(server.url, 0);
+    // Three buyers with an order in the last week, one whose order is older.
+    const batch = [0, 1, 2, 20].map((daysAgo, i) => ({ type: 'track', userId: `buyer-${i}`, event: 'Order Completed', properties: { total: 10 }, timestamp: iso(now - daysAgo * DAY - 1000) }));
+    await send(server.url, 'batch', { batch });
+    browser = await puppeteer.launch({ args: chromium.args, executablePath: await chromium.executablePath(), headless: true });
+    page = await browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.destroy();
+  });
+
+  /** Runs a step; on failure the page as it was is saved, named after the step. */
+  async function step(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOTS}console-${name}.png`, fullPage: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const text = (selector: string): Promise<string> => page.$eval(selector, (element) => element.textContent ?? '');
+
+  /** Reloads until `selector`'s text satisfies `done` (pages refresh themselves; a reload is the same read). */
+  async function untilText(selector: string, done: (value: string) => boolean): Promise<string> {
+    let last = '';
+    for (let tries = 0; tries < 100; tries++) {
+      last = await page.$eval(selector, (element) => element.textContent ?? '').catch(() => '');
+      if (done(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await page.reload({ waitUntil: 'domcontentloaded' });
+    }
+    throw new Error(`${selector} never matched; last read ${JSON.stringify(last)}`);
+  }
+
+  it('signs in, creates an audience with a typo, fixes it, previews it, watches it go Live and grow, and shows a failing destination', async () => {
+    await step('sign-in', async () => {
+      await page.goto(`${server.url}/console`);
+      await page.type('input[name=token]', 'not-the-token');
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(await text('#sign-in-error')).toContain('token');
+      await page.type('input[name=token]', 'dev-admin-token');
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(new URL(page.url()).pathname).toBe('/console/spaces/default');
+      expect(await text('h1')).toBe('Space default');
+    });
+
+    await step('typo', async () => {
+      await page.goto(`${server.url}/console/spaces/default/new?kind=audience`);
+      await page.type('input[name=name]', 'Recent buyers');
+      await page.type('textarea[name=query]', "event('Order Completed').within(7 days).count( >= 1");
+      await page.waitForFunction(() => document.getElementById('check')?.className === 'error');
+      expect(await text('#check')).toBe("line 1, column 48: expected an argument of count, found '>='");
+      // The caret stands under the place the message names.
+      expect(await text('#marker')).toBe(`event('Order Completed').within(7 days).count( >= 1\n${' '.repeat(47)}^`);
+    });
+
+    await step('fix-and-preview', async () => {
+      await page.$eval('textarea[name=query]', (element) => {
+        (element as HTMLTextAreaElement).value = '';
+      });
+      await page.type('textarea[name=query]', "event('Order Completed').within(7 days).count() >= 1");
+      await page.waitForFunction(() => document.getElementById('check')?.className === 'ok');
+      expect(await text('#check')).toBe('Valid. Reads events: Order Completed; traits: none.');
+      await page.click('#preview');
+      await page.waitForFunction(() => (document.getElementById('preview-result')?.textContent ?? '').startsWith('Preview: '));
+      expect(await text('#preview-result')).toMatch(/^Preview: 3 members over 4 profiles and 4 events — user_id:buyer-\d, user_id:buyer-\d, user_id:buyer-\d\.$/);
+    });
+
+    await step('create-and-go-live', async () => {
+      await Promise.all([page.waitForNavigation(), page.click('#create')]);
+      expect(new URL(page.url()).pathname).toMatch(/^\/console\/spaces\/default\/audiences\/aud_/);
+      await untilText('#status', (status) => status.startsWith('Live'));
+      expect(await text('#size')).toBe('3');
+      expect(await text('#query')).toBe("event('Order Completed').within(7 days).count() >= 1");
+    });
+
+    await step('size-grows', async () => {
+      await send(server.url, 'track', { userId: 'buyer-9', event: 'Order Completed', properties: { total: 5 } });
+      await page.goto(`${server.url}/console/spaces/default`);
+      expect(await untilText('#audiences tr[data-key=recent_buyers] .size', (size) => size === '4')).toBe('4');
+    });
+
+    await step('failing-destination', async () => {
+      const port = await closedPort();
+      const destination = await createDestination(server.url, 'Nowhere', { url: `http://127.0.0.1:${port}/hook` });
+      const audience = await page.$eval('#audiences tr[data-key=recent_buyers] a', (a) => (a as HTMLAnchorElement).pathname.split('/').pop() ?? '');
+      await connect(server.url, 'audiences', audience, destination.id, 'identify');
+      await syncSettled(server);
+      expect((await auditOf(server.url)).length).toBeGreaterThan(0);
+      await page.goto(`${server.url}/console/spaces/default/audit`);
+      expect(await page.$$eval('#audit tr', (rows) => rows.length)).toBeGreaterThan(1);
+      expect(await text('#audit')).toContain(destination.id);
+      expect(await text('#audit')).toContain('no response');
+    });
+  }, 120_000);
+
+  it('sends a person without a session to sign in', async () => {
+    // Chromium here runs as one process (no second browser context): forget the session instead.
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.clearBrowserCookies');
+    await page.goto(`${server.url}/console/spaces/default/new?kind=audience`);
+    expect(new URL(page.url()).pathname).toBe('/console');
+    expect(await text('h1')).toBe('Sign in');
+  });
+});
+
+/** A loopback port with nothing listening (taken, then released). */
+async function closedPort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
