@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { createConsoleApp } from './console/console-app.ts';
+import { audienceMembers } from './runtime/audience-members.ts';
 import type { Logger } from 'pino';
 import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
@@ -159,7 +160,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
-  app.route('/', createDefinitionsApp({ spaces, definitions }));
+  app.route('/', createDefinitionsApp({ spaces, definitions, members: (query) => audienceMembers(store, query) }));
   app.route('/', createDestinationsApp({ spaces, definitions, destinations, syncLog }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {

@@ -8,12 +8,20 @@ import { parseCheckBody, parseCreateBody, parsePatchBody, parsePreviewBody } fro
 import { definitionJson, previewJson } from './definitions/definition-view.ts';
 import { errorResponse } from './error-response.ts';
 import { onError } from './on-error.ts';
+import { pageLimit } from './page-limit.ts';
+import type { ProfileCollection } from '../actors/profile-state.ts';
+import type { MembersPage } from '../runtime/audience-members.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 export interface DefinitionsAppDeps {
   readonly spaces: SpaceRegistry;
   readonly definitions: DefinitionRegistry;
+  /** A page of an audience's members, from LMDB (see `runtime/audience-members.ts`). */
+  readonly members: (query: { spaceId: string; collection: ProfileCollection; key: string; after?: string; limit: number }) => MembersPage;
 }
+
+const DEFAULT_MEMBERS_PAGE = 50;
+const MAX_MEMBERS_PAGE = 200;
 
 /** A definition body is a name, a few options and at most 20,000 characters of query. */
 export const MAX_DEFINITION_BODY_BYTES = 65_536;
@@ -43,7 +51,7 @@ const COLLECTIONS: readonly Collection[] = [
  * app.route('/', createDefinitionsApp({ spaces, definitions: engine.definitions }));
  */
 export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
-  const { spaces, definitions } = deps;
+  const { spaces, definitions, members } = deps;
   const app = new Hono<AppEnv>();
   app.onError(onError);
 
@@ -56,6 +64,24 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
     const parsed = parsePreviewBody(body.value);
     if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
     return c.json(previewJson(await definitions.preview(space.id, parsed.value)));
+  });
+
+  // An audience's members, a page at a time, in profile id order; `next` goes on where one stopped.
+  app.get('/v1/spaces/:space/audiences/:id/members', (c) => {
+    const space = adminSpace(c, spaces);
+    if (space instanceof Response) return space;
+    const found = definitions.find(space.id, 'audience', c.req.param('id'));
+    if (found === undefined) return notFound(c, COLLECTIONS[0]!);
+    const limit = pageLimit(c.req.query('limit'), DEFAULT_MEMBERS_PAGE, MAX_MEMBERS_PAGE);
+    if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_MEMBERS_PAGE}.`);
+    const next = c.req.query('next');
+    const after = next === undefined ? undefined : Buffer.from(next, 'base64url').toString('utf8');
+    const { record } = found;
+    const page = members({ spaceId: space.id, collection: record.target === 'ACCOUNTS' ? 'accounts' : 'users', key: record.key, ...(after === undefined ? {} : { after }), limit });
+    return c.json({
+      members: page.members.map((member) => ({ id: member.id, identifiers: member.identifiers.map(({ type, value }) => ({ type, value })) })),
+      cursor: { has_more: page.next !== undefined, next: page.next === undefined ? null : Buffer.from(page.next, 'utf8').toString('base64url'), limit },
+    });
   });
 
   for (const collection of COLLECTIONS) {

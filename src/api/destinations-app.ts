@@ -9,6 +9,7 @@ import type { AppEnv } from './app-env.ts';
 import { parseConnectBody, parseDestinationCreate, parseDestinationPatch } from './destinations/destination-body.ts';
 import { auditJson, connectionJson, destinationJson, syncJson } from './destinations/destination-view.ts';
 import { errorResponse } from './error-response.ts';
+import { pageLimit } from './page-limit.ts';
 import { onError } from './on-error.ts';
 import { readJsonBody } from './read-json-body.ts';
 
@@ -91,7 +92,7 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
   app.get('/v1/spaces/:space/audit', (c) => {
     const space = adminSpace(c, spaces);
     if (space instanceof Response) return space;
-    const limit = pageLimit(c.req.query('limit'));
+    const limit = pageLimit(c.req.query('limit'), DEFAULT_PAGE, MAX_PAGE);
     if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_PAGE}.`);
     return c.json({ entries: syncLog.audit(space.id, limit).items.map(auditJson) });
   });
@@ -142,19 +143,12 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
       if (space instanceof Response) return space;
       const definition = definitionOf(c, space.id);
       if (definition instanceof Response) return definition;
-      const limit = pageLimit(c.req.query('limit'));
+      const limit = pageLimit(c.req.query('limit'), DEFAULT_PAGE, MAX_PAGE);
       if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_PAGE}.`);
       return c.json({ syncs: syncLog.syncs(definition.record.id, limit).map(syncJson) });
     });
   }
   return app;
-}
-
-function pageLimit(raw: string | undefined): number | undefined {
-  if (raw === undefined) return DEFAULT_PAGE;
-  if (!/^\d{1,7}$/.test(raw)) return undefined;
-  const limit = Number(raw);
-  return limit >= 1 && limit <= MAX_PAGE ? limit : undefined;
 }
 
 function destinationNotFound(c: Context<AppEnv>, id: string | undefined): Response {

@@ -8,9 +8,13 @@ export interface ApiAnswer<T> {
   readonly body: T;
 }
 
-/** Calls the public API as the signed-in admin. */
-export async function callApi<T>(request: ApiRequest, session: ConsoleSession, path: string, init: { method?: string; body?: unknown } = {}): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = { authorization: `Bearer ${session.token}` };
+/**
+ * Calls the public API as the signed-in admin, or (`as: 'access'`) with the session's access
+ * token, which the Profile API takes (HTTP Basic, as Segment's).
+ */
+export async function callApi<T>(request: ApiRequest, session: ConsoleSession, path: string, init: { method?: string; body?: unknown; as?: 'admin' | 'access' } = {}): Promise<ApiAnswer<T>> {
+  const authorization = init.as === 'access' ? `Basic ${Buffer.from(`${session.accessToken ?? ''}:`, 'utf8').toString('base64')}` : `Bearer ${session.token}`;
+  const headers: Record<string, string> = { authorization };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await request(path, { method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
   const text = await response.text();
@@ -76,3 +80,22 @@ export interface AuditJson {
 export type CheckJson =
   | { readonly valid: true; readonly reads: { readonly events: readonly string[]; readonly traits: readonly string[] } }
   | { readonly valid: false; readonly error: { readonly code: string; readonly message: string; readonly line?: number; readonly column?: number } };
+
+/** A page of an audience's members. */
+export interface MembersJson {
+  readonly members: ReadonlyArray<{ readonly id: string; readonly identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }> }>;
+  readonly cursor: { readonly has_more: boolean; readonly next: string | null };
+}
+
+/** The Profile API's answers the profile page reads. */
+export interface TraitsJson {
+  readonly traits: Record<string, unknown>;
+}
+
+export interface ExternalIdsJson {
+  readonly data: ReadonlyArray<{ readonly id: string; readonly type: string; readonly created_at: string }>;
+}
+
+export interface EventsJson {
+  readonly data: ReadonlyArray<{ readonly event: string; readonly type: string; readonly timestamp: string; readonly message_id: string; readonly properties: Record<string, unknown> }>;
+}

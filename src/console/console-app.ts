@@ -1,10 +1,25 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../api/app-env.ts';
-import { callApi, spacePath, type ApiError, type ApiRequest, type AuditJson, type CheckJson, type DefinitionJson, type DestinationJson, type SyncJson } from './console-api.ts';
+import {
+  callApi,
+  spacePath,
+  type ApiError,
+  type ApiRequest,
+  type AuditJson,
+  type CheckJson,
+  type DefinitionJson,
+  type DestinationJson,
+  type EventsJson,
+  type ExternalIdsJson,
+  type MembersJson,
+  type SyncJson,
+  type TraitsJson,
+} from './console-api.ts';
 import { clearSession, readSession, writeSession, type ConsoleSession } from './console-session.ts';
 import { auditPage } from './pages/audit-page.ts';
 import { definitionPage } from './pages/definition-page.ts';
 import { editorPage, type EditorKind } from './pages/editor-page.ts';
+import { profileNeedsAccessToken, profilePage } from './pages/profile-page.ts';
 import { signInPage } from './pages/sign-in-page.ts';
 import { spacePage } from './pages/space-page.ts';
 
@@ -37,8 +52,9 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
     const form = await c.req.parseBody();
     const space = typeof form['space'] === 'string' ? form['space'].trim() : '';
     const token = typeof form['token'] === 'string' ? form['token'].trim() : '';
+    const accessToken = typeof form['accessToken'] === 'string' ? form['accessToken'].trim() : '';
     if (space === '' || token === '') return c.html(signInPage({ space, error: 'Enter the space and its admin token.' }), 400);
-    const session = { space, token };
+    const session: ConsoleSession = { space, token, ...(accessToken === '' ? {} : { accessToken }) };
     const probe = await callApi<ApiError>(request, session, spacePath(session, '/audiences'));
     if (probe.status !== 200) return c.html(signInPage({ space, error: probe.body?.error?.message ?? `The API answered ${probe.status}.` }), 401);
     writeSession(c, session);
@@ -70,14 +86,16 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
       const session = sessionFor(c);
       if (session === undefined) return toSignIn(c);
       const id = encodeURIComponent(c.req.param('id'));
-      const [found, syncs] = await Promise.all([
+      const after = c.req.query('members');
+      const [found, syncs, members] = await Promise.all([
         callApi<Record<string, DefinitionJson>>(request, session, spacePath(session, `/${collection}/${id}`)),
         callApi<{ syncs: SyncJson[] }>(request, session, spacePath(session, `/${collection}/${id}/syncs?limit=50`)),
+        collection === 'audiences' ? callApi<MembersJson>(request, session, spacePath(session, `/audiences/${id}/members?limit=50${after === undefined ? '' : `&next=${encodeURIComponent(after)}`}`)) : undefined,
       ]);
       if (found.status === 404) return c.notFound();
       const definition = found.body[field];
       if (found.status !== 200 || definition === undefined) return toSignIn(c);
-      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : []));
+      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : [], members?.status === 200 ? members.body : undefined));
     });
   }
 
@@ -118,6 +136,25 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
     const body = (await c.req.json()) as { query?: unknown };
     const answer = await callApi<object>(request, session, spacePath(session, '/audiences/preview'), { method: 'POST', body: { query: body.query } });
     return c.json(answer.body, answer.status === 200 ? 200 : 400);
+  });
+
+  app.get('/console/spaces/:space/profiles/:id', async (c) => {
+    const session = sessionFor(c);
+    if (session === undefined) return toSignIn(c);
+    const id = c.req.param('id');
+    if (session.accessToken === undefined) return c.html(profileNeedsAccessToken(session.space, id));
+    const base = `/v1/spaces/${encodeURIComponent(session.space)}/collections/users/profiles/${encodeURIComponent(id)}`;
+    const access = { as: 'access' } as const;
+    const [traits, memberships, computed, identifiers, events] = await Promise.all([
+      callApi<TraitsJson>(request, session, `${base}/traits?limit=200`, access),
+      callApi<TraitsJson>(request, session, `${base}/traits?class=audience&limit=200`, access),
+      callApi<TraitsJson>(request, session, `${base}/traits?class=computed_trait&limit=200`, access),
+      callApi<ExternalIdsJson>(request, session, `${base}/external_ids?limit=100`, access),
+      callApi<EventsJson>(request, session, `${base}/events?limit=20`, access),
+    ]);
+    if (traits.status === 404) return c.notFound();
+    if ([traits, memberships, computed, identifiers, events].some((answer) => answer.status !== 200)) return c.html(profileNeedsAccessToken(session.space, id), 401);
+    return c.html(profilePage(session.space, { id, traits: traits.body.traits, memberships: memberships.body.traits, computed: computed.body.traits, identifiers: identifiers.body.data, events: events.body.data }));
   });
 
   app.get('/console/spaces/:space/audit', async (c) => {

@@ -191,6 +191,34 @@ describe('audience preview (one engine, manual clock)', () => {
     expect((await preview(url, { query, at: iso(now + 2 * DAY) })).size).toBe(3);
   });
 
+  it('lists a created audience\'s members a page at a time, the same the preview named', async () => {
+    const query = "event('Order Completed').within(7 days).count() >= 1";
+    const previewed = await preview(url, { query });
+    const audience = await create(url, 'audiences', { name: 'Weekly buyers', definition: { query } });
+    await untilLive(url, 'audiences', audience.id);
+    type Page = { members: Array<{ id: string; identifiers: Array<{ type: string; value: string }> }>; cursor: { has_more: boolean; next: string | null; limit: number } };
+    const listed: Page['members'] = [];
+    let next: string | null = null;
+    let pages = 0;
+    do {
+      const result = await admin(url, 'GET', `/v1/spaces/default/audiences/weekly_buyers/members?limit=10${next === null ? '' : `&next=${next}`}`);
+      expect(result.status).toBe(200);
+      const page = result.body as Page;
+      listed.push(...page.members);
+      next = page.cursor.next;
+      pages += 1;
+      expect(page.cursor.has_more).toBe(next !== null);
+    } while (next !== null);
+    expect(pages).toBe(3);
+    expect(listed).toHaveLength(21);
+    expect(new Set(listed.map((m) => m.id)).size).toBe(21);
+    expect(listed.map((m) => m.id)).toEqual([...listed.map((m) => m.id)].sort());
+    // The preview's sample is the first ten members by profile id.
+    expect(previewed.sample).toEqual(listed.slice(0, 10));
+    expect(await admin(url, 'GET', '/v1/spaces/default/audiences/nope/members')).toMatchObject({ status: 404 });
+    expect(await admin(url, 'GET', '/v1/spaces/default/audiences/weekly_buyers/members?limit=0')).toMatchObject({ status: 400, body: { error: { code: 'invalid_request_error' } } });
+  });
+
   it('stops at its limits and says the answer is partial', async () => {
     const answer = await preview(url, { query: "event('Order Completed').count() >= 1", limits: { events: 1 } });
     expect(answer).toMatchObject({ partial: true, stoppedBy: 'events' });

@@ -10,8 +10,8 @@ import { advanceClock } from './tracking-http.ts';
 
 // Issue 11 item 2: the console in a real headless Chromium. Sign in with the admin token; create
 // an audience with a typo and see the error at its position; fix it; preview it; watch the
-// backfill reach Live; send events and see the size change; see a failing destination's audit
-// entries. A failing step saves a screenshot under test-results/.
+// backfill reach Live; send events and see the size change; open a member's profile; see a
+// failing destination's audit entries. A failing step saves a screenshot under test-results/.
 
 const SCREENSHOTS = new URL('../../test-results/', import.meta.url).pathname;
 
@@ -61,13 +61,14 @@ describe('the console in a browser', () => {
     throw new Error(`${selector} never matched; last read ${JSON.stringify(last)}`);
   }
 
-  it('signs in, creates an audience with a typo, fixes it, previews it, watches it go Live and grow, and shows a failing destination', async () => {
+  it('signs in, creates an audience with a typo, fixes it, previews it, watches it go Live and grow, opens a member, and shows a failing destination', async () => {
     await step('sign-in', async () => {
       await page.goto(`${server.url}/console`);
       await page.type('input[name=token]', 'not-the-token');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       expect(await text('#sign-in-error')).toContain('token');
       await page.type('input[name=token]', 'dev-admin-token');
+      await page.type('input[name=accessToken]', 'dev-access-token');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       expect(new URL(page.url()).pathname).toBe('/console/spaces/default');
       expect(await text('h1')).toBe('Space default');
@@ -109,9 +110,24 @@ describe('the console in a browser', () => {
       expect(await untilText('#audiences tr[data-key=recent_buyers] .size', (size) => size === '4')).toBe('4');
     });
 
+    await step('member-profile', async () => {
+      await Promise.all([page.waitForNavigation(), page.click('#audiences tr[data-key=recent_buyers] a')]);
+      expect(await page.$$eval('#members tr', (rows) => rows.length - 1)).toBe(4);
+      const member = await page.$eval('#members tr:nth-child(2) td:nth-child(2)', (cell) => cell.textContent?.trim() ?? '');
+      expect(member).toMatch(/^user_id:buyer-\d$/);
+      await Promise.all([page.waitForNavigation(), page.click('#members tr:nth-child(2) a')]);
+      expect(new URL(page.url()).pathname).toMatch(/^\/console\/spaces\/default\/profiles\/use_/);
+      expect(await text('#identifiers')).toContain(member.slice('user_id:'.length));
+      expect(await text('#memberships')).toContain('recent_buyers');
+      expect(await text('#memberships')).toContain('true');
+      expect(await text('#events')).toContain('Order Completed');
+      await page.goBack();
+    });
+
     await step('failing-destination', async () => {
       const port = await closedPort();
       const destination = await createDestination(server.url, 'Nowhere', { url: `http://127.0.0.1:${port}/hook` });
+      await page.goto(`${server.url}/console/spaces/default`);
       const audience = await page.$eval('#audiences tr[data-key=recent_buyers] a', (a) => (a as HTMLAnchorElement).pathname.split('/').pop() ?? '');
       await connect(server.url, 'audiences', audience, destination.id, 'identify');
       await syncSettled(server);

@@ -1,10 +1,10 @@
 import { html } from 'hono/html';
-import type { DefinitionJson, SyncJson } from '../console-api.ts';
+import type { DefinitionJson, MembersJson, SyncJson } from '../console-api.ts';
 import { layout, type Html } from './layout.ts';
 import { statusCell } from './space-page.ts';
 
-/** One audience or computed trait: its definition, status, size and its recent syncs. */
-export function definitionPage(space: string, definition: DefinitionJson, syncs: readonly SyncJson[]): Html {
+/** One audience or computed trait: its definition, status, size, a page of members (audiences) and its recent syncs. */
+export function definitionPage(space: string, definition: DefinitionJson, syncs: readonly SyncJson[], members?: MembersJson): Html {
   const moving = definition.status === 'Preparing' || definition.status === 'Computing';
   return layout(
     definition.name,
@@ -14,6 +14,7 @@ export function definitionPage(space: string, definition: DefinitionJson, syncs:
         ${definition.description === null ? '' : html`<p>${definition.description}</p>`}
         <pre id="query">${definition.definition.query}</pre>
       </div>
+      ${members === undefined ? '' : membersSection(space, definition, members)}
       <h2>Recent syncs</h2>
       ${syncs.length === 0
         ? html`<p>No messages sent yet (connect a destination to send changes).</p>`
@@ -23,4 +24,18 @@ export function definitionPage(space: string, definition: DefinitionJson, syncs:
           </table>`}`,
     { space, refreshSeconds: moving ? 1 : 5 },
   );
+}
+
+function membersSection(space: string, definition: DefinitionJson, page: MembersJson): Html {
+  const base = `/console/spaces/${encodeURIComponent(space)}`;
+  return html`<h2>Members</h2>
+    ${page.members.length === 0
+      ? html`<p>No members.</p>`
+      : html`<table id="members">
+          <tr><th>Profile</th><th>Identifiers</th></tr>
+          ${page.members.map(
+            (m) => html`<tr><td><a href="${base}/profiles/${encodeURIComponent(m.id)}"><code>${m.id}</code></a></td><td>${m.identifiers.map((i) => html`<code>${i.type}:${i.value}</code> `)}</td></tr>`,
+          )}
+        </table>`}
+    ${page.cursor.next === null ? '' : html`<p><a id="more-members" href="${base}/audiences/${encodeURIComponent(definition.id)}?members=${encodeURIComponent(page.cursor.next)}">More members</a></p>`}`;
 }
