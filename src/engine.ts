@@ -161,7 +161,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
   app.route('/', createDefinitionsApp({ spaces, definitions, members: (query) => audienceMembers(store, query) }));
-  app.route('/', createDestinationsApp({ spaces, definitions, destinations, syncLog }));
+  app.route('/', createDestinationsApp({ spaces, definitions, destinations, syncLog, status: (id) => sync.status(id) }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
     if (manualClock === undefined) throw new Error('advanceClockTo needs the manual clock');

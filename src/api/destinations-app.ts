@@ -10,6 +10,7 @@ import { parseConnectBody, parseDestinationCreate, parseDestinationPatch } from 
 import { auditJson, connectionJson, destinationJson, syncJson } from './destinations/destination-view.ts';
 import { errorResponse } from './error-response.ts';
 import { pageLimit } from './page-limit.ts';
+import type { DestinationStatus } from '../runtime/sync/sync-service.ts';
 import { onError } from './on-error.ts';
 import { readJsonBody } from './read-json-body.ts';
 
@@ -18,6 +19,8 @@ export interface DestinationsAppDeps {
   readonly definitions: DefinitionRegistry;
   readonly destinations: DestinationRegistry;
   readonly syncLog: SyncLog;
+  /** A destination's backlog and delivery tallies (the sync actor's). */
+  readonly status: (destinationId: string) => DestinationStatus;
 }
 
 /** A destination body: a name, a URL, a few headers. */
@@ -66,6 +69,22 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
     const found = destinations.find(space.id, c.req.param('id'));
     if (found === undefined) return destinationNotFound(c, c.req.param('id'));
     return c.json({ destination: destinationJson(found) });
+  });
+
+  // Backlog now, and delivered / failed / dropped since the engine started: why a destination is behind.
+  app.get(`${base}/:id/status`, (c) => {
+    const space = adminSpace(c, spaces);
+    if (space instanceof Response) return space;
+    const found = destinations.find(space.id, c.req.param('id'));
+    if (found === undefined) return destinationNotFound(c, c.req.param('id'));
+    const status = deps.status(found.id);
+    return c.json({
+      status: {
+        ...status,
+        lastDeliveredAt: status.lastDeliveredAt === null ? null : new Date(status.lastDeliveredAt).toISOString(),
+        lastFailure: status.lastFailure === null ? null : { at: new Date(status.lastFailure.at).toISOString(), error: status.lastFailure.error },
+      },
+    });
   });
 
   app.patch(`${base}/:id`, async (c) => {

@@ -99,3 +99,14 @@ export interface ExternalIdsJson {
 export interface EventsJson {
   readonly data: ReadonlyArray<{ readonly event: string; readonly type: string; readonly timestamp: string; readonly message_id: string; readonly properties: Record<string, unknown> }>;
 }
+
+/** `GET …/destinations/{id}/status`. */
+export interface DestinationStatusJson {
+  readonly backlog: number;
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly failedMessages: number;
+  readonly dropped: number;
+  readonly lastDeliveredAt: string | null;
+  readonly lastFailure: { readonly at: string; readonly error: string } | null;
+}

@@ -9,6 +9,7 @@ import {
   type CheckJson,
   type DefinitionJson,
   type DestinationJson,
+  type DestinationStatusJson,
   type EventsJson,
   type ExternalIdsJson,
   type MembersJson,
@@ -75,7 +76,13 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
       callApi<{ destinations: DestinationJson[] }>(request, session, spacePath(session, '/destinations')),
     ]);
     if (audiences.status !== 200 || traits.status !== 200 || destinations.status !== 200) return toSignIn(c);
-    return c.html(spacePage(session.space, audiences.body.audiences, traits.body.computedTraits, destinations.body.destinations));
+    const withStatus = await Promise.all(
+      destinations.body.destinations.map(async (destination) => {
+        const answer = await callApi<{ status: DestinationStatusJson }>(request, session, spacePath(session, `/destinations/${encodeURIComponent(destination.id)}/status`));
+        return { destination, status: answer.status === 200 ? answer.body.status : undefined };
+      }),
+    );
+    return c.html(spacePage(session.space, audiences.body.audiences, traits.body.computedTraits, withStatus));
   });
 
   for (const [collection, field] of [

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/engine-server.ts';
-import { DAY, iso, send } from './definitions-http.ts';
+import { admin, DAY, iso, send } from './definitions-http.ts';
 import { auditOf, connect, createDestination, syncSettled } from './sync-http.ts';
 import { advanceClock } from './tracking-http.ts';
 
@@ -131,7 +131,18 @@ describe('the console in a browser', () => {
       const audience = await page.$eval('#audiences tr[data-key=recent_buyers] a', (a) => (a as HTMLAnchorElement).pathname.split('/').pop() ?? '');
       await connect(server.url, 'audiences', audience, destination.id, 'identify');
       await syncSettled(server);
-      expect((await auditOf(server.url)).length).toBeGreaterThan(0);
+      const audit = await auditOf(server.url);
+      expect(audit.length).toBeGreaterThan(0);
+      // Every failed attempt is in the audit; the status counts the same ones.
+      const status = (await admin(server.url, 'GET', `/v1/spaces/default/destinations/${destination.id}/status`)).body as { status: Record<string, unknown> };
+      expect(status.status).toMatchObject({ delivered: 0, dropped: 0, lastDeliveredAt: null, failedAttempts: audit.filter((entry) => entry['destinationId'] === destination.id).length });
+      expect(status.status['lastFailure']).toMatchObject({ at: expect.stringMatching(/Z$/), error: expect.any(String) });
+      // The space page shows the destination failing, from its status.
+      await page.goto(`${server.url}/console/spaces/default`);
+      const row = `#destinations tr[data-id=${destination.id}]`;
+      expect(Number(await text(`${row} .failed`))).toBeGreaterThan(0);
+      expect(await text(`${row} .delivered`)).toBe('0');
+      expect(await text(`${row} .error`)).toMatch(/^\d{4}-\d\d-\d\dT.*Z: .+/);
       await page.goto(`${server.url}/console/spaces/default/audit`);
       expect(await page.$$eval('#audit tr', (rows) => rows.length)).toBeGreaterThan(1);
       expect(await text('#audit')).toContain(destination.id);

@@ -1,9 +1,14 @@
 import { html } from 'hono/html';
-import type { DefinitionJson, DestinationJson } from '../console-api.ts';
+import type { DefinitionJson, DestinationJson, DestinationStatusJson } from '../console-api.ts';
 import { layout, type Html } from './layout.ts';
 
 /** A space at a glance: its audiences and computed traits with status and size, and its destinations. */
-export function spacePage(space: string, audiences: readonly DefinitionJson[], traits: readonly DefinitionJson[], destinations: readonly DestinationJson[]): Html {
+export function spacePage(
+  space: string,
+  audiences: readonly DefinitionJson[],
+  traits: readonly DefinitionJson[],
+  destinations: ReadonlyArray<{ readonly destination: DestinationJson; readonly status: DestinationStatusJson | undefined }>,
+): Html {
   const moving = [...audiences, ...traits].some((d) => d.status === 'Preparing' || d.status === 'Computing');
   return layout(
     `Space ${space}`,
@@ -16,11 +21,17 @@ export function spacePage(space: string, audiences: readonly DefinitionJson[], t
       ${destinations.length === 0
         ? html`<p>No destinations.</p>`
         : html`<table id="destinations">
-            <tr><th>Name</th><th>URL</th><th>State</th></tr>
+            <tr><th>Name</th><th>URL</th><th>State</th><th>Backlog</th><th>Delivered</th><th>Failed attempts</th><th>Last failure</th></tr>
             ${destinations.map(
-              (d) => html`<tr><td>${d.name}</td><td><code>${d.settings.url}</code></td><td>${d.enabled ? 'enabled' : html`<span class="error">disabled: ${d.disabledReason ?? 'by its owner'}</span>`}</td></tr>`,
+              ({ destination: d, status }) => html`<tr data-id="${d.id}">
+                <td>${d.name}</td><td><code>${d.settings.url}</code></td>
+                <td>${d.enabled ? 'enabled' : html`<span class="error">disabled: ${d.disabledReason ?? 'by its owner'}</span>`}</td>
+                <td class="backlog">${status?.backlog ?? '?'}</td><td class="delivered">${status?.delivered ?? '?'}</td><td class="failed">${status?.failedAttempts ?? '?'}</td>
+                <td class="error">${status?.lastFailure === null || status === undefined ? '' : html`${status.lastFailure.at}: ${status.lastFailure.error}`}</td>
+              </tr>`,
             )}
-          </table>`}`,
+          </table>
+          <p>Delivered and failed count since the engine started; <a href="/console/spaces/${encodeURIComponent(space)}/audit">the audit</a> lists each failed attempt.</p>`}`,
     // While a backfill computes, the page follows it; otherwise it refreshes slowly (sizes move).
     { space, refreshSeconds: moving ? 1 : 5 },
   );

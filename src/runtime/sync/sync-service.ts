@@ -19,9 +19,25 @@ const WINDOW_SIZE = 1_000;
 /** Node cannot arm a setTimeout beyond 2^31-1 ms; retries are re-armed at most hourly anyway. */
 const MAX_ARM_MS = 3_600_000;
 
+/** How a destination is doing: its backlog now, and what happened to its messages since the engine started. */
+export interface DestinationStatus {
+  /** Messages in the outbox for it (untried or waiting to retry). */
+  readonly backlog: number;
+  readonly delivered: number;
+  /** Attempts that failed (each retry counts), and messages that failed for good. */
+  readonly failedAttempts: number;
+  readonly failedMessages: number;
+  /** Messages not sent because their definition, connection or destination went away. */
+  readonly dropped: number;
+  readonly lastDeliveredAt: number | null;
+  readonly lastFailure: { readonly at: number; readonly error: string } | null;
+}
+
 export interface SyncService {
   /** The shards committed outbox entries for these destinations. */
   wake(destinationIds: Iterable<string>): void;
+  /** The destination's backlog and its tallies since the engine started. */
+  status(destinationId: string): DestinationStatus;
   /** Starts every delivery due by the clock's time (the manual clock calls it after moving). */
   runDue(): void;
   /** Resolves once no lane has a request in flight or a message ready to send now. */
@@ -90,6 +106,17 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
 
   /** Each destination's labelled children, looked up once (prom-client hashes labels on every call otherwise). */
   const children = new Map<string, { delivered: Counter.Internal; attempts: Counter.Internal; transient: Counter.Internal; hard: Counter.Internal; dropped: Counter.Internal; latency: Histogram.Internal<'destination'> }>();
+  /** Per destination, what `status` reports (the metrics above hold the same counts, for scraping). */
+  const tallies = new Map<string, { delivered: number; failedAttempts: number; failedMessages: number; dropped: number; lastDeliveredAt: number | null; lastFailure: { at: number; error: string } | null }>();
+  function tallyOf(destination: string) {
+    let tally = tallies.get(destination);
+    if (tally === undefined) {
+      tally = { delivered: 0, failedAttempts: 0, failedMessages: 0, dropped: 0, lastDeliveredAt: null, lastFailure: null };
+      tallies.set(destination, tally);
+    }
+    return tally;
+  }
+
   function metricsOf(destination: string) {
     let found = children.get(destination);
     if (found === undefined) {
@@ -126,19 +153,28 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     switch (event.kind) {
       case 'dropped':
         metrics.dropped.inc();
+        tallyOf(destination).dropped += 1;
         return syncKey;
-      case 'delivered':
+      case 'delivered': {
         metrics.attempts.inc();
         metrics.delivered.inc();
+        const tally = tallyOf(destination);
+        tally.delivered += 1;
+        tally.lastDeliveredAt = now;
         // Commit to delivery, on the engine's clock when it is the system's (a manual clock's
         // instants say nothing about how long delivery took).
         metrics.latency.observe(clock.kind === 'system' ? Math.max(0, (now - entry.createdAt) / 1000) : event.latencyMs / 1000);
         if (definition === undefined) return syncKey;
         return syncLog.recordSync(definition.id, { at: now, destinationId: destination, messageId: entry.messageId, status: 'delivered', attempts: event.delivery.attempts, lastError: null }, syncKey);
+      }
       case 'failed-attempt': {
         metrics.attempts.inc();
         const hard = event.delivery.status === 'failed';
         (hard ? metrics.hard : metrics.transient).inc();
+        const tally = tallyOf(destination);
+        tally.failedAttempts += 1;
+        if (hard) tally.failedMessages += 1;
+        tally.lastFailure = { at: now, error: event.verdict.error };
         const notifyTransient = spaces.byId(entry.spaceId)?.config.notifyTransientFailures ?? true;
         if (hard || notifyTransient) {
           syncLog.recordFailure(entry.spaceId, {
@@ -217,6 +253,10 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   });
 
   return {
+    status(destinationId) {
+      const backlog = store.outbox.getKeysCount({ start: [destinationId], end: [`${destinationId}\u0000`] });
+      return { backlog, ...(tallies.get(destinationId) ?? { delivered: 0, failedAttempts: 0, failedMessages: 0, dropped: 0, lastDeliveredAt: null, lastFailure: null }) };
+    },
     wake(destinationIds) {
       if (closed) return;
       for (const id of destinationIds) laneOf(id).wake();
