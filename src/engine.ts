@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { createConsoleApp } from './console/console-app.ts';
 import { audienceMembers } from './runtime/audience-members.ts';
+import { createSizeSampler } from './runtime/size-sampler.ts';
 import type { Logger } from 'pino';
 import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
@@ -160,7 +161,9 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
-  app.route('/', createDefinitionsApp({ spaces, definitions, members: (query) => audienceMembers(store, query) }));
+  const sizeSampler = createSizeSampler({ store, clock, audiences: () => definitions.audienceSizes() });
+  sizeSampler.start();
+  app.route('/', createDefinitionsApp({ spaces, definitions, members: (query) => audienceMembers(store, query), sizes: (id, limit) => sizeSampler.samples(id, limit) }));
   app.route('/', createDestinationsApp({ spaces, definitions, destinations, syncLog, status: (id) => sync.status(id) }));
 
   async function advanceClockTo(now: EpochMs): Promise<readonly ActorEffect[]> {
@@ -172,6 +175,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     sync.runDue();
     // The whole engine runs on this clock: marks that left the window are gone when the call returns.
     await dedupSweeper.sweep();
+    await sizeSampler.sample();
     return effects;
   }
   app.route('/', createAdminApp({ spaces, clock, advanceTo: async (now) => void (await advanceClockTo(now)) }));
@@ -193,6 +197,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
     async close() {
       ready = false;
       timers.stop();
+      await sizeSampler.stop();
       await definitions.close();
       await destinations.close();
       await sync.close();

@@ -11,6 +11,7 @@ import { onError } from './on-error.ts';
 import { pageLimit } from './page-limit.ts';
 import type { ProfileCollection } from '../actors/profile-state.ts';
 import type { MembersPage } from '../runtime/audience-members.ts';
+import { MAX_SIZE_SAMPLES, type SizeSample } from '../runtime/size-sampler.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 export interface DefinitionsAppDeps {
@@ -18,7 +19,11 @@ export interface DefinitionsAppDeps {
   readonly definitions: DefinitionRegistry;
   /** A page of an audience's members, from LMDB (see `runtime/audience-members.ts`). */
   readonly members: (query: { spaceId: string; collection: ProfileCollection; key: string; after?: string; limit: number }) => MembersPage;
+  /** An audience's newest size samples, oldest first (see `runtime/size-sampler.ts`). */
+  readonly sizes: (audienceId: string, limit: number) => SizeSample[];
 }
+
+const DEFAULT_SIZES_PAGE = 100;
 
 const DEFAULT_MEMBERS_PAGE = 50;
 const MAX_MEMBERS_PAGE = 200;
@@ -51,7 +56,7 @@ const COLLECTIONS: readonly Collection[] = [
  * app.route('/', createDefinitionsApp({ spaces, definitions: engine.definitions }));
  */
 export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
-  const { spaces, definitions, members } = deps;
+  const { spaces, definitions, members, sizes } = deps;
   const app = new Hono<AppEnv>();
   app.onError(onError);
 
@@ -64,6 +69,17 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
     const parsed = parsePreviewBody(body.value);
     if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
     return c.json(previewJson(await definitions.preview(space.id, parsed.value)));
+  });
+
+  // An audience's size over time: the samples the engine kept, oldest first.
+  app.get('/v1/spaces/:space/audiences/:id/sizes', (c) => {
+    const space = adminSpace(c, spaces);
+    if (space instanceof Response) return space;
+    const found = definitions.find(space.id, 'audience', c.req.param('id'));
+    if (found === undefined) return notFound(c, COLLECTIONS[0]!);
+    const limit = pageLimit(c.req.query('limit'), DEFAULT_SIZES_PAGE, MAX_SIZE_SAMPLES);
+    if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_SIZE_SAMPLES}.`);
+    return c.json({ sizes: sizes(found.record.id, limit).map((sample) => ({ at: new Date(sample.at).toISOString(), size: sample.size })) });
   });
 
   // An audience's members, a page at a time, in profile id order; `next` goes on where one stopped.

@@ -94,15 +94,18 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
       if (session === undefined) return toSignIn(c);
       const id = encodeURIComponent(c.req.param('id'));
       const after = c.req.query('members');
-      const [found, syncs, members] = await Promise.all([
+      const audience = collection === 'audiences';
+      const [found, syncs, members, sizes] = await Promise.all([
         callApi<Record<string, DefinitionJson>>(request, session, spacePath(session, `/${collection}/${id}`)),
         callApi<{ syncs: SyncJson[] }>(request, session, spacePath(session, `/${collection}/${id}/syncs?limit=50`)),
-        collection === 'audiences' ? callApi<MembersJson>(request, session, spacePath(session, `/audiences/${id}/members?limit=50${after === undefined ? '' : `&next=${encodeURIComponent(after)}`}`)) : undefined,
+        audience ? callApi<MembersJson>(request, session, spacePath(session, `/audiences/${id}/members?limit=50${after === undefined ? '' : `&next=${encodeURIComponent(after)}`}`)) : undefined,
+        audience ? callApi<{ sizes: Array<{ at: string; size: number }> }>(request, session, spacePath(session, `/audiences/${id}/sizes?limit=200`)) : undefined,
       ]);
       if (found.status === 404) return c.notFound();
       const definition = found.body[field];
       if (found.status !== 200 || definition === undefined) return toSignIn(c);
-      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : [], members?.status === 200 ? members.body : undefined));
+      const points = sizes?.status === 200 ? sizes.body.sizes.map((s) => ({ at: Date.parse(s.at), size: s.size })) : undefined;
+      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : [], members?.status === 200 ? members.body : undefined, points));
     });
   }
 

@@ -78,6 +78,8 @@ export interface DefinitionRegistry {
    * checked as a creation checks its query and evaluated over stored history; nothing is written.
    */
   preview(spaceId: string, input: PreviewInput): Promise<PreviewOutcome>;
+  /** Every live audience's current size (all spaces): what the size sampler records. */
+  audienceSizes(): Array<{ readonly id: string; readonly size: number }>;
   /** Restarts the backfills a restart interrupted (Preparing or Computing). */
   resumeBackfills(): void;
   /** Resolves once no backfill is running (tests). */
@@ -317,6 +319,9 @@ export function createDefinitionRegistry(deps: { store: EngineStore; pool: () =>
       const current = locate(spaceId, kind, idOrKey);
       if (current === undefined) throw new AppError('not_found', `No ${kind === 'audience' ? 'audience' : 'computed trait'} ${idOrKey}.`);
       await save({ ...current, deletedAt: clock.now(), updatedAt: clock.now() });
+    },
+    audienceSizes() {
+      return [...byId.values()].filter((r) => r.kind === 'audience' && r.deletedAt === undefined).map((r) => ({ id: r.id, size: sizeOf(r.id) }));
     },
     resumeBackfills() {
       for (const record of byId.values()) {

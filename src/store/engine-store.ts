@@ -33,6 +33,8 @@ export type ComputeKey = [profileId: string, definitionId: string];
 export type AnswerKey = [profileId: string, key: string];
 /** A shard's share of an audience's size (its members' count change); the size is their sum. */
 export type DefinitionSizeKey = [definitionId: string, shardIndex: number];
+/** An audience's size at an instant (the console's chart): `[audienceId, at]`. */
+export type SizeSampleKey = [audienceId: string, at: EpochMs];
 
 
 /**
@@ -82,6 +84,8 @@ export interface EngineStore {
   readonly answers: Database<TraitEntry, AnswerKey>;
   /** Per-shard audience member counts; each shard writes its own, with the states that moved them. */
   readonly definitionSizes: Database<number, DefinitionSizeKey>;
+  /** Audience sizes over time, sampled by main (`runtime/size-sampler.ts`), a bounded number per audience. */
+  readonly sizeSamples: Database<number, SizeSampleKey>;
   /** Destinations (tombstones included), by id; written by main. */
   readonly destinations: Database<DestinationRecord, string>;
   /** Which definition is connected to which destination, in which format; written by main. */
@@ -121,6 +125,7 @@ export function openEngineStore(dataDir: string): EngineStore {
   const compute = root.openDB<DefinitionStateEntry, ComputeKey>({ name: 'compute', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const answers = root.openDB<TraitEntry, AnswerKey>({ name: 'answers', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
   const definitionSizes = root.openDB<number, DefinitionSizeKey>({ name: 'definition-sizes', encoding: 'msgpack' });
+  const sizeSamples = root.openDB<number, SizeSampleKey>({ name: 'size-samples', encoding: 'msgpack' });
   const destinations = root.openDB<DestinationRecord, string>({ name: 'destinations', encoding: 'msgpack' });
   const connections = root.openDB<ConnectionRecord, ConnectionKey>({ name: 'connections', encoding: 'msgpack' });
   const outbox = root.openDB<OutboxEntry, OutboxKey>({ name: 'outbox', encoding: 'msgpack', sharedStructuresKey: Symbol.for('structures') });
@@ -147,6 +152,7 @@ export function openEngineStore(dataDir: string): EngineStore {
     definitions,
     compute,
     definitionSizes,
+    sizeSamples,
     answers,
     close: () => root.close(),
   };

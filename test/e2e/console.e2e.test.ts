@@ -105,13 +105,20 @@ describe('the console in a browser', () => {
     });
 
     await step('size-grows', async () => {
+      // The manual clock's moves sample every audience's size (the system clock's engine: each minute).
+      await advanceClock(server.url, 1000);
       await send(server.url, 'track', { userId: 'buyer-9', event: 'Order Completed', properties: { total: 5 } });
       await page.goto(`${server.url}/console/spaces/default`);
       expect(await untilText('#audiences tr[data-key=recent_buyers] .size', (size) => size === '4')).toBe('4');
+      await advanceClock(server.url, 1000);
+      const sizes = (await admin(server.url, 'GET', '/v1/spaces/default/audiences/recent_buyers/sizes')).body;
+      expect(sizes).toEqual({ sizes: [{ at: iso(now + 1000), size: 3 }, { at: iso(now + 2000), size: 4 }] });
+      await Promise.all([page.waitForNavigation(), page.click('#audiences tr[data-key=recent_buyers] a')]);
+      // A step line: up from 3 to 4 at the second sample.
+      expect(await page.$eval('#size-chart polyline', (line) => line.getAttribute('points')?.split(' ').length)).toBe(3);
     });
 
     await step('member-profile', async () => {
-      await Promise.all([page.waitForNavigation(), page.click('#audiences tr[data-key=recent_buyers] a')]);
       expect(await page.$$eval('#members tr', (rows) => rows.length - 1)).toBe(4);
       const member = await page.$eval('#members tr:nth-child(2) td:nth-child(2)', (cell) => cell.textContent?.trim() ?? '');
       expect(member).toMatch(/^user_id:buyer-\d$/);

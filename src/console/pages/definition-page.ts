@@ -1,10 +1,11 @@
 import { html } from 'hono/html';
 import type { DefinitionJson, MembersJson, SyncJson } from '../console-api.ts';
 import { layout, type Html } from './layout.ts';
+import { sizeChart, type SizePoint } from './size-chart.ts';
 import { statusCell } from './space-page.ts';
 
 /** One audience or computed trait: its definition, status, size, a page of members (audiences) and its recent syncs. */
-export function definitionPage(space: string, definition: DefinitionJson, syncs: readonly SyncJson[], members?: MembersJson): Html {
+export function definitionPage(space: string, definition: DefinitionJson, syncs: readonly SyncJson[], members?: MembersJson, sizes?: readonly SizePoint[]): Html {
   const moving = definition.status === 'Preparing' || definition.status === 'Computing';
   return layout(
     definition.name,
@@ -14,6 +15,7 @@ export function definitionPage(space: string, definition: DefinitionJson, syncs:
         ${definition.description === null ? '' : html`<p>${definition.description}</p>`}
         <pre id="query">${definition.definition.query}</pre>
       </div>
+      ${sizes === undefined ? '' : html`<h2>Size over time</h2>${sizeChart(sizes)}`}
       ${members === undefined ? '' : membersSection(space, definition, members)}
       <h2>Recent syncs</h2>
       ${syncs.length === 0
