@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { createConsoleApp } from './console/console-app.ts';
+import { createOpenApiApp } from './api/openapi-app.ts';
 import { audienceMembers } from './runtime/audience-members.ts';
 import { createSizeSampler } from './runtime/size-sampler.ts';
 import type { Logger } from 'pino';
@@ -158,6 +159,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.onError(createOnError({ onClientAbort: () => metrics.clientAborts.inc() }));
   app.notFound((c) => errorResponse(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
   app.route('/', createHealthApp({ isReady: () => ready, registry: metrics.registry }));
+  app.route('/', createOpenApiApp());
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
   app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
