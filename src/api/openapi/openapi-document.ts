@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkDefinitionSchema, createDefinitionSchema, patchDefinitionSchema, previewSchema } from '../definitions/definition-body.ts';
+import { connectSchema, createDestinationSchema, patchDestinationSchema } from '../destinations/destination-body.ts';
 
 /** Who may call a route: the tracking write key, the Profile API access token, the space's admin token, or anyone. */
 type Auth = 'writeKey' | 'accessToken' | 'adminToken' | 'none';
@@ -12,7 +13,10 @@ interface Operation {
   readonly summary: string;
   readonly auth: Auth;
   readonly body?: z.ZodType;
-  /** A body with no schema of its own here (the Tracking API's, checked by the hand-written hot path). */
+  /**
+   * A body described in words: the Tracking API's (checked by the hand-written hot path), and the
+   * identity admin's and the clock's one-field bodies (checked where they are read).
+   */
   readonly bodyDescription?: string;
   readonly bodyExample?: unknown;
   readonly query?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
@@ -31,7 +35,7 @@ const definitionOperations = (path: 'audiences' | 'computed-traits', one: string
   { method: 'patch', path: `${SPACE}/${path}/{id}`, tag: 'Audiences and computed traits', summary: `Change a ${label}'s name, description, query or enabled`, auth: 'adminToken', body: patchDefinitionSchema, bodyExample: { name: `Renamed ${label}`, enabled: true }, success: ['200', `{"${one}": …}`] },
   { method: 'delete', path: `${SPACE}/${path}/{id}`, tag: 'Audiences and computed traits', summary: `Delete a ${label} (its key is never reused)`, auth: 'adminToken', success: ['204', 'deleted'] },
   { method: 'get', path: `${SPACE}/${path}/{id}/destinations`, tag: 'Destinations and sync', summary: `The ${label}'s connections`, auth: 'adminToken', success: ['200', '{"destinations": […]}'] },
-  { method: 'put', path: `${SPACE}/${path}/{id}/destinations/{destinationId}`, tag: 'Destinations and sync', summary: `Connect the ${label} to a destination`, auth: 'adminToken', bodyDescription: '{"format": "identify" | "track"}', bodyExample: { format: 'identify' }, success: ['200', '{"connection": …}'] },
+  { method: 'put', path: `${SPACE}/${path}/{id}/destinations/{destinationId}`, tag: 'Destinations and sync', summary: `Connect the ${label} to a destination`, auth: 'adminToken', body: connectSchema, bodyExample: { format: 'identify' }, success: ['200', '{"connection": …}'] },
   { method: 'delete', path: `${SPACE}/${path}/{id}/destinations/{destinationId}`, tag: 'Destinations and sync', summary: 'Disconnect', auth: 'adminToken', success: ['204', 'disconnected'] },
   { method: 'get', path: `${SPACE}/${path}/{id}/syncs`, tag: 'Destinations and sync', summary: 'Recent messages and their delivery status', auth: 'adminToken', query: [{ name: 'limit', description: '1–1,000, default 100' }], success: ['200', '{"syncs": […]}'] },
 ];
@@ -115,11 +119,11 @@ export const OPERATIONS: readonly Operation[] = [
   },
   ...definitionOperations('audiences', 'audience', 'audience', { name: 'Order Completed last 30days', definition: { query: "event('Order Completed').within(30 days).count() >= 1" } }),
   ...definitionOperations('computed-traits', 'computedTrait', 'computed trait', { name: 'Lifetime value', definition: { query: "event('Order Completed').sum(property('total'))" } }),
-  { method: 'post', path: `${SPACE}/destinations`, tag: 'Destinations and sync', summary: 'Create a webhook destination', auth: 'adminToken', bodyDescription: '{"name", "type": "webhook", "settings": {"url", "headers"?, "secret"?, "timeoutMs"?, "sendAliasOnMerge"?}}', bodyExample: { name: 'CRM', type: 'webhook', settings: { url: 'https://crm.example.com/hooks/troupe' } }, success: ['201', '{"destination": …}'] },
+  { method: 'post', path: `${SPACE}/destinations`, tag: 'Destinations and sync', summary: 'Create a webhook destination', auth: 'adminToken', body: createDestinationSchema, bodyExample: { name: 'CRM', type: 'webhook', settings: { url: 'https://crm.example.com/hooks/troupe' } }, success: ['201', '{"destination": …}'] },
   { method: 'get', path: `${SPACE}/destinations`, tag: 'Destinations and sync', summary: 'List destinations', auth: 'adminToken', success: ['200', '{"destinations": […]}'] },
   { method: 'get', path: `${SPACE}/destinations/{id}`, tag: 'Destinations and sync', summary: 'Read a destination', auth: 'adminToken', success: ['200', '{"destination": …}'] },
   { method: 'get', path: `${SPACE}/destinations/{id}/status`, tag: 'Destinations and sync', summary: 'Backlog, deliveries and failures', auth: 'adminToken', success: ['200', '{"status": …}'] },
-  { method: 'patch', path: `${SPACE}/destinations/{id}`, tag: 'Destinations and sync', summary: 'Change a destination (re-enable it)', auth: 'adminToken', bodyDescription: '{"name"?, "settings"?, "enabled"?}', success: ['200', '{"destination": …}'] },
+  { method: 'patch', path: `${SPACE}/destinations/{id}`, tag: 'Destinations and sync', summary: 'Change a destination (re-enable it)', auth: 'adminToken', body: patchDestinationSchema, bodyExample: { enabled: true }, success: ['200', '{"destination": …}'] },
   { method: 'delete', path: `${SPACE}/destinations/{id}`, tag: 'Destinations and sync', summary: 'Delete a destination', auth: 'adminToken', success: ['204', 'deleted'] },
   { method: 'get', path: `${SPACE}/audit`, tag: 'Destinations and sync', summary: 'Failed delivery attempts, newest first', auth: 'adminToken', query: [{ name: 'limit', description: '1–1,000, default 100' }], success: ['200', '{"entries": […]}'] },
   { method: 'post', path: '/v1/admin/clock', tag: 'Operations', summary: 'Move the manual clock (manual clock only)', auth: 'adminToken', bodyDescription: '{"advanceMs": n} or {"now": "<ISO 8601>"}', bodyExample: { advanceMs: 0 }, success: ['200', '{"now": …}'] },

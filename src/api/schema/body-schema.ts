@@ -52,10 +52,15 @@ export function unknownFieldsMessage(extra: readonly string[], allowed: readonly
  * A JSON object with exactly these fields: `notObject` is the message for anything else; unknown
  * fields get `unknownFieldsMessage` with the field path prefix.
  */
-export function strictBody<Shape extends z.ZodRawShape>(shape: Shape, notObject: (input: unknown) => string, prefix = ''): z.ZodObject<Shape, z.core.$strict> {
+export function strictBody<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  notObject: (input: unknown) => string,
+  prefix = '',
+  unknownMessage: (extra: readonly string[], allowed: readonly string[], prefix: string) => string = unknownFieldsMessage,
+): z.ZodObject<Shape, z.core.$strict> {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownFieldsMessage(issue.keys, allowed, prefix) : notObject(issue.input)),
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownMessage(issue.keys, allowed, prefix) : notObject(issue.input)),
   });
 }
 
