@@ -68,6 +68,8 @@ export interface SyncJson {
 export interface AuditJson {
   readonly at: string;
   readonly destinationId: string;
+  readonly audienceId?: string;
+  readonly computedTraitId?: string;
   readonly key: string | null;
   readonly messageId: string;
   readonly attempt: number;

@@ -95,9 +95,10 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
       const id = encodeURIComponent(c.req.param('id'));
       const after = c.req.query('members');
       const audience = collection === 'audiences';
-      const [found, syncs, members, sizes] = await Promise.all([
+      const [found, syncs, audit, members, sizes] = await Promise.all([
         callApi<Record<string, DefinitionJson>>(request, session, spacePath(session, `/${collection}/${id}`)),
         callApi<{ syncs: SyncJson[] }>(request, session, spacePath(session, `/${collection}/${id}/syncs?limit=50`)),
+        callApi<{ entries: AuditJson[] }>(request, session, spacePath(session, '/audit?limit=1000')),
         audience ? callApi<MembersJson>(request, session, spacePath(session, `/audiences/${id}/members?limit=50${after === undefined ? '' : `&next=${encodeURIComponent(after)}`}`)) : undefined,
         audience ? callApi<{ sizes: Array<{ at: string; size: number }> }>(request, session, spacePath(session, `/audiences/${id}/sizes?limit=200`)) : undefined,
       ]);
@@ -105,7 +106,38 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
       const definition = found.body[field];
       if (found.status !== 200 || definition === undefined) return toSignIn(c);
       const points = sizes?.status === 200 ? sizes.body.sizes.map((s) => ({ at: Date.parse(s.at), size: s.size })) : undefined;
-      return c.html(definitionPage(session.space, definition, syncs.status === 200 ? syncs.body.syncs : [], members?.status === 200 ? members.body : undefined, points));
+      const own = audit.status === 200 ? audit.body.entries.filter((entry) => entry.audienceId === definition.id || entry.computedTraitId === definition.id) : [];
+      return c.html(definitionPage(session.space, collection, definition, syncs.status === 200 ? syncs.body.syncs : [], own, members?.status === 200 ? members.body : undefined, points));
+    });
+  }
+
+  for (const [collection, field, kind] of [
+    ['audiences', 'audience', 'audience'],
+    ['computed-traits', 'computedTrait', 'computed_trait'],
+  ] as const) {
+    const page = (space: string, id: string) => `/console/spaces/${encodeURIComponent(space)}/${collection}/${encodeURIComponent(id)}`;
+    app.get(`/console/spaces/:space/${collection}/:id/edit`, async (c) => {
+      const session = sessionFor(c);
+      if (session === undefined) return toSignIn(c);
+      const found = await callApi<Record<string, DefinitionJson>>(request, session, spacePath(session, `/${collection}/${encodeURIComponent(c.req.param('id'))}`));
+      const definition = found.body[field];
+      if (found.status !== 200 || definition === undefined) return c.notFound();
+      return c.html(editorPage(session.space, kind, { name: definition.name, query: definition.definition.query }, { action: `${page(session.space, definition.id)}/edit`, title: `Edit ${definition.name}` }));
+    });
+
+    // A changed query re-evaluates every profile (a backfill), as the API's PATCH does.
+    app.post(`/console/spaces/:space/${collection}/:id/edit`, async (c) => {
+      const session = sessionFor(c);
+      if (session === undefined) return toSignIn(c);
+      const id = c.req.param('id');
+      const form = await c.req.parseBody();
+      const name = typeof form['name'] === 'string' ? form['name'] : '';
+      const query = typeof form['query'] === 'string' ? form['query'] : '';
+      const changed = await callApi<Partial<ApiError>>(request, session, spacePath(session, `/${collection}/${encodeURIComponent(id)}`), { method: 'PATCH', body: { name, definition: { query } } });
+      if (changed.status !== 200) {
+        return c.html(editorPage(session.space, kind, { name, query, error: changed.body.error?.message ?? `The API answered ${changed.status}.` }, { action: `${page(session.space, id)}/edit`, title: `Edit ${name}` }), 400);
+      }
+      return c.redirect(page(session.space, id), 303);
     });
   }
 

@@ -61,7 +61,7 @@ describe('the console in a browser', () => {
     throw new Error(`${selector} never matched; last read ${JSON.stringify(last)}`);
   }
 
-  it('signs in, creates an audience with a typo, fixes it, previews it, watches it go Live and grow, opens a member, and shows a failing destination', async () => {
+  it('signs in, creates an audience with a typo, fixes it, previews it, watches it go Live and grow, opens a member, shows a failing destination, and edits the audience', async () => {
     await step('sign-in', async () => {
       await page.goto(`${server.url}/console`);
       await page.type('input[name=token]', 'not-the-token');
@@ -154,6 +154,28 @@ describe('the console in a browser', () => {
       expect(await page.$$eval('#audit tr', (rows) => rows.length)).toBeGreaterThan(1);
       expect(await text('#audit')).toContain(destination.id);
       expect(await text('#audit')).toContain('no response');
+      // The audience's own page lists its failed deliveries too.
+      await page.goto(`${server.url}/console/spaces/default/audiences/${audience}`);
+      expect(await text('#definition-audit')).toContain(destination.id);
+    });
+
+    await step('edit', async () => {
+      await Promise.all([page.waitForNavigation(), page.click('#edit')]);
+      expect(await page.$eval('textarea[name=query]', (area) => (area as HTMLTextAreaElement).value)).toBe("event('Order Completed').within(7 days).count() >= 1");
+      await page.$eval('input[name=name]', (input) => {
+        (input as HTMLInputElement).value = '';
+      });
+      await page.type('input[name=name]', 'Buyers this week');
+      await page.$eval('textarea[name=query]', (area) => {
+        (area as HTMLTextAreaElement).value = '';
+      });
+      await page.type('textarea[name=query]', "event('Order Completed').within(1 days).count() >= 1");
+      await page.waitForFunction(() => document.getElementById('check')?.className === 'ok');
+      await Promise.all([page.waitForNavigation(), page.click('#create')]);
+      expect(await text('h1')).toBe('Buyers this week');
+      // The new query is backfilled: buyers of the last day only (buyer-0 and buyer-9).
+      await untilText('#status', (status) => status.startsWith('Live'));
+      expect(await text('#size')).toBe('2');
     });
   }, 120_000);
 

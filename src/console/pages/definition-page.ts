@@ -1,15 +1,25 @@
 import { html } from 'hono/html';
-import type { DefinitionJson, MembersJson, SyncJson } from '../console-api.ts';
+import type { AuditJson, DefinitionJson, MembersJson, SyncJson } from '../console-api.ts';
+import { auditTable } from './audit-page.ts';
 import { layout, type Html } from './layout.ts';
 import { sizeChart, type SizePoint } from './size-chart.ts';
 import { statusCell } from './space-page.ts';
 
-/** One audience or computed trait: its definition, status, size, a page of members (audiences) and its recent syncs. */
-export function definitionPage(space: string, definition: DefinitionJson, syncs: readonly SyncJson[], members?: MembersJson, sizes?: readonly SizePoint[]): Html {
+/** One audience or computed trait: its definition, status, size, a page of members (audiences), its recent syncs and failed deliveries. */
+export function definitionPage(
+  space: string,
+  collection: 'audiences' | 'computed-traits',
+  definition: DefinitionJson,
+  syncs: readonly SyncJson[],
+  audit: readonly AuditJson[],
+  members?: MembersJson,
+  sizes?: readonly SizePoint[],
+): Html {
   const moving = definition.status === 'Preparing' || definition.status === 'Computing';
   return layout(
     definition.name,
     html`<h1>${definition.name}</h1>
+      <p><a id="edit" href="/console/spaces/${encodeURIComponent(space)}/${collection}/${encodeURIComponent(definition.id)}/edit">Edit</a></p>
       <div class="panel">
         <p>Key <code>${definition.key}</code> · ${definition.definition.type} · <span id="status">${statusCell(definition)}</span>${definition.size === undefined ? '' : html` · size <strong id="size">${definition.size}</strong>`}</p>
         ${definition.description === null ? '' : html`<p>${definition.description}</p>`}
@@ -23,7 +33,9 @@ export function definitionPage(space: string, definition: DefinitionJson, syncs:
         : html`<table id="syncs">
             <tr><th>At</th><th>Destination</th><th>Message</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>
             ${syncs.map((s) => html`<tr><td>${s.at}</td><td><code>${s.destinationId}</code></td><td><code>${s.messageId}</code></td><td>${s.status}</td><td>${s.attempts}</td><td>${s.lastError ?? ''}</td></tr>`)}
-          </table>`}`,
+          </table>`}
+      <h2>Failed deliveries</h2>
+      ${auditTable(audit, 'definition-audit')}`,
     { space, refreshSeconds: moving ? 1 : 5 },
   );
 }

@@ -4,17 +4,18 @@ import { layout, type Html } from './layout.ts';
 export type EditorKind = 'audience' | 'computed_trait';
 
 /**
- * Creating an audience or a computed trait. As the query is typed, the page asks the server's
+ * Creating (or, with `editing`, changing) an audience or a computed trait. As the query is typed, the page asks the server's
  * own parser (`…/validate` through the console) and shows a refusal at its line and column, with
  * a caret under the place; an audience can be previewed (`…/audiences/preview`) before it exists.
  */
-export function editorPage(space: string, kind: EditorKind, values: { name?: string; query?: string; error?: string } = {}): Html {
+export function editorPage(space: string, kind: EditorKind, values: { name?: string; query?: string; error?: string } = {}, editing?: { readonly action: string; readonly title: string }): Html {
   const base = `/console/spaces/${encodeURIComponent(space)}`;
   const label = kind === 'audience' ? 'audience' : 'computed trait';
+  const title = editing?.title ?? `New ${label}`;
   return layout(
-    `New ${label}`,
-    html`<h1>New ${label}</h1>
-      <form id="editor" method="post" action="${base}/new" class="panel" data-check-url="${base}/check?kind=${kind}" data-preview-url="${base}/preview">
+    title,
+    html`<h1>${title}</h1>
+      <form id="editor" method="post" action="${editing?.action ?? `${base}/new`}" class="panel" data-check-url="${base}/check?kind=${kind}" data-preview-url="${base}/preview">
         <input type="hidden" name="kind" value="${kind}" />
         <p><label>Name<br /><input type="text" name="name" value="${values.name ?? ''}" required /></label></p>
         <p><label>Query<br /><textarea name="query" spellcheck="false" required>${values.query ?? ''}</textarea></label></p>
@@ -22,7 +23,7 @@ export function editorPage(space: string, kind: EditorKind, values: { name?: str
         <pre id="marker" hidden></pre>
         ${values.error === undefined ? '' : html`<p class="error" id="create-error">${values.error}</p>`}
         <p>
-          <button type="submit" id="create">Create</button>
+          <button type="submit" id="create">${editing === undefined ? 'Create' : 'Save'}</button>
           ${kind === 'audience' ? html`<button type="button" id="preview">Preview</button>` : ''}
         </p>
         <div id="preview-result"></div>
