@@ -112,3 +112,12 @@ export interface DestinationStatusJson {
   readonly lastDeliveredAt: string | null;
   readonly lastFailure: { readonly at: string; readonly error: string } | null;
 }
+
+/** A merge-log row (`GET …/id-graph-updates`). */
+export interface GraphUpdateJson {
+  readonly segmentId: string;
+  readonly canonicalSegmentId: string;
+  readonly triggeringEventType: string;
+  readonly triggeringMessageId: string;
+  readonly at: string;
+}

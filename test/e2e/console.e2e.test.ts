@@ -128,6 +128,7 @@ describe('the console in a browser', () => {
       expect(await text('#memberships')).toContain('recent_buyers');
       expect(await text('#memberships')).toContain('true');
       expect(await text('#events')).toContain('Order Completed');
+      expect(await text('#merges')).toContain('created');
       await page.goBack();
     });
 
