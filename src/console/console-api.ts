@@ -106,6 +106,7 @@ export interface EventsJson {
 export interface DestinationStatusJson {
   readonly backlog: number;
   readonly delivered: number;
+  readonly deliveredLastMinute: number;
   readonly failedAttempts: number;
   readonly failedMessages: number;
   readonly dropped: number;

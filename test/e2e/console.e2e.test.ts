@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../support/engine-server.ts';
 import { admin, DAY, iso, send } from './definitions-http.ts';
 import { auditOf, connect, createDestination, syncSettled } from './sync-http.ts';
 import { advanceClock } from './tracking-http.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 // Issue 11 item 2: the console in a real headless Chromium. Sign in with the admin token; create
 // an audience with a typo and see the error at its position; fix it; preview it; watch the
@@ -158,6 +159,26 @@ describe('the console in a browser', () => {
       // The audience's own page lists its failed deliveries too.
       await page.goto(`${server.url}/console/spaces/default/audiences/${audience}`);
       expect(await text('#definition-audit')).toContain(destination.id);
+    });
+
+    await step('delivering-destination', async () => {
+      const receiver = await startWebhookReceiver();
+      try {
+        const destination = await createDestination(server.url, 'Receiver', { url: `${receiver.url}/hook` });
+        const audience = await page.$eval('#edit', (a) => (a as HTMLAnchorElement).pathname.split('/')[5] ?? '');
+        await connect(server.url, 'audiences', audience, destination.id, 'identify');
+        // The first sync sends every current member (4).
+        await receiver.waitFor(4);
+        await syncSettled(server);
+        await page.goto(`${server.url}/console/spaces/default`);
+        const row = `#destinations tr[data-id=${destination.id}]`;
+        expect(await text(`${row} .delivered`)).toBe('4');
+        expect(await text(`${row} .rate`)).toBe('4/min');
+        expect(await text(`${row} .backlog`)).toBe('0');
+        await page.goto(`${server.url}/console/spaces/default/audiences/${audience}`);
+      } finally {
+        await receiver.close();
+      }
     });
 
     await step('edit', async () => {

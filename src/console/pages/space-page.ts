@@ -21,12 +21,12 @@ export function spacePage(
       ${destinations.length === 0
         ? html`<p>No destinations.</p>`
         : html`<table id="destinations">
-            <tr><th>Name</th><th>URL</th><th>State</th><th>Backlog</th><th>Delivered</th><th>Failed attempts</th><th>Last failure</th></tr>
+            <tr><th>Name</th><th>URL</th><th>State</th><th>Backlog</th><th>Delivered</th><th>Rate</th><th>Failed attempts</th><th>Last failure</th></tr>
             ${destinations.map(
               ({ destination: d, status }) => html`<tr data-id="${d.id}">
                 <td>${d.name}</td><td><code>${d.settings.url}</code></td>
                 <td>${d.enabled ? 'enabled' : html`<span class="error">disabled: ${d.disabledReason ?? 'by its owner'}</span>`}</td>
-                <td class="backlog">${status?.backlog ?? '?'}</td><td class="delivered">${status?.delivered ?? '?'}</td><td class="failed">${status?.failedAttempts ?? '?'}</td>
+                <td class="backlog">${status?.backlog ?? '?'}</td><td class="delivered">${status?.delivered ?? '?'}</td><td class="rate">${status === undefined ? '?' : `${status.deliveredLastMinute}/min`}</td><td class="failed">${status?.failedAttempts ?? '?'}</td>
                 <td class="error">${status?.lastFailure === null || status === undefined ? '' : html`${status.lastFailure.at}: ${status.lastFailure.error}`}</td>
               </tr>`,
             )}

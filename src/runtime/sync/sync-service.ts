@@ -24,6 +24,8 @@ export interface DestinationStatus {
   /** Messages in the outbox for it (untried or waiting to retry). */
   readonly backlog: number;
   readonly delivered: number;
+  /** Messages delivered in the last minute of wall time (the console's delivery rate). */
+  readonly deliveredLastMinute: number;
   /** Attempts that failed (each retry counts), and messages that failed for good. */
   readonly failedAttempts: number;
   readonly failedMessages: number;
@@ -116,6 +118,24 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     }
     return tally;
   }
+  /** Per destination, deliveries per wall-clock second over the last minute (a rate, whatever the engine's clock). */
+  const recent = new Map<string, Map<number, number>>();
+  function countDelivery(destination: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    let seconds = recent.get(destination);
+    if (seconds === undefined) recent.set(destination, (seconds = new Map()));
+    seconds.set(second, (seconds.get(second) ?? 0) + 1);
+    for (const old of seconds.keys()) {
+      if (old > second - 60) break;
+      seconds.delete(old);
+    }
+  }
+  function deliveredLastMinute(destination: string): number {
+    const since = Math.floor(Date.now() / 1000) - 60;
+    let total = 0;
+    for (const [second, count] of recent.get(destination) ?? []) if (second > since) total += count;
+    return total;
+  }
 
   function metricsOf(destination: string) {
     let found = children.get(destination);
@@ -161,6 +181,7 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
         const tally = tallyOf(destination);
         tally.delivered += 1;
         tally.lastDeliveredAt = now;
+        countDelivery(destination);
         // Commit to delivery, on the engine's clock when it is the system's (a manual clock's
         // instants say nothing about how long delivery took).
         metrics.latency.observe(clock.kind === 'system' ? Math.max(0, (now - entry.createdAt) / 1000) : event.latencyMs / 1000);
@@ -255,7 +276,8 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   return {
     status(destinationId) {
       const backlog = store.outbox.getKeysCount({ start: [destinationId], end: [`${destinationId}\u0000`] });
-      return { backlog, ...(tallies.get(destinationId) ?? { delivered: 0, failedAttempts: 0, failedMessages: 0, dropped: 0, lastDeliveredAt: null, lastFailure: null }) };
+      const tally = tallies.get(destinationId) ?? { delivered: 0, failedAttempts: 0, failedMessages: 0, dropped: 0, lastDeliveredAt: null, lastFailure: null };
+      return { backlog, ...tally, deliveredLastMinute: deliveredLastMinute(destinationId) };
     },
     wake(destinationIds) {
       if (closed) return;
