@@ -201,6 +201,14 @@ describe('the console in a browser', () => {
     });
   }, 120_000);
 
+  it('renders the API reference at /docs, its script served by the engine', async () => {
+    await step('docs', async () => {
+      await page.goto(`${server.url}/docs`, { waitUntil: 'networkidle0' });
+      await page.waitForFunction(() => document.body.innerText.includes('Liveness and readiness'), { timeout: 30_000 });
+      expect(await page.evaluate(() => document.body.innerText)).toContain('A real-time audience engine with a Segment-compatible Tracking API and Profile API.');
+    });
+  }, 60_000);
+
   it('sends a person without a session to sign in', async () => {
     // Chromium here runs as one process (no second browser context): forget the session instead.
     const cdp = await page.createCDPSession();
