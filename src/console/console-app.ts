@@ -168,7 +168,7 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
   app.post('/console/spaces/:space/check', async (c) => {
     const session = sessionFor(c);
     if (session === undefined) return c.json({ error: { code: 'unauthorized', message: 'Sign in again.' } }, 401);
-    const body = (await c.req.json()) as { query?: unknown };
+    const body = (await c.req.json().catch(() => ({}))) as { query?: unknown };
     const answer = await callApi<CheckJson>(request, session, spacePath(session, `/${COLLECTION_OF[editorKind(c.req.query('kind'))]}/validate`), { method: 'POST', body: { query: body.query } });
     return c.json(answer.body, answer.status === 200 ? 200 : 400);
   });
@@ -176,7 +176,7 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
   app.post('/console/spaces/:space/preview', async (c) => {
     const session = sessionFor(c);
     if (session === undefined) return c.json({ error: { code: 'unauthorized', message: 'Sign in again.' } }, 401);
-    const body = (await c.req.json()) as { query?: unknown };
+    const body = (await c.req.json().catch(() => ({}))) as { query?: unknown };
     const answer = await callApi<object>(request, session, spacePath(session, '/audiences/preview'), { method: 'POST', body: { query: body.query } });
     return c.json(answer.body, answer.status === 200 ? 200 : 400);
   });

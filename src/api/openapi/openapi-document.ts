@@ -65,6 +65,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics', auth: 'none', success: ['200', 'text exposition format'] },
   { method: 'get', path: '/openapi.json', tag: 'Operations', summary: 'This document', auth: 'none', success: ['200', 'OpenAPI 3.1'] },
   { method: 'get', path: '/docs', tag: 'Operations', summary: 'The interactive reference of this document', auth: 'none', success: ['200', 'an HTML page'] },
+  { method: 'get', path: '/docs/scalar.js', tag: 'Operations', summary: "The reference page's script (served by the engine, no CDN)", auth: 'none', success: ['200', 'JavaScript'] },
   ...TRACKING_ROUTES.map(([path, summary, example]): Operation => ({
     method: 'post',
     path: `/v1/${path}`,
