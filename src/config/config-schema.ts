@@ -10,9 +10,10 @@ import type {
 } from './config.ts';
 
 /**
- * The keys each level of the config file may hold. Anything else stops start-up naming it. The
- * `satisfies` clauses and the `Covers` checks below make a new field in `config.ts` fail to
- * compile until it is listed here (and so validated).
+ * The keys each level of the config file may hold, in the order messages list them; anything else
+ * stops start-up naming it (`config-zod.ts` builds its objects with these lists). The `satisfies`
+ * clauses and the `Covers` checks below make a new field in `config.ts` fail to compile until it
+ * is listed here, and `validateConfig` builds each `Config` field from the schema's output.
  */
 export const KNOWN_KEYS = {
   config: [
