@@ -1,4 +1,13 @@
+import type { DestinationStatus } from '../runtime/sync/sync-service.ts';
+import type { GraphUpdateRecord } from '../store/graph-update-record.ts';
+import type { AuditEntry, SyncRecord } from '../store/sync-records.ts';
 import type { ConsoleSession } from './console-session.ts';
+
+/**
+ * A record as the API sends it: the engine's own type (so the two cannot drift), with its epoch
+ * instants as ISO-8601 text.
+ */
+type WireTimes<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: string };
 
 /** The engine's own HTTP app, called in process: the console sees exactly what the public API answers. */
 export type ApiRequest = (path: string, init: RequestInit) => Response | Promise<Response>;
@@ -56,27 +65,11 @@ export interface DestinationJson {
   readonly settings: { readonly url: string };
 }
 
-export interface SyncJson {
-  readonly at: string;
-  readonly destinationId: string;
-  readonly messageId: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly lastError: string | null;
-}
+/** A row of `…/syncs`: the sync log's record, its instant as ISO text. */
+export type SyncJson = WireTimes<SyncRecord, 'at'>;
 
-export interface AuditJson {
-  readonly at: string;
-  readonly destinationId: string;
-  readonly audienceId?: string;
-  readonly computedTraitId?: string;
-  readonly key: string | null;
-  readonly messageId: string;
-  readonly attempt: number;
-  readonly status: number | null;
-  readonly error: string;
-  readonly hard: boolean;
-}
+/** An entry of `…/audit`: the audit record, its instant as ISO text. */
+export type AuditJson = WireTimes<AuditEntry, 'at'>;
 
 /** `POST …/validate`: a query's check. */
 export type CheckJson =
@@ -102,23 +95,11 @@ export interface EventsJson {
   readonly data: ReadonlyArray<{ readonly event: string; readonly type: string; readonly timestamp: string; readonly message_id: string; readonly properties: Record<string, unknown> }>;
 }
 
-/** `GET …/destinations/{id}/status`. */
-export interface DestinationStatusJson {
-  readonly backlog: number;
-  readonly delivered: number;
-  readonly deliveredLastMinute: number;
-  readonly failedAttempts: number;
-  readonly failedMessages: number;
-  readonly dropped: number;
+/** `GET …/destinations/{id}/status`: the sync actor's status, its instants as ISO text. */
+export type DestinationStatusJson = Omit<DestinationStatus, 'lastDeliveredAt' | 'lastFailure'> & {
   readonly lastDeliveredAt: string | null;
   readonly lastFailure: { readonly at: string; readonly error: string } | null;
-}
+};
 
-/** A merge-log row (`GET …/id-graph-updates`). */
-export interface GraphUpdateJson {
-  readonly segmentId: string;
-  readonly canonicalSegmentId: string;
-  readonly triggeringEventType: string;
-  readonly triggeringMessageId: string;
-  readonly at: string;
-}
+/** A merge-log row (`GET …/id-graph-updates`), its instant as ISO text. */
+export type GraphUpdateJson = WireTimes<GraphUpdateRecord, 'at'>;
