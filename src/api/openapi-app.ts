@@ -19,7 +19,7 @@ export function createOpenApiApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/openapi.json', (c) => c.json(document));
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Troupe API', cdn: SCALAR_SCRIPT }));
-  // Read on first use (4.8 MB), then kept: most engines never serve it.
+  // Read on first use (3.6 MB), then kept: most engines never serve it.
   let script: Buffer | undefined;
   app.get(SCALAR_SCRIPT, (c) => {
     // The package exports its modules, not the browser bundle beside them (`dist/browser/`).
