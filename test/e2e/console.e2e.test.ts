@@ -121,6 +121,8 @@ describe('the console in a browser', () => {
 
     await step('member-profile', async () => {
       expect(await page.$$eval('#members tr', (rows) => rows.length - 1)).toBe(4);
+      // The member the event just made appears in the list.
+      expect(await text('#members')).toContain('user_id:buyer-9');
       const member = await page.$eval('#members tr:nth-child(2) td:nth-child(2)', (cell) => cell.textContent?.trim() ?? '');
       expect(member).toMatch(/^user_id:buyer-\d$/);
       await Promise.all([page.waitForNavigation(), page.click('#members tr:nth-child(2) a')]);
