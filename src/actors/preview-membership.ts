@@ -5,7 +5,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import { alignComputeStates } from './compute-states.ts';
 import type { ProfileState } from './profile-state.ts';
-import { answerToWrite, isKnownProfile } from './recompute-definitions.ts';
+import { answerToWrite, isKnownProfile, traitValueOf } from './recompute-definitions.ts';
 
 /** One profile's part of an audience preview. */
 export interface PreviewProfileInput {
@@ -42,7 +42,7 @@ export function previewMembership(input: PreviewProfileInput): boolean {
 
 /** The answers the profile holds (what the engine shows now). */
 function storedTraits(state: ProfileState): TraitLookup {
-  return (key) => valueOf(state.traits, key);
+  return (key) => traitValueOf(state.traits, key);
 }
 
 /**
@@ -56,7 +56,7 @@ function traitsAt(state: ProfileState, definitions: DefinitionSet, read: Readonl
   const slots = alignComputeStates(state.compute, definitions).slots;
   const known = isKnownProfile(state);
   const overlay = new Map<string, Json | undefined>();
-  const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : valueOf(state.traits, key));
+  const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : traitValueOf(state.traits, key));
   for (const definition of needed) {
     const entry = slots[definition.rank];
     const { evaluator } = definition;
@@ -82,9 +82,4 @@ function definitionsRead(definitions: DefinitionSet, read: ReadonlySet<string>):
     keys.push(...definition.evaluator.traitKeys);
   }
   return [...found].sort((a, b) => a.rank - b.rank);
-}
-
-function valueOf(traits: ProfileState['traits'], key: string): Json | undefined {
-  const entry = Object.hasOwn(traits, key) ? traits[key] : undefined;
-  return entry === undefined || entry.value === null ? undefined : entry.value;
 }

@@ -8,6 +8,7 @@ import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
 import { alignComputeStates, computeEntries, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
 import type { ProfileState, TraitEntry } from './profile-state.ts';
+import { ownValue } from '../shared/own-value.ts';
 
 /** What woke the definitions in this step. */
 export interface ComputeTrigger {
@@ -184,7 +185,12 @@ function isWoken(definition: CompiledDefinition, all: boolean, wokenOtherwise: R
 let lookupTraits: Readonly<Record<string, TraitEntry>> = {};
 
 function traitValue(key: string): Json | undefined {
-  const entry = Object.hasOwn(lookupTraits, key) ? lookupTraits[key] : undefined;
+  return traitValueOf(lookupTraits, key);
+}
+
+/** A trait's value as `trait()` reads it: absent for a missing entry and for a `null` tombstone. */
+export function traitValueOf(traits: ProfileState['traits'], key: string): Json | undefined {
+  const entry = ownValue(traits, key);
   return entry === undefined || entry.value === null ? undefined : entry.value;
 }
 

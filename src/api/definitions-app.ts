@@ -8,11 +8,11 @@ import { parseCheckBody, parseCreateBody, parsePatchBody, parsePreviewBody } fro
 import { definitionJson, previewJson } from './definitions/definition-view.ts';
 import { errorResponse } from './error-response.ts';
 import { onError } from './on-error.ts';
-import { pageLimit } from './page-limit.ts';
+import { queryPageLimit } from './page-limit.ts';
 import type { ProfileCollection } from '../actors/profile-state.ts';
 import type { MembersPage } from '../runtime/audience-members.ts';
 import { MAX_SIZE_SAMPLES, type SizeSample } from '../runtime/size-sampler.ts';
-import { readJsonBody } from './read-json-body.ts';
+import { readCheckedBody } from './read-json-body.ts';
 
 export interface DefinitionsAppDeps {
   readonly spaces: SpaceRegistry;
@@ -60,40 +60,42 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(onError);
 
+  /** The audience a `/audiences/:id/…` path names, in the admin's space; or the 401/404 to return. */
+  function audienceOf(c: Context<AppEnv>): { spaceId: string; audience: DefinitionView } | Response {
+    const space = adminSpace(c, spaces);
+    if (space instanceof Response) return space;
+    const audience = definitions.find(space.id, 'audience', c.req.param('id') ?? '');
+    return audience === undefined ? notFound(c, COLLECTIONS[0]!) : { spaceId: space.id, audience };
+  }
+
   // Before the `/:id` routes: "preview" is not an audience id.
   app.post('/v1/spaces/:space/audiences/preview', async (c) => {
     const space = adminSpace(c, spaces);
     if (space instanceof Response) return space;
-    const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
-    if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-    const parsed = parsePreviewBody(body.value);
-    if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-    return c.json(previewJson(await definitions.preview(space.id, parsed.value)));
+    const parsed = await readCheckedBody(c, MAX_DEFINITION_BODY_BYTES, parsePreviewBody);
+    if (parsed instanceof Response) return parsed;
+    return c.json(previewJson(await definitions.preview(space.id, parsed)));
   });
 
   // An audience's size over time: the samples the engine kept, oldest first.
   app.get('/v1/spaces/:space/audiences/:id/sizes', (c) => {
-    const space = adminSpace(c, spaces);
-    if (space instanceof Response) return space;
-    const found = definitions.find(space.id, 'audience', c.req.param('id'));
-    if (found === undefined) return notFound(c, COLLECTIONS[0]!);
-    const limit = pageLimit(c.req.query('limit'), DEFAULT_SIZES_PAGE, MAX_SIZE_SAMPLES);
-    if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_SIZE_SAMPLES}.`);
-    return c.json({ sizes: sizes(found.record.id, limit).map((sample) => ({ at: new Date(sample.at).toISOString(), size: sample.size })) });
+    const found = audienceOf(c);
+    if (found instanceof Response) return found;
+    const limit = queryPageLimit(c, DEFAULT_SIZES_PAGE, MAX_SIZE_SAMPLES);
+    if (limit instanceof Response) return limit;
+    return c.json({ sizes: sizes(found.audience.record.id, limit).map((sample) => ({ at: new Date(sample.at).toISOString(), size: sample.size })) });
   });
 
   // An audience's members, a page at a time, in profile id order; `next` goes on where one stopped.
   app.get('/v1/spaces/:space/audiences/:id/members', (c) => {
-    const space = adminSpace(c, spaces);
-    if (space instanceof Response) return space;
-    const found = definitions.find(space.id, 'audience', c.req.param('id'));
-    if (found === undefined) return notFound(c, COLLECTIONS[0]!);
-    const limit = pageLimit(c.req.query('limit'), DEFAULT_MEMBERS_PAGE, MAX_MEMBERS_PAGE);
-    if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_MEMBERS_PAGE}.`);
+    const found = audienceOf(c);
+    if (found instanceof Response) return found;
+    const limit = queryPageLimit(c, DEFAULT_MEMBERS_PAGE, MAX_MEMBERS_PAGE);
+    if (limit instanceof Response) return limit;
     const next = c.req.query('next');
     const after = next === undefined ? undefined : Buffer.from(next, 'base64url').toString('utf8');
-    const { record } = found;
-    const page = members({ spaceId: space.id, collection: record.target === 'ACCOUNTS' ? 'accounts' : 'users', key: record.key, ...(after === undefined ? {} : { after }), limit });
+    const { record } = found.audience;
+    const page = members({ spaceId: found.spaceId, collection: record.target === 'ACCOUNTS' ? 'accounts' : 'users', key: record.key, ...(after === undefined ? {} : { after }), limit });
     return c.json({
       members: page.members.map((member) => ({ id: member.id, identifiers: member.identifiers.map(({ type, value }) => ({ type, value })) })),
       cursor: { has_more: page.next !== undefined, next: page.next === undefined ? null : Buffer.from(page.next, 'utf8').toString('base64url'), limit },
@@ -107,11 +109,9 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
     app.post(base, async (c) => {
       const space = adminSpace(c, spaces);
       if (space instanceof Response) return space;
-      const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
-      if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-      const parsed = parseCreateBody(body.value, kind);
-      if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-      const created = await definitions.create(space.id, parsed.value);
+      const parsed = await readCheckedBody(c, MAX_DEFINITION_BODY_BYTES, (raw) => parseCreateBody(raw, kind));
+      if (parsed instanceof Response) return parsed;
+      const created = await definitions.create(space.id, parsed);
       return c.json({ [one]: definitionJson(created) }, 201);
     });
 
@@ -119,11 +119,9 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
     app.post(`${base}/validate`, async (c) => {
       const space = adminSpace(c, spaces);
       if (space instanceof Response) return space;
-      const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
-      if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-      const parsed = parseCheckBody(body.value);
-      if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-      const check = definitions.check(kind, parsed.value.query, parsed.value.target);
+      const parsed = await readCheckedBody(c, MAX_DEFINITION_BODY_BYTES, parseCheckBody);
+      if (parsed instanceof Response) return parsed;
+      const check = definitions.check(kind, parsed.query, parsed.target);
       if (check.valid) return c.json({ valid: true, reads: { events: check.eventNames, traits: check.traitKeys } });
       const { code, message, line, column } = check;
       return c.json({ valid: false, error: { code, message, ...(line === undefined ? {} : { line, column }) } });
@@ -149,11 +147,9 @@ export function createDefinitionsApp(deps: DefinitionsAppDeps): Hono<AppEnv> {
       if (space instanceof Response) return space;
       const current = definitions.find(space.id, kind, c.req.param('id'));
       if (current === undefined) return notFound(c, collection);
-      const body = await readJsonBody(c, MAX_DEFINITION_BODY_BYTES);
-      if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-      const parsed = parsePatchBody(body.value);
-      if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-      const { patch, target } = parsed.value;
+      const parsed = await readCheckedBody(c, MAX_DEFINITION_BODY_BYTES, parsePatchBody);
+      if (parsed instanceof Response) return parsed;
+      const { patch, target } = parsed;
       if (target !== undefined && target !== current.record.target) {
         return errorResponse(c, 'invalid_body', `\`definition.type\` cannot be changed (this ${collection.label} is ${current.record.target}); create a new one instead.`);
       }

@@ -9,10 +9,10 @@ import type { AppEnv } from './app-env.ts';
 import { parseConnectBody, parseDestinationCreate, parseDestinationPatch } from './destinations/destination-body.ts';
 import { auditJson, connectionJson, destinationJson, syncJson } from './destinations/destination-view.ts';
 import { errorResponse } from './error-response.ts';
-import { pageLimit } from './page-limit.ts';
+import { queryPageLimit } from './page-limit.ts';
 import type { DestinationStatus } from '../runtime/sync/sync-service.ts';
 import { onError } from './on-error.ts';
-import { readJsonBody } from './read-json-body.ts';
+import { readCheckedBody } from './read-json-body.ts';
 
 export interface DestinationsAppDeps {
   readonly spaces: SpaceRegistry;
@@ -50,11 +50,9 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
   app.post(base, async (c) => {
     const space = adminSpace(c, spaces);
     if (space instanceof Response) return space;
-    const body = await readJsonBody(c, MAX_DESTINATION_BODY_BYTES);
-    if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-    const parsed = parseDestinationCreate(body.value);
-    if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-    return c.json({ destination: destinationJson(await destinations.create(space.id, parsed.value)) }, 201);
+    const parsed = await readCheckedBody(c, MAX_DESTINATION_BODY_BYTES, parseDestinationCreate);
+    if (parsed instanceof Response) return parsed;
+    return c.json({ destination: destinationJson(await destinations.create(space.id, parsed)) }, 201);
   });
 
   app.get(base, (c) => {
@@ -92,11 +90,9 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
     if (space instanceof Response) return space;
     const id = c.req.param('id');
     if (destinations.find(space.id, id) === undefined) return destinationNotFound(c, id);
-    const body = await readJsonBody(c, MAX_DESTINATION_BODY_BYTES);
-    if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-    const parsed = parseDestinationPatch(body.value);
-    if (!parsed.ok) return errorResponse(c, parsed.error.code, parsed.error.message);
-    return c.json({ destination: destinationJson(await destinations.update(space.id, id, parsed.value)) });
+    const parsed = await readCheckedBody(c, MAX_DESTINATION_BODY_BYTES, parseDestinationPatch);
+    if (parsed instanceof Response) return parsed;
+    return c.json({ destination: destinationJson(await destinations.update(space.id, id, parsed)) });
   });
 
   app.delete(`${base}/:id`, async (c) => {
@@ -111,8 +107,8 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
   app.get('/v1/spaces/:space/audit', (c) => {
     const space = adminSpace(c, spaces);
     if (space instanceof Response) return space;
-    const limit = pageLimit(c.req.query('limit'), DEFAULT_PAGE, MAX_PAGE);
-    if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_PAGE}.`);
+    const limit = queryPageLimit(c, DEFAULT_PAGE, MAX_PAGE);
+    if (limit instanceof Response) return limit;
     return c.json({ entries: syncLog.audit(space.id, limit).items.map(auditJson) });
   });
 
@@ -138,11 +134,9 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
       if (definition instanceof Response) return definition;
       const destinationId = c.req.param('destinationId');
       if (destinations.find(space.id, destinationId) === undefined) return destinationNotFound(c, destinationId);
-      const body = await readJsonBody(c, MAX_DESTINATION_BODY_BYTES);
-      if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
-      const format = parseConnectBody(body.value);
-      if (!format.ok) return errorResponse(c, format.error.code, format.error.message);
-      const connection = await destinations.connect(definition.record, destinationId, format.value);
+      const format = await readCheckedBody(c, MAX_DESTINATION_BODY_BYTES, parseConnectBody);
+      if (format instanceof Response) return format;
+      const connection = await destinations.connect(definition.record, destinationId, format);
       return c.json({ connection: connectionJson(connection) });
     });
 
@@ -162,8 +156,8 @@ export function createDestinationsApp(deps: DestinationsAppDeps): Hono<AppEnv> {
       if (space instanceof Response) return space;
       const definition = definitionOf(c, space.id);
       if (definition instanceof Response) return definition;
-      const limit = pageLimit(c.req.query('limit'), DEFAULT_PAGE, MAX_PAGE);
-      if (limit === undefined) return errorResponse(c, 'invalid_request_error', `\`limit\` must be a whole number from 1 to ${MAX_PAGE}.`);
+      const limit = queryPageLimit(c, DEFAULT_PAGE, MAX_PAGE);
+      if (limit instanceof Response) return limit;
       return c.json({ syncs: syncLog.syncs(definition.record.id, limit).map(syncJson) });
     });
   }

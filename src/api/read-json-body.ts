@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { ensureError, type ErrorData } from '../shared/errors.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import type { AppEnv } from './app-env.ts';
+import { errorResponse } from './error-response.ts';
 import { readBodyText } from './read-body.ts';
 
 /**
@@ -24,4 +25,15 @@ export async function readJsonBody(c: Context<AppEnv>, maxBytes: number = MAX_AD
   } catch (error) {
     return err({ code: 'invalid_json', message: `The body is not valid JSON: ${ensureError(error).message}` });
   }
+}
+
+/**
+ * Reads a JSON body and checks it with `check` (a body schema's parser): the checked value, or
+ * the 400 that names the problem, ready to return.
+ */
+export async function readCheckedBody<T>(c: Context<AppEnv>, maxBytes: number, check: (body: unknown) => Result<T, ErrorData>): Promise<T | Response> {
+  const body = await readJsonBody(c, maxBytes);
+  if (!body.ok) return errorResponse(c, body.error.code, body.error.message);
+  const checked = check(body.value);
+  return checked.ok ? checked.value : errorResponse(c, checked.error.code, checked.error.message);
 }
