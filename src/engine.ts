@@ -4,6 +4,7 @@ import { createConsoleApp } from './console/console-app.ts';
 import { createOpenApiApp } from './api/openapi-app.ts';
 import { audienceMembers } from './runtime/audience-members.ts';
 import { createSizeSampler } from './runtime/size-sampler.ts';
+import { profileMerges } from './runtime/profile-merges.ts';
 import type { Logger } from 'pino';
 import type { ActorEffect } from './actors/actor-message.ts';
 import { createAdminApp } from './api/admin-app.ts';
@@ -162,7 +163,7 @@ async function startEngine(config: Config, log: Logger, releaseLock: () => void)
   app.route('/', createOpenApiApp());
   app.route('/', createTrackingApp({ spaces, ingest, clock }));
   app.route('/', createProfilesApp({ spaces: config.spaces, reader: createProfileReader(store), clock, traitClasses: definitions.liveKeys }));
-  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock }));
+  app.route('/', createIdentityAdminApp({ spaces, insights, mergeLog: createMergeLog(store), suppressions, deleteProfile, deleteAccount, clock, merges: (spaceId, profileId) => profileMerges(store, spaceId, profileId) }));
   const sizeSampler = createSizeSampler({ store, clock, audiences: () => definitions.audienceSizes() });
   sizeSampler.start();
   app.route('/', createDefinitionsApp({ spaces, definitions, members: (query) => audienceMembers(store, query), sizes: (id, limit) => sizeSampler.samples(id, limit) }));

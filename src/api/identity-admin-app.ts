@@ -19,6 +19,7 @@ import { errorResponse } from './error-response.ts';
 import { decodeLogCursor, encodeLogCursor, type LogKey, type LogKeyPart } from './log-cursor.ts';
 import { parseLookupId } from './profiles/lookup-id.ts';
 import { readJsonBody } from './read-json-body.ts';
+import type { ProfileMerges } from '../runtime/profile-merges.ts';
 
 export interface IdentityAdminDeps {
   readonly spaces: SpaceRegistry;
@@ -28,6 +29,8 @@ export interface IdentityAdminDeps {
   readonly deleteProfile: DeleteProfile;
   readonly deleteAccount: DeleteAccount;
   readonly clock: Clock;
+  /** A profile's creation and the profiles merged into it (see `runtime/profile-merges.ts`). */
+  readonly merges: (spaceId: string, profileId: string) => ProfileMerges | undefined;
 }
 
 const DEFAULT_LOG_LIMIT = 50;
@@ -75,6 +78,16 @@ export function createIdentityAdminApp(deps: IdentityAdminDeps): Hono<AppEnv> {
       const space = adminSpace(c, deps.spaces);
       if (space instanceof Response) return space;
       return listPage(c, space.id, GRAPH_UPDATE_KEY, (limit, from) => deps.mergeLog.list(space.id, limit, from as GraphUpdateKey | undefined), 'updates');
+    });
+
+    // One profile's creation and every profile merged into it (by its own id, as the merge log names profiles).
+    app.get(`${prefix}/:space/profiles/:id/merges`, (c) => {
+      const space = adminSpace(c, deps.spaces);
+      if (space instanceof Response) return space;
+      const merges = deps.merges(space.id, c.req.param('id'));
+      if (merges === undefined) return errorResponse(c, 'not_found', 'Profile was not found.');
+      const iso = (at: number | undefined) => (at === undefined ? null : new Date(at).toISOString());
+      return c.json({ profile: { id: merges.id, createdAt: iso(merges.createdAt) }, mergedFrom: merges.mergedFrom.map((m) => ({ id: m.id, createdAt: iso(m.createdAt), identifiers: m.identifiers })) });
     });
 
     app.get(`${prefix}/:space/suppressions`, (c) => {

@@ -1,5 +1,4 @@
 import type { DestinationStatus } from '../runtime/sync/sync-service.ts';
-import type { GraphUpdateRecord } from '../store/graph-update-record.ts';
 import type { AuditEntry, SyncRecord } from '../store/sync-records.ts';
 import type { ConsoleSession } from './console-session.ts';
 
@@ -101,5 +100,8 @@ export type DestinationStatusJson = Omit<DestinationStatus, 'lastDeliveredAt' | 
   readonly lastFailure: { readonly at: string; readonly error: string } | null;
 };
 
-/** A merge-log row (`GET …/id-graph-updates`), its instant as ISO text. */
-export type GraphUpdateJson = WireTimes<GraphUpdateRecord, 'at'>;
+/** `GET …/profiles/{id}/merges`: the profile's creation and the profiles merged into it, instants as ISO text. */
+export interface MergesJson {
+  readonly profile: { readonly id: string; readonly createdAt: string | null };
+  readonly mergedFrom: ReadonlyArray<{ readonly id: string; readonly createdAt: string | null; readonly identifiers: ReadonlyArray<{ readonly type: string; readonly value: string }> }>;
+}

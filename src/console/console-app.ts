@@ -12,7 +12,7 @@ import {
   type DestinationStatusJson,
   type EventsJson,
   type ExternalIdsJson,
-  type GraphUpdateJson,
+  type MergesJson,
   type MembersJson,
   type SyncJson,
   type TraitsJson,
@@ -188,19 +188,19 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono<AppEnv> {
     if (session.accessToken === undefined) return c.html(profileNeedsAccessToken(session.space, id));
     const base = `/v1/spaces/${encodeURIComponent(session.space)}/collections/users/profiles/${encodeURIComponent(id)}`;
     const access = { as: 'access' } as const;
-    const [traits, memberships, computed, identifiers, events, updates] = await Promise.all([
+    const [traits, memberships, computed, identifiers, events, merges] = await Promise.all([
       callApi<TraitsJson>(request, session, `${base}/traits?limit=200`, access),
       callApi<TraitsJson>(request, session, `${base}/traits?class=audience&limit=200`, access),
       callApi<TraitsJson>(request, session, `${base}/traits?class=computed_trait&limit=200`, access),
       callApi<ExternalIdsJson>(request, session, `${base}/external_ids?limit=100`, access),
       callApi<EventsJson>(request, session, `${base}/events?limit=20`, access),
-      // The merge log is the space's, newest first: this profile's rows among its latest page.
-      callApi<{ updates: GraphUpdateJson[] }>(request, session, spacePath(session, '/id-graph-updates?limit=500')),
+      callApi<MergesJson>(request, session, spacePath(session, `/profiles/${encodeURIComponent(id)}/merges`)),
     ]);
     if (traits.status === 404) return c.notFound();
     if ([traits, memberships, computed, identifiers, events].some((answer) => answer.status !== 200)) return c.html(profileNeedsAccessToken(session.space, id), 401);
-    const graphUpdates = updates.status === 200 ? updates.body.updates.filter((u) => u.segmentId === id || u.canonicalSegmentId === id) : [];
-    return c.html(profilePage(session.space, { id, traits: traits.body.traits, memberships: memberships.body.traits, computed: computed.body.traits, identifiers: identifiers.body.data, events: events.body.data, graphUpdates }));
+    return c.html(
+      profilePage(session.space, { id, traits: traits.body.traits, memberships: memberships.body.traits, computed: computed.body.traits, identifiers: identifiers.body.data, events: events.body.data, merges: merges.status === 200 ? merges.body : undefined }),
+    );
   });
 
   app.get('/console/spaces/:space/audit', async (c) => {

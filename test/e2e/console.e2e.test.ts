@@ -132,6 +132,12 @@ describe('the console in a browser', () => {
       expect(await text('#memberships')).toContain('true');
       expect(await text('#events')).toContain('Order Completed');
       expect(await text('#merges')).toContain('created');
+      // An anonymous visitor who then identifies as this member is merged into the member's profile.
+      const userId = member.slice('user_id:'.length);
+      await send(server.url, 'track', { anonymousId: 'visitor-1', event: 'Product Viewed' });
+      await send(server.url, 'identify', { userId, anonymousId: 'visitor-1' });
+      await page.reload();
+      expect(await text('#merges')).toMatch(/merged in use_\w+ \(created then\)\s*anonymous_id:visitor-1/);
       await page.goBack();
     });
 

@@ -91,6 +91,7 @@ export const OPERATIONS: readonly Operation[] = [
     { method: 'delete', path: `/v1/${prefix}/{space}/collections/accounts/profiles/{id}`, tag: 'Identity', summary: 'Delete an account profile', auth: 'adminToken', success: ['200', 'deleted'] },
     { method: 'get', path: `/v1/${prefix}/{space}/insights`, tag: 'Identity', summary: 'Identity resolution insights (violations)', auth: 'adminToken', success: ['200', 'a page of insights'] },
     { method: 'get', path: `/v1/${prefix}/{space}/id-graph-updates`, tag: 'Identity', summary: 'The merge log', auth: 'adminToken', success: ['200', 'a page of updates'] },
+    { method: 'get', path: `/v1/${prefix}/{space}/profiles/{id}/merges`, tag: 'Identity', summary: "A profile's creation and every profile merged into it", auth: 'adminToken', success: ['200', '{profile: {id, createdAt}, mergedFrom: [{id, createdAt, identifiers}]}'] },
     { method: 'get', path: `/v1/${prefix}/{space}/suppressions`, tag: 'Identity', summary: 'Suppressed user ids', auth: 'adminToken', success: ['200', 'the list'] },
     { method: 'post', path: `/v1/${prefix}/{space}/suppressions`, tag: 'Identity', summary: 'Suppress a user id', auth: 'adminToken', bodyDescription: '{"userId": "…"}', bodyExample: { userId: 'u-suppressed' }, success: ['200', 'suppressed'] },
     { method: 'delete', path: `/v1/${prefix}/{space}/suppressions/{userId}`, tag: 'Identity', summary: 'Lift a suppression', auth: 'adminToken', success: ['204', 'lifted'] },

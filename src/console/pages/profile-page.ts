@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { EventsJson, ExternalIdsJson, GraphUpdateJson, TraitsJson } from '../console-api.ts';
+import type { EventsJson, ExternalIdsJson, MergesJson, TraitsJson } from '../console-api.ts';
 import { layout, type Html } from './layout.ts';
 
 export interface ProfileView {
@@ -9,8 +9,8 @@ export interface ProfileView {
   readonly computed: TraitsJson['traits'];
   readonly identifiers: ExternalIdsJson['data'];
   readonly events: EventsJson['data'];
-  /** Its creation and merges among the newest rows of the merge log. */
-  readonly graphUpdates: readonly GraphUpdateJson[];
+  /** Its creation and every profile merged into it. */
+  readonly merges: MergesJson | undefined;
 }
 
 /** One profile through the Profile API: identifiers, memberships, computed values, traits, recent events. */
@@ -31,12 +31,12 @@ export function profilePage(space: string, profile: ProfileView): Html {
       <h2>Traits</h2>
       ${rows(profile.traits, 'traits')}
       <h2>Creation and merges</h2>
-      ${profile.graphUpdates.length === 0
-        ? html`<p>None among the latest 500 rows of the merge log.</p>`
+      ${profile.merges === undefined
+        ? html`<p>Not available.</p>`
         : html`<table id="merges">
-            <tr><th>At</th><th>What</th><th>Triggered by</th></tr>
-            ${profile.graphUpdates.map(
-              (u) => html`<tr><td>${u.at}</td><td>${u.segmentId === u.canonicalSegmentId ? 'created' : html`<code>${u.segmentId}</code> merged into <code>${u.canonicalSegmentId}</code>`}</td><td>${u.triggeringEventType} <code>${u.triggeringMessageId}</code></td></tr>`,
+            <tr><td>${profile.merges.profile.createdAt ?? ''}</td><td>created</td><td></td></tr>
+            ${profile.merges.mergedFrom.map(
+              (m) => html`<tr><td>${m.createdAt ?? ''}</td><td>merged in <code>${m.id}</code> (created then)</td><td>${m.identifiers.map((i) => html`<code>${i.type}:${i.value}</code> `)}</td></tr>`,
             )}
           </table>`}
       <h2>Recent events (last 14 days)</h2>
