@@ -1,7 +1,7 @@
 import type { EpochMs } from '../shared/ids.ts';
 import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect } from './actor-message.ts';
-import type { MessageOrigin, ProfileState, TraitEntry } from './profile-state.ts';
+import { profileWith, type MessageOrigin, type ProfileState, type TraitEntry } from './profile-state.ts';
 
 /**
  * Folds a merged-away profile into the surviving one. Every part merges the way it would have if
@@ -33,8 +33,7 @@ export function absorbProfile(winner: ProfileState, loser: ProfileState): { stat
     effects.push({ type: 'timer.set', profileId: winner.id, key, dueAt });
   }
 
-  const state: ProfileState = {
-    ...winner,
+  const state: ProfileState = profileWith(winner, {
     version: winner.version + 1,
     traits,
     identifiers,
@@ -45,8 +44,8 @@ export function absorbProfile(winner: ProfileState, loser: ProfileState): { stat
     last: later(winner.last, loser.last),
     timers,
     mergedFrom: [...winner.mergedFrom, loser.id, ...loser.mergedFrom],
-    ...(loser.links === undefined ? {} : { links: { ...loser.links, ...winner.links } }),
-  };
+    links: loser.links === undefined ? winner.links : { ...loser.links, ...winner.links },
+  });
   return { state, effects };
 }
 

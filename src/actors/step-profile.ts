@@ -9,7 +9,7 @@ import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
 import { alignComputeStates } from './compute-states.ts';
 import { sameValue } from '../compute/values.ts';
-import { emptyProfile, type ProfileState } from './profile-state.ts';
+import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
 import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
 
@@ -149,7 +149,7 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   if (message.events === undefined) {
     // Evaluated on every profile even with no history to replay: count() shows 0, and an audience
     // such as `count() = 0` finds the profiles no event has touched since its creation.
-    return withDefinitions({ state: { ...state, version: state.version + 1 }, effects: [], changed: true }, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
+    return withDefinitions({ state: profileWith(state, { version: state.version + 1 }), effects: [], changed: true }, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
   }
   const { evaluator } = definition;
   let rebuilt = evaluator.initialState();
@@ -159,7 +159,7 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
   if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
   const compute = { layout: aligned.layout, slots };
-  const result: StepResult = { state: { ...state, version: state.version + 1, compute }, effects: [], changed: true };
+  const result: StepResult = { state: profileWith(state, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
 
@@ -169,7 +169,7 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
     // The loser never committed a state; the winner still records that it was folded in, so
     // history reads find events stored under the loser's id.
     if (state === undefined) return { state, effects: [], changed: false };
-    return { state: { ...state, version: state.version + 1, mergedFrom: [...state.mergedFrom, message.loserId] }, effects: [], changed: true };
+    return { state: profileWith(state, { version: state.version + 1, mergedFrom: [...state.mergedFrom, message.loserId] }), effects: [], changed: true };
   }
   // A winner without a state of its own yet (created in the same request) becomes the loser's
   // state under the winner's id.
@@ -186,14 +186,14 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   // both histories (the recompute that follows re-evaluates every definition on it).
   const set = merged.collection === 'accounts' ? definitions.accounts : definitions.users;
   const compute = mergeComputeStates(winner.compute, loser.compute, set);
-  return { state: { ...merged, ...(compute === undefined ? {} : { compute }) }, effects, changed: true };
+  return { state: compute === undefined ? merged : profileWith(merged, { compute }), effects, changed: true };
 }
 
 function unlink(state: ProfileState | undefined, linkKey: string): StepResult {
   if (state?.links === undefined || !Object.hasOwn(state.links, linkKey)) return { state, effects: [], changed: false };
   const links = { ...state.links };
   delete links[linkKey];
-  return { state: { ...state, version: state.version + 1, links }, effects: [], changed: true };
+  return { state: profileWith(state, { version: state.version + 1, links }), effects: [], changed: true };
 }
 
 function addIdentifiers(
@@ -213,7 +213,7 @@ function schedule(state: ProfileState | undefined, key: string, dueAt: EpochMs):
   const effects: ActorEffect[] = [];
   if (previous !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: previous });
   effects.push({ type: 'timer.set', profileId: state.id, key, dueAt });
-  return { state: { ...state, version: state.version + 1, timers: { ...state.timers, [key]: dueAt } }, effects, changed: true };
+  return { state: profileWith(state, { version: state.version + 1, timers: { ...state.timers, [key]: dueAt } }), effects, changed: true };
 }
 
 /**
@@ -231,7 +231,7 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   const slots = aligned.slots.slice();
   slots[definition.rank] = rest;
   const fired: StepResult = {
-    state: { ...state, version: state.version + 1, compute: { layout: aligned.layout, slots } },
+    state: profileWith(state, { version: state.version + 1, compute: { layout: aligned.layout, slots } }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
     changed: true,
   };
@@ -244,7 +244,7 @@ function fire(state: ProfileState | undefined, key: string, dueAt: EpochMs, now:
   const timers = { ...state.timers };
   delete timers[key];
   return {
-    state: { ...state, version: state.version + 1, timers },
+    state: profileWith(state, { version: state.version + 1, timers }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
     changed: true,
   };

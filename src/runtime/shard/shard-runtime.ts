@@ -21,7 +21,7 @@ import { TimerHeap, type PendingTimer } from './timer-heap.ts';
 import { connectionEntries, exitEntries, outboxEntriesForStep, type OutboxDraft } from './outbox-entries.ts';
 import { outboxSeqKey } from '../../store/sync-keys.ts';
 import type { PreviewChunk, PreviewChunkResult, PreviewMember, SyncSweepChunk, SyncSweepResult } from './shard-protocol.ts';
-import { collectionOfProfile } from '../../actors/profile-state.ts';
+import { collectionOfProfile, profileWith } from '../../actors/profile-state.ts';
 import { previewMembership } from '../../actors/preview-membership.ts';
 import { compileDefinition } from '../../compute/compile-definition.ts';
 import type { DefinitionEvaluator } from '../../compute/definition-evaluator.ts';
@@ -231,7 +231,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const compute = loadCompute(profileId);
     // With a lag, the states LMDB holds are behind the record: the lagged events are replayed.
     const inMemory = computeLag === undefined ? compute : replayLagged(record, compute, computeLag, now);
-    const state = inMemory === undefined ? record : { ...record, compute: inMemory };
+    // Rebuilt in the canonical shape: the stored record leaves absent fields out.
+    const state = profileWith(record, { compute: inMemory });
     // Kept: the step that follows (or the backfill that loaded it) reads it once, not again.
     cache.remember(profileId, state);
     if (computeLag !== undefined) behind.set(profileId, { stored: compute, lag: computeLag });
