@@ -6,6 +6,7 @@ import type { InstantSink } from './compare.ts';
 import type { DefinitionEvaluator, EvaluatorState, StreamState, TraitLookup } from './definition-evaluator.ts';
 import { definitionDependencies } from '../definitions/definition-dependencies.ts';
 import { evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate-condition.ts';
+import { captureInstant, isCapturing, resetCaptures } from './instant-capture.ts';
 import { occurrenceName } from './occurrence.ts';
 import { planStreams, type RootStreamPlan } from './stream-plan.ts';
 import { initialStreamState, mergeStreams, observeStream, pruneStream, type RootStreamState } from './stream-state.ts';
@@ -88,12 +89,16 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   }
 
   let next: number | undefined;
+  // Inside a junction's operand the instant goes to its capture frame (see instant-capture.ts).
   const earliest: InstantSink = (instant) => {
-    if (instant > currentNow && (next === undefined || instant < next)) next = instant;
+    if (instant <= currentNow) return;
+    if (isCapturing()) captureInstant(instant);
+    else if (next === undefined || instant < next) next = instant;
   };
 
   function evaluateWithNextChange(state: EvaluatorState, traits: TraitLookup, now: number): { value: Json | undefined; nextChangeAt: number | undefined } {
     next = undefined;
+    resetCaptures();
     const value = answer(state, traits, now, earliest);
     return { value, nextChangeAt: next };
   }
@@ -112,6 +117,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     for (let tried = 0; candidate !== undefined && tried < AUDIENCE_LOOKAHEAD; tried++) {
       const at: number = candidate;
       next = undefined;
+      resetCaptures();
       if (answer(state, traits, at, earliest) !== value) return at;
       candidate = next;
     }

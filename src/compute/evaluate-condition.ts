@@ -2,6 +2,7 @@ import type { Comparator, Condition, Reducer, ValueExpr } from '../definitions/a
 import { assertNever } from '../shared/assert-never.ts';
 import type { Json } from '../shared/json.ts';
 import { applyComparator, type InstantSink } from './compare.ts';
+import { beginCapture, endCapture } from './instant-capture.ts';
 
 type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
 
@@ -27,30 +28,10 @@ export interface EvaluationEnv {
 
 export function evaluateCondition(condition: Condition, env: EvaluationEnv): Truth {
   switch (condition.kind) {
-    case 'and': {
-      let result: Truth = true;
-      for (const operand of condition.operands) {
-        const truth = evaluateCondition(operand, env);
-        if (truth === false) {
-          result = false;
-          // Without a sink the answer is all that is needed; with one, every time-dependent leaf
-          // must still report its instants.
-          if (env.sink === undefined) return false;
-        } else if (truth === 'unknown' && result === true) result = 'unknown';
-      }
-      return result;
-    }
-    case 'or': {
-      let result: Truth = false;
-      for (const operand of condition.operands) {
-        const truth = evaluateCondition(operand, env);
-        if (truth === true) {
-          result = true;
-          if (env.sink === undefined) return true;
-        } else if (truth === 'unknown' && result === false) result = 'unknown';
-      }
-      return result;
-    }
+    case 'and':
+      return env.sink === undefined ? andOf(condition.operands, env) : timedJunction(condition.operands, env, false);
+    case 'or':
+      return env.sink === undefined ? orOf(condition.operands, env) : timedJunction(condition.operands, env, true);
     case 'not': {
       const truth = evaluateCondition(condition.operand, env);
       return truth === 'unknown' ? truth : !truth;
@@ -62,6 +43,62 @@ export function evaluateCondition(condition: Condition, env: EvaluationEnv): Tru
     default:
       return assertNever(condition);
   }
+}
+
+/** `AND` when only the answer is wanted (no sink): stops at the first false operand. */
+function andOf(operands: readonly Condition[], env: EvaluationEnv): Truth {
+  let result: Truth = true;
+  for (const operand of operands) {
+    const truth = evaluateCondition(operand, env);
+    if (truth === false) return false;
+    if (truth === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+function orOf(operands: readonly Condition[], env: EvaluationEnv): Truth {
+  let result: Truth = false;
+  for (const operand of operands) {
+    const truth = evaluateCondition(operand, env);
+    if (truth === true) return true;
+    if (truth === 'unknown') result = 'unknown';
+  }
+  return result;
+}
+
+/**
+ * `AND` (or, with `isOr`, `OR`) reporting only the instants at which its own answer can change,
+ * from each operand's earliest instant (`Infinity`: it cannot change by time alone).
+ * - An `AND` that is false stays false until every false operand has changed: the latest of
+ *   their earliest instants, and never if one of them cannot change (the rest are then not
+ *   even evaluated). Otherwise any operand's change can change it: the earliest instant.
+ * - `OR` is the mirror image, with true for false.
+ * Reporting every operand's instants instead woke a timer, and cost the audience's look-ahead
+ * four evaluations, at each instant a decided junction ignores (`trait('plan') = 'pro' AND …` on
+ * a profile whose plan is another: its window edges).
+ */
+function timedJunction(operands: readonly Condition[], env: EvaluationEnv, isOr: boolean): Truth {
+  const deciding = isOr;
+  let result: Truth = !isOr;
+  let earliest = Number.POSITIVE_INFINITY;
+  let latestDeciding = Number.NEGATIVE_INFINITY;
+  let decidingCount = 0;
+  for (const operand of operands) {
+    beginCapture();
+    const truth = evaluateCondition(operand, env);
+    const at = endCapture();
+    if (at < earliest) earliest = at;
+    if (truth === deciding) {
+      // Decided, and no instant can undo this operand: nothing else matters.
+      if (at === Number.POSITIVE_INFINITY) return deciding;
+      decidingCount += 1;
+      if (at > latestDeciding) latestDeciding = at;
+      result = deciding;
+    } else if (truth === 'unknown' && result !== deciding) result = 'unknown';
+  }
+  const instant = decidingCount > 0 ? latestDeciding : earliest;
+  if (instant !== Number.POSITIVE_INFINITY) env.sink?.(instant);
+  return result;
 }
 
 export function evaluateValue(expr: ValueExpr, env: EvaluationEnv): Json | undefined {
