@@ -34,17 +34,13 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   // synchronous), so the hot path builds no closures. `current*` hold the evaluation's inputs.
   let currentStreams: readonly RootStreamState[] = [];
   let currentTraits: TraitLookup = () => undefined;
-  let currentNow = 0;
-  let currentSink: InstantSink | undefined;
   const values: Array<Json | undefined> = new Array(roots.length);
   const computed: boolean[] = new Array(roots.length).fill(false);
+  // Read by the caller before the next aggregate is asked for, so one object serves them all.
+  const aggregateResult: { value: Json | undefined; settled: boolean } = { value: undefined, settled: true };
   const env: EvaluationEnv = {
-    get now() {
-      return currentNow;
-    },
-    get sink() {
-      return currentSink;
-    },
+    now: 0,
+    sink: undefined,
     trait: (key) => currentTraits(key),
     field: () => {
       throw new Error('property() outside where()');
@@ -56,10 +52,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       const plan = planOfStream.get(node.stream);
       if (plan === undefined) throw new Error(`no plan for event('${node.stream.event}')`);
       if (!computed[plan.index]) {
-        values[plan.index] = rootStreamValue(plan, currentStreams[plan.index]!, currentTraits, currentNow, currentSink);
+        values[plan.index] = rootStreamValue(plan, currentStreams[plan.index]!, currentTraits, env.now, env.sink);
         computed[plan.index] = true;
       }
-      return { value: values[plan.index], settled: true };
+      aggregateResult.value = values[plan.index];
+      return aggregateResult;
     },
   };
 
@@ -72,11 +69,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const directOperands = directComparison && ast.root.kind === 'comparison' ? literalOperands(ast.root.comparator) : [];
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
-    // Set first: the `earliest` sink filters by `currentNow`, on the direct paths too.
+    // Set first: the `earliest` sink filters by `env.now`, on the direct paths too.
     currentStreams = streamsOf(state);
     currentTraits = traits;
-    currentNow = now;
-    currentSink = sink;
+    env.now = now;
+    env.sink = sink;
     if (directValue) return rootStreamValue(single!, currentStreams[0]!, traits, now, sink) ?? undefined;
     if (directComparison && ast.root.kind === 'comparison') {
       const value = rootStreamValue(single!, currentStreams[0]!, traits, now, sink);
@@ -91,7 +88,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   let next: number | undefined;
   // Inside a junction's operand the instant goes to its capture frame (see instant-capture.ts).
   const earliest: InstantSink = (instant) => {
-    if (instant <= currentNow) return;
+    if (instant <= env.now) return;
     if (isCapturing()) captureInstant(instant);
     else if (next === undefined || instant < next) next = instant;
   };

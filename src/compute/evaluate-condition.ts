@@ -12,11 +12,14 @@ type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
  */
 export type Truth = boolean | 'unknown';
 
-/** What a condition can read where it is evaluated. */
+/**
+ * What a condition can read where it is evaluated. `now` and `sink` are plain fields the
+ * evaluator sets before each evaluation (getters returned a boxed number on every read).
+ */
 export interface EvaluationEnv {
-  readonly now: number;
+  now: number;
   /** Receives every instant at which a time-dependent part may change its answer. */
-  readonly sink: InstantSink | undefined;
+  sink: InstantSink | undefined;
   trait(key: string): Json | undefined;
   /** A field of the occurrence being filtered (`property('p')`, `context('p')`). */
   field(source: 'property' | 'context', path: string): Json | undefined;

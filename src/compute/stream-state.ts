@@ -170,11 +170,8 @@ function dropThrough(list: readonly Occurrence[], dead: number): readonly Occurr
 function insertSorted(list: readonly Occurrence[], occurrence: Occurrence): readonly Occurrence[] {
   // Most events arrive in time order: append.
   const last = list[list.length - 1];
-  if (last === undefined || compareOccurrences(last, occurrence) <= 0) {
-    const appended = list.slice();
-    appended.push(occurrence);
-    return appended;
-  }
+  // One allocation of the exact size (a slice then a push reallocates to grow).
+  if (last === undefined || compareOccurrences(last, occurrence) <= 0) return list.concat(occurrence);
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

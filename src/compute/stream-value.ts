@@ -62,6 +62,7 @@ interface FilterRuntime {
   sink: InstantSink | undefined;
   current: Occurrence | undefined;
   readonly keep: (occurrence: Occurrence) => boolean;
+  readonly env: EvaluationEnv;
   readonly child: ChildRuntime;
 }
 
@@ -71,6 +72,8 @@ interface ChildRuntime {
   kid: Occurrence | undefined;
   readonly env: EvaluationEnv;
   readonly keep: (occurrence: Occurrence) => boolean;
+  /** What `childValue` answers, read by its caller before the next parent is tested. */
+  readonly result: { value: Json | undefined; settled: boolean };
 }
 
 const runtimes = new WeakMap<RootStreamPlan, FilterRuntime>();
@@ -85,10 +88,27 @@ function dynamicFilter(plan: RootStreamPlan, state: RetainedState, traits: Trait
   runtime.traits = traits;
   runtime.now = now;
   runtime.sink = sink;
+  runtime.env.now = now;
+  runtime.env.sink = sink;
+  runtime.child.env.now = now;
+  runtime.child.env.sink = sink;
   return runtime.keep;
 }
 
 function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
+  const childOf = new Map(plan.children.map((child) => [child.stream, child]));
+  const env: EvaluationEnv = {
+    now: 0,
+    sink: undefined,
+    trait: (key) => runtime.traits(key),
+    field: (source, path) => fieldOf(plan, runtime.current!, source, path),
+    parentField: () => undefined,
+    aggregate: (node: AggregateExpr) => {
+      const child = childOf.get(node.stream);
+      if (child === undefined) throw new Error(`no plan for the funnel child event('${node.stream.event}')`);
+      return childValue(runtime, child, runtime.state?.kids[child.childIndex] ?? [], runtime.current!);
+    },
+  };
   const runtime: FilterRuntime = {
     state: undefined,
     traits: () => undefined,
@@ -107,23 +127,8 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
       }
       return passes;
     },
+    env,
     child: createChildRuntime(plan, () => runtime),
-  };
-  const env: EvaluationEnv = {
-    get now() {
-      return runtime.now;
-    },
-    get sink() {
-      return runtime.sink;
-    },
-    trait: (key) => runtime.traits(key),
-    field: (source, path) => fieldOf(plan, runtime.current!, source, path),
-    parentField: () => undefined,
-    aggregate: (node: AggregateExpr) => {
-      const child = plan.children.find((c) => c.stream === node.stream);
-      if (child === undefined) throw new Error(`no plan for the funnel child event('${node.stream.event}')`);
-      return childValue(runtime, child, runtime.state?.kids[child.childIndex] ?? [], runtime.current!);
-    },
   };
   return runtime;
 }
@@ -134,12 +139,8 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
     parent: undefined,
     kid: undefined,
     env: {
-      get now() {
-        return parentRuntime().now;
-      },
-      get sink() {
-        return parentRuntime().sink;
-      },
+      now: 0,
+      sink: undefined,
       trait: (key) => parentRuntime().traits(key),
       field: (source, path) => fieldOf(child.plan!, child.kid!, source, path),
       parentField: (path) => fieldOf(parentPlan, child.parent!, 'property', path),
@@ -152,6 +153,7 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
       for (const condition of child.plan!.dynamicWhere) if (evaluateCondition(condition, child.env) !== true) return false;
       return true;
     },
+    result: { value: undefined, settled: false },
   };
   return child;
 }
@@ -173,7 +175,9 @@ function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: readonl
   const settled = now >= close;
   if (!settled) sink?.(close);
   const value = reduceOccurrences(plan.reducer, kids, lo, Math.max(lo, end), plan.reducerField, plan.dynamicWhere.length === 0 ? undefined : child.keep);
-  return { value, settled };
+  child.result.value = value;
+  child.result.settled = settled;
+  return child.result;
 }
 
 function fieldOf(plan: StreamPlan, occurrence: Occurrence, source: 'property' | 'context', path: string): Json | undefined {
