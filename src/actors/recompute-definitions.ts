@@ -98,7 +98,7 @@ export function recomputeDefinitions(
     if (entry?.revision === definition.revision && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
       if (entry.state !== evaluatorState) {
         slots ??= aligned.slots.slice();
-        slots[definition.rank] = { ...entry, state: evaluatorState };
+        slots[definition.rank] = entry.due === undefined ? { id: entry.id, revision: entry.revision, state: evaluatorState } : { id: entry.id, revision: entry.revision, state: evaluatorState, due: entry.due };
       }
       continue;
     }
