@@ -7,7 +7,7 @@ import { readStoredProfile } from '../../store/profile-record.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
 import { definitionOfTimerKey, definitionTimerKey } from '../../actors/recompute-definitions.ts';
-import { definitionTimerRow, DEFINITIONS_TIMER_KEY, dueDefinitions, earliestDue } from './definition-timer-row.ts';
+import { definitionTimerRow, DEFINITIONS_TIMER_KEY, dueDefinitions, earliestDue, earliestDueAfter } from './definition-timer-row.ts';
 import type { EventType, TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId } from '../../shared/ids.ts';
 import type { EngineStore, EventKey, GraphUpdateKey, StoredEvent, TimerKey } from '../../store/engine-store.ts';
@@ -526,7 +526,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       // The definition states are the object LMDB holds (no definition moved): no due time moved either.
       if (state.compute === stored) continue;
       const before = earliestDue(stored);
-      const after = earliestDue(state.compute);
+      const after = state.compute === undefined ? undefined : earliestDueAfter(stored, state.compute);
       if (before === after) continue;
       if (before !== undefined) {
         touchTimer(writes, definitionTimerRow(before, profileId), false);
