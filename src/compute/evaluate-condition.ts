@@ -32,9 +32,9 @@ export interface EvaluationEnv {
 export function evaluateCondition(condition: Condition, env: EvaluationEnv): Truth {
   switch (condition.kind) {
     case 'and':
-      return env.sink === undefined ? andOf(condition.operands, env) : timedJunction(condition.operands, env, false);
+      return env.sink === undefined ? untimedJunction(condition.operands, env, false) : timedJunction(condition.operands, env, false);
     case 'or':
-      return env.sink === undefined ? orOf(condition.operands, env) : timedJunction(condition.operands, env, true);
+      return env.sink === undefined ? untimedJunction(condition.operands, env, true) : timedJunction(condition.operands, env, true);
     case 'not': {
       const truth = evaluateCondition(condition.operand, env);
       return truth === 'unknown' ? truth : !truth;
@@ -48,22 +48,12 @@ export function evaluateCondition(condition: Condition, env: EvaluationEnv): Tru
   }
 }
 
-/** `AND` when only the answer is wanted (no sink): stops at the first false operand. */
-function andOf(operands: readonly Condition[], env: EvaluationEnv): Truth {
-  let result: Truth = true;
+/** `AND` (or, with `isOr`, `OR`) when only the answer is wanted (no sink): stops at the first deciding operand. */
+function untimedJunction(operands: readonly Condition[], env: EvaluationEnv, isOr: boolean): Truth {
+  let result: Truth = !isOr;
   for (const operand of operands) {
     const truth = evaluateCondition(operand, env);
-    if (truth === false) return false;
-    if (truth === 'unknown') result = 'unknown';
-  }
-  return result;
-}
-
-function orOf(operands: readonly Condition[], env: EvaluationEnv): Truth {
-  let result: Truth = false;
-  for (const operand of operands) {
-    const truth = evaluateCondition(operand, env);
-    if (truth === true) return true;
+    if (truth === isOr) return isOr;
     if (truth === 'unknown') result = 'unknown';
   }
   return result;
