@@ -3,7 +3,7 @@ import { compileDefinition } from '../../../src/compute/compile-definition.ts';
 import type { DefinitionEvaluator, EvaluatorState } from '../../../src/compute/definition-evaluator.ts';
 import type { TrackedEvent } from '../../../src/ingest/tracked-event.ts';
 import type { Json, JsonObject } from '../../../src/shared/json.ts';
-import { aggregate, audience, compare, computedTrait, days, field, hours, lit, not, prop, stream, trait } from '../../support/ast-builders.ts';
+import { aggregate, and, audience, compare, computedTrait, days, field, hours, lit, not, or, prop, stream, trait } from '../../support/ast-builders.ts';
 import { benchDefinitions } from '../../../bench/definitions-fixture.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -166,5 +166,42 @@ describe("an audience's next change is where its answer flips, not where an inpu
   it('a future-dated occurrence still wakes the profile when it makes it a member', () => {
     const state = feed(twoInAWeek, [track('Logged In', T0), [track('Logged In', T0 + 2 * DAY), T0]]);
     expect(twoInAWeek.nextChangeAt(state, noTraits, T0)).toBe(T0 + 2 * DAY);
+  });
+});
+
+describe('junctions name only the instants that can change their answer', () => {
+  const proWithRecentSignup = compileDefinition(
+    audience(
+      and(
+        compare(trait('plan'), { op: 'equals', operand: lit('pro') }),
+        compare(aggregate(stream('Signed Up', { window: { kind: 'between', start: days(1), end: days(30) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) }),
+      ),
+    ),
+  );
+  const plan = (value: string) => (key: string): Json | undefined => (key === 'plan' ? value : undefined);
+
+  it('a false AND whose time-independent operand is false never changes by time alone: no timer', () => {
+    const state = feed(proWithRecentSignup, [track('Signed Up', T0)]);
+    expect(proWithRecentSignup.evaluateWithNextChange(state, plan('free'), T0)).toEqual({ value: false, nextChangeAt: undefined });
+    expect(proWithRecentSignup.nextChangeAt(state, plan('free'), T0)).toBeUndefined();
+  });
+
+  it('a false AND changes when its false operand does: the sign-up enters the window at + 1 day, leaves at + 30 days', () => {
+    const state = feed(proWithRecentSignup, [track('Signed Up', T0)]);
+    expect(proWithRecentSignup.evaluateWithNextChange(state, plan('pro'), T0)).toEqual({ value: false, nextChangeAt: T0 + DAY });
+    expect(proWithRecentSignup.evaluateWithNextChange(state, plan('pro'), T0 + DAY)).toEqual({ value: true, nextChangeAt: T0 + 30 * DAY });
+    expect(proWithRecentSignup.evaluate(state, plan('pro'), T0 + 30 * DAY)).toBe(false);
+  });
+
+  it('a false AND waits for the latest of its false operands, and a true OR decided for good names nothing', () => {
+    const windowed = (event: string, duration: number) => compare(aggregate(stream(event, { window: { kind: 'within', duration: days(duration) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) });
+    // Both false until their future-dated occurrences come due: at + 2 d and at + 5 d.
+    const both = compileDefinition(audience(and(windowed('A', 10), windowed('B', 10))));
+    const state = feed(both, [[track('A', T0 + 2 * DAY), T0], [track('B', T0 + 5 * DAY), T0]]);
+    expect(both.evaluateWithNextChange(state, noTraits, T0)).toEqual({ value: false, nextChangeAt: T0 + 5 * DAY });
+    const either = compileDefinition(audience(or(compare(trait('plan'), { op: 'equals', operand: lit('pro') }), windowed('A', 10))));
+    const signedUp = feed(either, [track('A', T0)]);
+    expect(either.evaluateWithNextChange(signedUp, plan('pro'), T0)).toEqual({ value: true, nextChangeAt: undefined });
+    expect(either.evaluateWithNextChange(signedUp, plan('free'), T0)).toEqual({ value: true, nextChangeAt: T0 + 10 * DAY });
   });
 });
