@@ -39,6 +39,9 @@ export default async function handleShardRequest(request: ShardRequest): Promise
         return { ok: true, result: await sweepDedupChunk(store, request.cutoff, request.limit) };
       case 'shard.index-dedup':
         return { ok: true, result: await indexDedupChunk(store, request.after, request.cutoff, request.limit) };
+      case 'shard.close':
+        await store.close();
+        return { ok: true, result: { closed: true } };
       default:
         return assertNever(request);
     }

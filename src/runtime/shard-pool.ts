@@ -93,15 +93,22 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     });
   });
   const inFlight = pools.map(() => 0);
+  /** Every request not yet answered: closing waits for them before the workers close their stores. */
+  const outstanding = new Set<Promise<unknown>>();
+  let closing = false;
 
   // Each request type has exactly one result type; the worker's switch guarantees the pairing.
   async function send<T extends ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult | PreviewChunkResult>(shard: number, request: ShardRequest, weight: number): Promise<T> {
     const pool = pools[shard];
     if (pool === undefined) throw new AppError('internal_error', `no shard ${shard}`);
+    if (closing) throw new AppError('unavailable', `shard ${shard} is closing`);
     inFlight[shard]! += weight;
+    let running: Promise<unknown> | undefined;
     try {
       const stamped: ShardRequest = options.definitionsVersion === undefined ? request : { ...request, definitionsVersion: options.definitionsVersion() };
-      const response = (await pool.run(stamped)) as ShardResponse;
+      running = pool.run(stamped) as Promise<unknown>;
+      outstanding.add(running);
+      const response = (await running) as ShardResponse;
       options.onCommitted?.();
       if (!response.ok) throw new AppError(response.error.code, response.error.message);
       const { result } = response;
@@ -109,6 +116,7 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
       return result as T;
     } finally {
       inFlight[shard]! -= weight;
+      if (running !== undefined) outstanding.delete(running);
     }
   }
 
@@ -126,6 +134,10 @@ export function createShardPool(options: ShardPoolOptions): ShardPool {
     indexDedup: (shard, after, cutoff, limit) => send<IndexChunkResult>(shard, { type: 'shard.index-dedup', after, cutoff, limit }, 0),
     depths: () => [...inFlight],
     async close() {
+      closing = true;
+      await Promise.allSettled([...outstanding]);
+      // Each worker closes its LMDB store before piscina terminates it (see `shard.close`).
+      await Promise.allSettled(pools.map((pool) => pool.run({ type: 'shard.close' } satisfies ShardRequest)));
       await Promise.all(pools.map((pool) => pool.close()));
     },
   };

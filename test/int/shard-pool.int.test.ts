@@ -82,6 +82,22 @@ describe('shard workers (real piscina threads, real LMDB)', () => {
     expect([...store.timers.getKeys()]).toEqual([]);
   });
 
+  it('closes while a shard it never used is still starting, and refuses requests once closing', async () => {
+    const dir = makeTempDir('close-early');
+    cleanups.push(dir.remove);
+    // Terminating a worker inside LMDB's native open aborted the whole process: each worker now
+    // closes its store before it is terminated. Shard 1 gets no request here, so close() meets it
+    // while it is still starting.
+    for (let round = 0; round < 3; round++) {
+      const pool = createShardPool({ dataDir: dir.path, shards: 2, cacheSize: 100 });
+      const ticked = await pool.tick(0, T0);
+      expect(ticked.effects).toEqual([]);
+      const closed = pool.close();
+      await expect(pool.tick(1, T0)).rejects.toMatchObject({ code: 'unavailable' });
+      await closed;
+    }
+  });
+
   it('keeps a pending timer across a restart and fires it afterwards', async () => {
     const dir = makeTempDir('timers-restart');
     cleanups.push(dir.remove);

@@ -53,7 +53,21 @@ type ShardCommand =
     }
   | ({ readonly type: 'shard.backfill' } & BackfillChunk)
   | ({ readonly type: 'shard.sync-sweep' } & SyncSweepChunk)
-  | ({ readonly type: 'shard.preview' } & PreviewChunk);
+  | ({ readonly type: 'shard.preview' } & PreviewChunk)
+  | {
+      /**
+       * The last request a worker gets: it closes its LMDB environment, so the termination that
+       * follows cannot land inside a native LMDB call (a worker terminated there, still opening
+       * its store at start, aborted the whole process: node-addon-api's `napi_throw` is fatal
+       * in an environment that is shutting down).
+       */
+      readonly type: 'shard.close';
+    };
+
+/** What a worker answers once its store is closed. */
+export interface ClosedResult {
+  readonly closed: true;
+}
 
 /**
  * One slice of an audience preview on one shard: the next `limit` profiles of the space after
@@ -176,7 +190,7 @@ export interface ShardResult extends Outboxed {
 
 /** Errors cross the thread boundary as data (house style), with a retry hint. */
 export type ShardResponse =
-  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult | PreviewChunkResult }
+  | { readonly ok: true; readonly result: ShardResult | ReleaseResult | EraseResult | BackfillChunkResult | SweepChunkResult | IndexChunkResult | SyncSweepResult | PreviewChunkResult | ClosedResult }
   | { readonly ok: false; readonly error: ErrorData & { readonly retryable: boolean } };
 
 /** What the pool passes each shard thread at start. */
