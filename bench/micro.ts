@@ -259,7 +259,10 @@ async function httpStage(dir: string): Promise<void> {
     // The history above is what 7 s of load left: ~3.5 events per profile, where a replay's cost
     // per profile (its record, its states, its writes) outweighs its events. More load, untimed,
     // until each profile holds 10 or more (as the one-shard row's history), then again.
-    while (storedEvents(engine) < 10 * PROFILES_KNOWN) await run(4000);
+    for (let round = 0; storedEvents(engine) < 10 * PROFILES_KNOWN; round++) {
+      if (round === 15) throw new Error(`bench: 60 s of load stored only ${storedEvents(engine)} events, too few for the dense backfill`);
+      await run(4000);
+    }
     await engineBackfillStage(engine, 'dense');
   } finally {
     await server.close();
