@@ -3,7 +3,7 @@ import { applyComparator } from './compare.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { Json } from '../shared/json.ts';
 import type { InstantSink } from './compare.ts';
-import type { DefinitionEvaluator, EvaluatorState, StreamState, TraitLookup } from './definition-evaluator.ts';
+import type { DefinitionEvaluator, EvaluatorState, TraitLookup } from './definition-evaluator.ts';
 import { definitionDependencies } from '../definitions/definition-dependencies.ts';
 import { evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate-condition.ts';
 import { captureInstant, isCapturing, resetCaptures } from './instant-capture.ts';
@@ -29,6 +29,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const traitKeys: ReadonlySet<string> = new Set(definitionDependencies(ast).traitKeys);
   const planOfStream = new Map(roots.map((plan) => [plan.stream, plan]));
   const initial = stateOf(roots.map(initialStreamState));
+  // What `rootsOf` fills for a state of one root stream; read within one call, never kept.
+  const scratch: RootStreamState[] = [];
 
   // One environment per evaluator, reused by every evaluation (they never overlap: evaluation is
   // synchronous), so the hot path builds no closures. `current*` hold the evaluation's inputs.
@@ -70,7 +72,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
     // Set first: the `earliest` sink filters by `env.now`, on the direct paths too.
-    currentStreams = streamsOf(state);
+    currentStreams = rootsOf(state, scratch);
     currentTraits = traits;
     env.now = now;
     env.sink = sink;
@@ -134,7 +136,12 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     observe(state, event: TrackedEvent, now) {
       const name = occurrenceName(event);
       if (name === undefined || !eventNames.has(name)) return state;
-      const streams = streamsOf(state);
+      if (single !== undefined) {
+        const before = rootsOf(state, scratch)[0]!;
+        const after = observeStream(single, before, event, now);
+        return after === before ? state : (after as unknown as EvaluatorState);
+      }
+      const streams = rootsOf(state, scratch);
       let changed: RootStreamState[] | undefined;
       for (const plan of roots) {
         const before = streams[plan.index]!;
@@ -144,7 +151,12 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       return changed === undefined ? state : stateOf(changed);
     },
     prune(state, now) {
-      const streams = streamsOf(state);
+      if (single !== undefined) {
+        const before = rootsOf(state, scratch)[0]!;
+        const after = pruneStream(single, before, now);
+        return after === before ? state : (after as unknown as EvaluatorState);
+      }
+      const streams = rootsOf(state, scratch);
       let changed: RootStreamState[] | undefined;
       for (const plan of roots) {
         const before = streams[plan.index]!;
@@ -161,8 +173,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     firstFlip,
     evaluateWithNextChange,
     merge(winner, loser) {
-      const a = streamsOf(winner);
-      const b = streamsOf(loser);
+      const a = rootsOf(winner, []);
+      const b = rootsOf(loser, []);
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
@@ -206,11 +218,22 @@ function literalOperands(comparator: Comparator): ReadonlyArray<Json | undefined
   return [];
 }
 
-/** The one place the opaque `StreamState` of the port is read as this module's own shape. */
-function streamsOf(state: EvaluatorState): readonly RootStreamState[] {
-  return state.streams as readonly StreamState[] as unknown as readonly RootStreamState[];
+/**
+ * The one place the opaque `EvaluatorState` of the port is read as this module's own layout: a
+ * definition of one root stream (most of them) keeps that stream's state as it is; one of several
+ * keeps `{version: 1, streams}`, the layout every state had before (so states stored then still
+ * read). The wrapper and its array were two more objects to allocate, retain and collect per
+ * changed state. A single stream's state is put in `into`, which the caller must not keep.
+ */
+function rootsOf(state: EvaluatorState, into: RootStreamState[]): readonly RootStreamState[] {
+  if (state['s'] !== undefined) {
+    into[0] = state as unknown as RootStreamState;
+    return into;
+  }
+  return state['streams'] as readonly RootStreamState[];
 }
 
 function stateOf(streams: readonly RootStreamState[]): EvaluatorState {
-  return { version: 1, streams: streams as unknown as readonly StreamState[] };
+  if (streams.length === 1) return streams[0] as unknown as EvaluatorState;
+  return { version: 1, streams };
 }

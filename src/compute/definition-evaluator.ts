@@ -7,18 +7,10 @@ import type { Json } from '../shared/json.ts';
 export type TraitLookup = (key: string) => Json | undefined;
 
 /**
- * One definition's per-profile incremental state. Plain data (msgpackr round-trips it); only the
- * evaluator that made it reads it. `version` lets a stored state from an older evaluator layout be
- * recognised.
+ * One definition's per-profile incremental state: plain data (msgpackr round-trips it), opaque to
+ * all but the evaluator that made it, which lays it out (`compile-definition.ts`, `rootsOf`).
  */
-export interface EvaluatorState {
-  readonly version: 1;
-  /** One entry per stream of the definition, in the evaluator's own stream order. */
-  readonly streams: readonly StreamState[];
-}
-
-/** Opaque per-stream data; its shape belongs to `compute/stream-state.ts`. */
-export type StreamState = Readonly<Record<string, unknown>>;
+export type EvaluatorState = Readonly<Record<string, unknown>>;
 
 /**
  * A compiled definition: pure functions over its per-profile state. The answer is a function of

@@ -79,11 +79,11 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
 }
 
 function stateOf(events: readonly TrackedEvent[]): EvaluatorState {
-  return { version: 1, streams: [{ events }] };
+  return { events };
 }
 
 export function eventsOf(state: EvaluatorState): readonly TrackedEvent[] {
-  const events = state.streams[0]?.['events'];
+  const events = state['events'];
   if (!Array.isArray(events)) throw new Error('reference-backed evaluator: not one of its states');
   // Its own states only (checked above): plain event records, as `observe` stored them.
   return events as readonly TrackedEvent[];

@@ -48,7 +48,8 @@ describe('compileDefinition', () => {
   it('count() >= k keeps only the k newest due occurrences', () => {
     const evaluator = compileDefinition(audience(compare(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(2) })));
     const state = feed(evaluator, [track('A', T0), track('A', T0 + HOUR), track('A', T0 + 2 * HOUR), track('A', T0 + 3 * HOUR)]);
-    const kept = (state.streams[0] as { occ: unknown[] }).occ;
+    // One root stream: the state is that stream's own (`compile-definition.ts`, `rootsOf`).
+    const kept = (state as unknown as { occ: unknown[] }).occ;
     expect(kept).toHaveLength(2);
     // The second newest (T0 + 2 h) leaves the window at T0 + 2 h + 7 d.
     expect(evaluator.evaluate(state, noTraits, T0 + 7 * DAY + 2 * HOUR - 1)).toBe(true);
@@ -103,7 +104,7 @@ describe('compileDefinition', () => {
     expect(evaluator.nextChangeAt(state, noTraits, T0)).toBe(T0 + DAY);
     expect(evaluator.evaluate(state, noTraits, T0 + DAY)).toBe(7);
     const pruned = evaluator.prune(state, T0 + DAY);
-    expect((pruned.streams[0] as { pending: unknown[] }).pending).toEqual([]);
+    expect((pruned as unknown as { pending: unknown[] }).pending).toEqual([]);
     expect(evaluator.evaluate(pruned, noTraits, T0 + DAY)).toBe(7);
   });
 
@@ -203,5 +204,36 @@ describe('junctions name only the instants that can change their answer', () => 
     const signedUp = feed(either, [track('A', T0)]);
     expect(either.evaluateWithNextChange(signedUp, plan('pro'), T0)).toEqual({ value: true, nextChangeAt: undefined });
     expect(either.evaluateWithNextChange(signedUp, plan('free'), T0)).toEqual({ value: true, nextChangeAt: T0 + 10 * DAY });
+  });
+});
+
+describe('state layout', () => {
+  it('reads a state stored in the earlier {version, streams} layout as its own, and answers the same from it', () => {
+    const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'sum', field: field('n') })));
+    const current = feed(sum, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 })]);
+    // A definition of one root stream keeps that stream's state itself, not a wrapper.
+    expect(current['streams']).toBeUndefined();
+    const stored = { version: 1, streams: [current] };
+    expect(sum.evaluateWithNextChange(stored, noTraits, T0 + HOUR)).toEqual(sum.evaluateWithNextChange(current, noTraits, T0 + HOUR));
+    const next = track('A', T0 + 2 * HOUR, { n: 4 });
+    const fromStored = sum.observe(stored, next, T0 + 2 * HOUR);
+    expect(fromStored['streams']).toBeUndefined();
+    expect(fromStored).toEqual(sum.observe(current, next, T0 + 2 * HOUR));
+    expect(sum.evaluate(sum.merge(stored, sum.initialState()), noTraits, T0 + 2 * HOUR)).toBe(5);
+  });
+
+  it('keeps the {version, streams} layout for a definition of several root streams', () => {
+    const two = compileDefinition(
+      audience(
+        and(
+          compare(aggregate(stream('A'), { kind: 'count' }), { op: 'at_least', operand: lit(1) }),
+          compare(aggregate(stream('B'), { kind: 'count' }), { op: 'at_least', operand: lit(1) }),
+        ),
+      ),
+    );
+    const state = feed(two, [track('A', T0), track('B', T0)]);
+    expect(state['version']).toBe(1);
+    expect(state['streams']).toHaveLength(2);
+    expect(two.evaluate(state, noTraits, T0)).toBe(true);
   });
 });
