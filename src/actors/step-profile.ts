@@ -80,8 +80,9 @@ function track(before: ProfileState | undefined, message: TrackMessage, now: Epo
  * which this step has not written yet.
  */
 function changedTraitValues(before: ProfileState | undefined, state: ProfileState, event: TrackedEvent): ReadonlySet<string> {
+  // Most events change no trait: no set to build for them.
+  if (before !== undefined && before.traits === state.traits) return NO_TRAITS;
   const changed = new Set<string>();
-  if (before !== undefined && before.traits === state.traits) return changed;
   const keys = before === undefined || event.traits === undefined ? Object.keys(state.traits) : Object.keys(event.traits);
   for (const key of keys) {
     const previous = before === undefined ? undefined : ownValue(before.traits, key);
@@ -91,6 +92,8 @@ function changedTraitValues(before: ProfileState | undefined, state: ProfileStat
   }
   return changed;
 }
+
+const NO_TRAITS: ReadonlySet<string> = new Set();
 
 /** Runs the definitions a step woke over its resulting state; their timer effects join the step's. */
 function withDefinitions(
