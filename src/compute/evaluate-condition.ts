@@ -71,8 +71,9 @@ function untimedJunction(operands: readonly Condition[], env: EvaluationEnv, isO
  * a profile whose plan is another: its window edges).
  */
 function timedJunction(operands: readonly Condition[], env: EvaluationEnv, isOr: boolean): Truth {
+  // The operand value that decides the junction: false for AND, true for OR.
   const deciding = isOr;
-  let result: Truth = !isOr;
+  let result: Truth = !deciding;
   let earliest = Number.POSITIVE_INFINITY;
   let latestDeciding = Number.NEGATIVE_INFINITY;
   let decidingCount = 0;

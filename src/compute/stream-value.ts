@@ -58,8 +58,6 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
 interface FilterRuntime {
   state: RetainedState | undefined;
   traits: TraitLookup;
-  now: number;
-  sink: InstantSink | undefined;
   current: Occurrence | undefined;
   readonly keep: (occurrence: Occurrence) => boolean;
   readonly env: EvaluationEnv;
@@ -86,8 +84,7 @@ function dynamicFilter(plan: RootStreamPlan, state: RetainedState, traits: Trait
   }
   runtime.state = state;
   runtime.traits = traits;
-  runtime.now = now;
-  runtime.sink = sink;
+  // The clock and the sink live in the two environments the filter evaluates in, nowhere else.
   runtime.env.now = now;
   runtime.env.sink = sink;
   runtime.child.env.now = now;
@@ -112,8 +109,6 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
   const runtime: FilterRuntime = {
     state: undefined,
     traits: () => undefined,
-    now: 0,
-    sink: undefined,
     current: undefined,
     keep: (occurrence) => {
       runtime.current = occurrence;
@@ -122,7 +117,7 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
         if (evaluateCondition(condition, env) !== true) {
           passes = false;
           // Without a sink the answer is known; with one, later conditions still report instants.
-          if (runtime.sink === undefined) break;
+          if (env.sink === undefined) break;
         }
       }
       return passes;
@@ -163,7 +158,8 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
  * and pass the child's dynamic filters. Unsettled while `p.t + D` is still ahead.
  */
 function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: readonly Occurrence[], parent: Occurrence): { value: Json | undefined; settled: boolean } {
-  const { now, sink, child } = runtime;
+  const { child } = runtime;
+  const { now, sink } = runtime.env;
   child.plan = plan;
   child.parent = parent;
   const close = parent.t + plan.windowMs;
