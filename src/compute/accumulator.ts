@@ -14,13 +14,6 @@ export type Accumulator =
   | { readonly k: 'counts'; readonly counts: Readonly<Record<string, number>> }
   | { readonly k: 'pick'; readonly t?: number; readonly m?: string; readonly v?: Json };
 
-/** What one occurrence contributes: its reducer field's value, time and messageId. */
-export interface Contribution {
-  readonly value: Json | undefined;
-  readonly t: number;
-  readonly m: string;
-}
-
 export function emptyAccumulator(reducer: Reducer): Accumulator {
   switch (reducer.kind) {
     case 'count':
@@ -41,9 +34,11 @@ export function emptyAccumulator(reducer: Reducer): Accumulator {
   }
 }
 
-/** The accumulator with one more occurrence; the same object when it contributes nothing. */
-export function accumulate(reducer: Reducer, acc: Accumulator, item: Contribution): Accumulator {
-  const { value } = item;
+/**
+ * The accumulator with one more occurrence (its reducer field's value, its time and messageId);
+ * the same object when it contributes nothing.
+ */
+export function accumulate(reducer: Reducer, acc: Accumulator, value: Json | undefined, t: number, m: string): Accumulator {
   switch (acc.k) {
     case 'count':
       return { k: 'count', n: acc.n + 1 };
@@ -60,7 +55,7 @@ export function accumulate(reducer: Reducer, acc: Accumulator, item: Contributio
     }
     case 'pick':
       if (isAbsent(value)) return acc;
-      return acc.t === undefined || picks(reducer, item.t, item.m, acc.t, acc.m ?? '') ? { k: 'pick', t: item.t, m: item.m, v: value } : acc;
+      return acc.t === undefined || picks(reducer, t, m, acc.t, acc.m ?? '') ? { k: 'pick', t, m, v: value } : acc;
   }
 }
 

@@ -9,7 +9,7 @@ import { evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate
 import { captureInstant, isCapturing, resetCaptures } from './instant-capture.ts';
 import { occurrenceName } from './occurrence.ts';
 import { planStreams, type RootStreamPlan } from './stream-plan.ts';
-import { initialStreamState, mergeStreams, observeStream, pruneStream, type RootStreamState } from './stream-state.ts';
+import { initialStreamState, mergeStreams, observeStream, pruneStream, upgradeStreamState, type RootStreamState } from './stream-state.ts';
 import { rootStreamValue } from './stream-value.ts';
 
 /** How many of an audience's candidate instants are tried for the first that flips its answer. */
@@ -31,6 +31,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const initial = stateOf(roots.map(initialStreamState));
   // What `rootsOf` fills for a state of one root stream; read within one call, never kept.
   const scratch: RootStreamState[] = [];
+  /** The state's streams in today's layout; a single stream's goes in `into`, which the caller must not keep. */
+  const streamsOf = (state: EvaluatorState, into: RootStreamState[] = scratch): readonly RootStreamState[] => {
+    const stored = rootsOf(state, into);
+    return upgradedRoots(roots, stored) ?? stored;
+  };
 
   // One environment per evaluator, reused by every evaluation (they never overlap: evaluation is
   // synchronous), so the hot path builds no closures. `current*` hold the evaluation's inputs.
@@ -72,7 +77,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
     // Set first: the `earliest` sink filters by `env.now`, on the direct paths too.
-    currentStreams = rootsOf(state, scratch);
+    currentStreams = streamsOf(state);
     currentTraits = traits;
     env.now = now;
     env.sink = sink;
@@ -137,12 +142,13 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       const name = occurrenceName(event);
       if (name === undefined || !eventNames.has(name)) return state;
       if (single !== undefined) {
-        const before = rootsOf(state, scratch)[0]!;
-        const after = observeStream(single, before, event, now);
-        return after === before ? state : (after as unknown as EvaluatorState);
+        const stored = rootsOf(state, scratch)[0]!;
+        const after = observeStream(single, upgradeStreamState(single, stored), event, now);
+        return after === stored ? state : (after as unknown as EvaluatorState);
       }
-      const streams = rootsOf(state, scratch);
-      let changed: RootStreamState[] | undefined;
+      const stored = rootsOf(state, scratch);
+      let changed = upgradedRoots(roots, stored);
+      const streams = changed ?? stored;
       for (const plan of roots) {
         const before = streams[plan.index]!;
         const after = observeStream(plan, before, event, now);
@@ -152,12 +158,13 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     },
     prune(state, now) {
       if (single !== undefined) {
-        const before = rootsOf(state, scratch)[0]!;
-        const after = pruneStream(single, before, now);
-        return after === before ? state : (after as unknown as EvaluatorState);
+        const stored = rootsOf(state, scratch)[0]!;
+        const after = pruneStream(single, upgradeStreamState(single, stored), now);
+        return after === stored ? state : (after as unknown as EvaluatorState);
       }
-      const streams = rootsOf(state, scratch);
-      let changed: RootStreamState[] | undefined;
+      const stored = rootsOf(state, scratch);
+      let changed = upgradedRoots(roots, stored);
+      const streams = changed ?? stored;
       for (const plan of roots) {
         const before = streams[plan.index]!;
         const after = pruneStream(plan, before, now);
@@ -173,8 +180,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     firstFlip,
     evaluateWithNextChange,
     merge(winner, loser) {
-      const a = rootsOf(winner, []);
-      const b = rootsOf(loser, []);
+      const a = streamsOf(winner, []);
+      const b = streamsOf(loser, []);
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
@@ -231,6 +238,20 @@ function rootsOf(state: EvaluatorState, into: RootStreamState[]): readonly RootS
     return into;
   }
   return state['streams'] as readonly RootStreamState[];
+}
+
+/**
+ * The streams' states with lists stored before they were flat brought to today's layout (see
+ * `upgradeStreamState`); undefined when every one already is.
+ */
+function upgradedRoots(roots: readonly RootStreamPlan[], streams: readonly RootStreamState[]): RootStreamState[] | undefined {
+  let upgraded: RootStreamState[] | undefined;
+  for (const plan of roots) {
+    const state = streams[plan.index]!;
+    const current = upgradeStreamState(plan, state);
+    if (current !== state) (upgraded ??= streams.slice())[plan.index] = current;
+  }
+  return upgraded;
 }
 
 function stateOf(streams: readonly RootStreamState[]): EvaluatorState {

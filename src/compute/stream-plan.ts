@@ -1,5 +1,6 @@
 import type { Condition, FieldRef, Reducer, Stream, ValueExpr, Window } from '../definitions/ast.ts';
 import { assertNever } from '../shared/assert-never.ts';
+import type { ListLayout } from './occurrence-list.ts';
 
 type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
 
@@ -9,7 +10,7 @@ type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
  * trait, the clock, a funnel child or the parent occurrence), which fields a kept occurrence
  * must carry for the dynamic filters and the reducer, and how the state is kept.
  */
-export interface StreamPlan {
+export interface StreamPlan extends ListLayout {
   readonly stream: Stream;
   readonly reducer: Reducer;
   readonly staticWhere: readonly Condition[];
@@ -19,8 +20,6 @@ export interface StreamPlan {
   readonly fieldIndex: ReadonlyMap<string, number>;
   /** Index of the reducer's field in `fields`, when the reducer has one. */
   readonly reducerField: number | undefined;
-  /** `first`/`last` break timestamp ties by messageId, so occurrences keep it. */
-  readonly keepsMessageId: boolean;
 }
 
 /** A stream at the top of the definition (not inside another stream's `where`). */
@@ -116,6 +115,9 @@ function planChildStream(node: AggregateExpr, childIndex: number): ChildStreamPl
 }
 
 function basePlan(stream: Stream, reducer: Reducer, staticWhere: Condition[], dynamicWhere: Condition[], fields: FieldTable, reducerField: number | undefined): StreamPlan {
+  // `first`/`last` break timestamp ties by messageId, so their occurrences keep it.
+  const keepsMessageId = reducer.kind === 'first' || reducer.kind === 'last';
+  const fieldOffset = keepsMessageId ? 2 : 1;
   return {
     stream,
     reducer,
@@ -124,7 +126,9 @@ function basePlan(stream: Stream, reducer: Reducer, staticWhere: Condition[], dy
     fields: fields.refs,
     fieldIndex: fields.index,
     reducerField,
-    keepsMessageId: reducer.kind === 'first' || reducer.kind === 'last',
+    keepsMessageId,
+    fieldOffset,
+    stride: fieldOffset + fields.refs.length,
   };
 }
 

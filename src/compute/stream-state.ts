@@ -4,62 +4,87 @@ import type { Json } from '../shared/json.ts';
 import { accumulate, emptyAccumulator, mergeAccumulators, type Accumulator } from './accumulator.ts';
 import { evaluateCondition, type EvaluationEnv } from './evaluate-condition.ts';
 import { occurrenceName, readField } from './occurrence.ts';
-import { compareCodePoints } from './values.ts';
+import {
+  dropThrough,
+  EMPTY_LIST,
+  fieldAt,
+  firstAfter,
+  flattenLegacyList,
+  listFrom,
+  mergeLists,
+  messageIdAt,
+  timeAt,
+  withOccurrence,
+  type OccurrenceList,
+} from './occurrence-list.ts';
 import type { RootStreamPlan, StreamPlan } from './stream-plan.ts';
 
 /**
- * One kept occurrence: its time, its messageId (only where `first`/`last` need tie-breaks, else
- * empty) and the plan's projected fields (`null` for absent).
- */
-export interface Occurrence {
-  readonly t: number;
-  readonly m: string;
-  readonly v: readonly Json[];
-}
-
-/**
  * A root stream's per-profile state. `summary`: the accumulator of every due occurrence, plus the
- * future-dated ones waiting for their time. `retained`: the occurrences still able to matter,
- * sorted by (t, m), and per funnel child its occurrences.
+ * future-dated ones waiting for their time. `retained`: the occurrences still able to matter, and
+ * per funnel child its occurrences. Lists are flat (`occurrence-list.ts`); a funnel child's list
+ * has the child plan's layout.
  */
 export type RootStreamState =
-  | { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: readonly Occurrence[] }
-  | { readonly s: 'retained'; readonly occ: readonly Occurrence[]; readonly kids: ReadonlyArray<readonly Occurrence[]> };
+  | { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: OccurrenceList }
+  | { readonly s: 'retained'; readonly occ: OccurrenceList; readonly kids: readonly OccurrenceList[] };
 
 export function initialStreamState(plan: RootStreamPlan): RootStreamState {
   return plan.mode === 'summary'
-    ? { s: 'summary', acc: emptyAccumulator(plan.reducer), pending: [] }
-    : { s: 'retained', occ: [], kids: plan.children.map(() => []) };
+    ? { s: 'summary', acc: emptyAccumulator(plan.reducer), pending: EMPTY_LIST }
+    : { s: 'retained', occ: EMPTY_LIST, kids: plan.children.map(() => EMPTY_LIST) };
+}
+
+/**
+ * A state stored before lists were flat (occurrences were `{t, m, v}` objects) in today's layout;
+ * the same object when it is already flat. Stored states load as they are, so this runs where a
+ * state is read.
+ */
+export function upgradeStreamState(plan: RootStreamPlan, state: RootStreamState): RootStreamState {
+  if (state.s === 'summary') {
+    const pending = flattenLegacyList(state.pending, plan);
+    return pending === undefined ? state : { s: 'summary', acc: state.acc, pending };
+  }
+  const occ = flattenLegacyList(state.occ, plan);
+  let kids: OccurrenceList[] | undefined;
+  for (let i = 0; i < state.kids.length; i++) {
+    const child = plan.children[i];
+    const flat = child === undefined ? undefined : flattenLegacyList(state.kids[i]!, child);
+    if (flat !== undefined) (kids ??= state.kids.slice())[i] = flat;
+  }
+  if (occ === undefined && kids === undefined) return state;
+  return { s: 'retained', occ: occ ?? state.occ, kids: kids ?? state.kids };
 }
 
 /** Folds one event into a root stream's state (as its occurrence, or a funnel child's). */
 export function observeStream(plan: RootStreamPlan, state: RootStreamState, event: TrackedEvent, now: number): RootStreamState {
   const name = occurrenceName(event);
   let next = state;
-  if (name === plan.stream.event && passesStaticFilters(plan, event)) next = addOccurrence(plan, next, project(plan, event), now);
+  if (name === plan.stream.event && passesStaticFilters(plan, event)) next = addOccurrence(plan, next, event, now);
   if (next.s === 'retained') {
     for (const child of plan.children) {
       if (name !== child.stream.event || !passesStaticFilters(child, event)) continue;
-      const occurrence = project(child, event);
-      if (occurrence.t <= deadBefore(plan.stream.window, now)) continue;
-      const kids: Array<readonly Occurrence[]> = next.kids.slice();
-      kids[child.childIndex] = insertSorted(kids[child.childIndex] ?? [], occurrence);
+      if (event.timestamp <= deadBefore(plan.stream.window, now)) continue;
+      const kids: OccurrenceList[] = next.kids.slice();
+      kids[child.childIndex] = withOccurrence(kids[child.childIndex] ?? EMPTY_LIST, child, event);
       next = { s: 'retained', occ: next.occ, kids };
     }
   }
   return next;
 }
 
-function addOccurrence(plan: RootStreamPlan, state: RootStreamState, occurrence: Occurrence, now: number): RootStreamState {
+function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: TrackedEvent, now: number): RootStreamState {
+  // Literals, not spreads: a spread of states of several shapes (loaded ones among them) goes
+  // through the generic clone path, the costliest line of an observe.
   if (state.s === 'summary') {
-    // Literals, not spreads: a spread of states of several shapes (loaded ones among them) goes
-    // through the generic clone path, the costliest line of an observe.
-    if (occurrence.t > now) return { s: 'summary', acc: state.acc, pending: insertSorted(state.pending, occurrence) };
-    return { s: 'summary', acc: accumulate(plan.reducer, state.acc, contribution(plan, occurrence)), pending: state.pending };
+    if (event.timestamp > now) return { s: 'summary', acc: state.acc, pending: withOccurrence(state.pending, plan, event) };
+    const value = plan.reducerField === undefined ? undefined : (readField(event, plan.fields[plan.reducerField]!) ?? null);
+    const acc = accumulate(plan.reducer, state.acc, value, event.timestamp, plan.keepsMessageId ? event.messageId : '');
+    return acc === state.acc ? state : { s: 'summary', acc, pending: state.pending };
   }
   // An occurrence already behind the window can never count (late events).
-  if (occurrence.t <= deadBefore(plan.stream.window, now)) return state;
-  return { s: 'retained', occ: applyCap(plan, insertSorted(state.occ, occurrence), now), kids: state.kids };
+  if (event.timestamp <= deadBefore(plan.stream.window, now)) return state;
+  return { s: 'retained', occ: applyCap(plan, withOccurrence(state.occ, plan, event), now), kids: state.kids };
 }
 
 /**
@@ -68,20 +93,20 @@ function addOccurrence(plan: RootStreamPlan, state: RootStreamState, occurrence:
  */
 export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: number): RootStreamState {
   if (state.s === 'summary') {
-    let due = 0;
-    while (due < state.pending.length && (state.pending[due]?.t ?? Infinity) <= now) due += 1;
-    if (due === 0) return state;
+    const { pending } = state;
+    if (pending.length === 0 || timeAt(pending, plan, 0) > now) return state;
+    const due = firstAfter(pending, plan, now);
     let acc = state.acc;
-    for (const occurrence of state.pending.slice(0, due)) acc = accumulate(plan.reducer, acc, contribution(plan, occurrence));
-    return { s: 'summary', acc, pending: state.pending.slice(due) };
+    for (let i = 0; i < due; i++) acc = accumulate(plan.reducer, acc, contributedValue(plan, pending, i), timeAt(pending, plan, i), messageIdAt(pending, plan, i));
+    return { s: 'summary', acc, pending: listFrom(pending, plan, due) };
   }
   const dead = deadBefore(plan.stream.window, now);
-  const occ = applyCap(plan, dropThrough(state.occ, dead), now);
+  const occ = applyCap(plan, dropThrough(state.occ, plan, dead), now);
   // Allocates only when something was dropped: this runs on every evaluation.
-  let kids: Array<readonly Occurrence[]> | undefined;
+  let kids: OccurrenceList[] | undefined;
   for (let i = 0; i < state.kids.length; i++) {
     const list = state.kids[i]!;
-    const kept = dropThrough(list, dead);
+    const kept = dropThrough(list, plan.children[i]!, dead);
     if (kept !== list) (kids ??= state.kids.slice())[i] = kept;
   }
   if (occ === state.occ && kids === undefined) return state;
@@ -90,22 +115,17 @@ export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: n
 
 export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootStreamState): RootStreamState {
   if (a.s === 'summary' && b.s === 'summary') {
-    return { s: 'summary', acc: mergeAccumulators(plan.reducer, a.acc, b.acc), pending: mergeSorted(a.pending, b.pending) };
+    return { s: 'summary', acc: mergeAccumulators(plan.reducer, a.acc, b.acc), pending: mergeLists(a.pending, b.pending, plan) };
   }
   if (a.s === 'retained' && b.s === 'retained') {
-    return { s: 'retained', occ: mergeSorted(a.occ, b.occ), kids: a.kids.map((list, i) => mergeSorted(list, b.kids[i] ?? [])) };
+    return { s: 'retained', occ: mergeLists(a.occ, b.occ, plan), kids: a.kids.map((list, i) => mergeLists(list, b.kids[i] ?? EMPTY_LIST, plan.children[i]!)) };
   }
   throw new Error('cannot merge stream states of different modes');
 }
 
-/** The (t, m) ordering kept lists are sorted by. */
-export function compareOccurrences(a: Occurrence, b: Occurrence): number {
-  if (a.t !== b.t) return a.t - b.t;
-  return a.m === b.m ? 0 : compareCodePoints(a.m, b.m);
-}
-
-export function contribution(plan: StreamPlan, occurrence: Occurrence): { value: Json | undefined; t: number; m: string } {
-  return { value: plan.reducerField === undefined ? undefined : occurrence.v[plan.reducerField], t: occurrence.t, m: occurrence.m };
+/** What the kept occurrence at `index` contributes to the reducer: its field's value (undefined for `count`). */
+export function contributedValue(plan: StreamPlan, list: OccurrenceList, index: number): Json | undefined {
+  return plan.reducerField === undefined ? undefined : fieldAt(list, plan, index, plan.reducerField);
 }
 
 /**
@@ -143,63 +163,9 @@ function unreachable(): never {
   throw new Error('a static filter read something other than its own occurrence');
 }
 
-const NO_FIELDS: readonly Json[] = [];
-
-function project(plan: StreamPlan, event: TrackedEvent): Occurrence {
-  let v = NO_FIELDS;
-  if (plan.fields.length > 0) {
-    const values: Json[] = new Array(plan.fields.length);
-    for (let i = 0; i < plan.fields.length; i++) values[i] = readField(event, plan.fields[i]!) ?? null;
-    v = values;
-  }
-  return { t: event.timestamp, m: plan.keepsMessageId ? event.messageId : '', v };
-}
-
 /** Keeps only the newest `cap` due occurrences (future-dated ones all stay: they are not due yet). */
-function applyCap(plan: RootStreamPlan, occ: readonly Occurrence[], now: number): readonly Occurrence[] {
-  if (plan.cap === undefined) return occ;
-  let due = 0;
-  while (due < occ.length && (occ[due]?.t ?? Infinity) <= now) due += 1;
-  return due > plan.cap ? occ.slice(due - plan.cap) : occ;
-}
-
-function dropThrough(list: readonly Occurrence[], dead: number): readonly Occurrence[] {
-  let first = 0;
-  while (first < list.length && (list[first]?.t ?? Infinity) <= dead) first += 1;
-  return first === 0 ? list : list.slice(first);
-}
-
-function insertSorted(list: readonly Occurrence[], occurrence: Occurrence): readonly Occurrence[] {
-  // Most events arrive in time order: append.
-  const last = list[list.length - 1];
-  if (last === undefined || compareOccurrences(last, occurrence) <= 0) return appended(list, occurrence);
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareOccurrences(list[mid]!, occurrence) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const inserted = list.slice();
-  inserted.splice(lo, 0, occurrence);
-  return inserted;
-}
-
-/**
- * The list with one more element at its end, in one allocation of the exact size. A copy loop:
- * `concat` (a generic builtin that checks every argument for spreadability) cost ~300 ns per call
- * on lists of a few occurrences, the loop ~30 ns; a slice then a push reallocates to grow.
- */
-function appended<T>(list: readonly T[], element: T): T[] {
-  const length = list.length;
-  const out = new Array<T>(length + 1);
-  for (let i = 0; i < length; i++) out[i] = list[i]!;
-  out[length] = element;
-  return out;
-}
-
-function mergeSorted(a: readonly Occurrence[], b: readonly Occurrence[]): readonly Occurrence[] {
-  if (b.length === 0) return a;
-  if (a.length === 0) return b;
-  return [...a, ...b].sort(compareOccurrences);
+function applyCap(plan: RootStreamPlan, occ: OccurrenceList, now: number): OccurrenceList {
+  if (plan.cap === undefined || occ.length <= plan.cap * plan.stride) return occ;
+  const due = firstAfter(occ, plan, now);
+  return due > plan.cap ? listFrom(occ, plan, due - plan.cap) : occ;
 }

@@ -4,8 +4,9 @@ import { accumulate, accumulatorResult } from './accumulator.ts';
 import type { InstantSink } from './compare.ts';
 import type { TraitLookup } from './definition-evaluator.ts';
 import { evaluateCondition, type EvaluationEnv } from './evaluate-condition.ts';
-import { firstAfter, reduceOccurrences } from './reduce-occurrences.ts';
-import { contribution, type Occurrence, type RootStreamState } from './stream-state.ts';
+import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, timeAt, type OccurrenceList } from './occurrence-list.ts';
+import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
+import { contributedValue, type RootStreamState } from './stream-state.ts';
 import { fieldKey, type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
 
 type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
@@ -21,33 +22,37 @@ type RetainedState = Extract<RootStreamState, { s: 'retained' }>;
 export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
   if (state.s === 'summary') {
     let acc = state.acc;
-    for (const occurrence of state.pending) {
-      if (occurrence.t > now) {
-        sink?.(occurrence.t);
+    const { pending } = state;
+    const count = pending.length / plan.stride;
+    for (let i = 0; i < count; i++) {
+      const t = timeAt(pending, plan, i);
+      if (t > now) {
+        sink?.(t);
         break;
       }
-      acc = accumulate(plan.reducer, acc, contribution(plan, occurrence));
+      acc = accumulate(plan.reducer, acc, contributedValue(plan, pending, i), t, messageIdAt(pending, plan, i));
     }
     return accumulatorResult(plan.reducer, acc);
   }
   const { occ } = state;
-  const due = firstAfter(occ, now);
-  if (due < occ.length) sink?.(occ[due]!.t);
+  const count = occ.length / plan.stride;
+  const due = firstAfter(occ, plan, now);
+  if (due < count) sink?.(timeAt(occ, plan, due));
   const window = plan.stream.window;
   let lo = 0;
   let hi = due;
   if (window?.kind === 'within') {
-    lo = firstAfter(occ, now - window.duration.ms);
-    if (lo < hi) sink?.(occ[lo]!.t + window.duration.ms);
+    lo = firstAfter(occ, plan, now - window.duration.ms);
+    if (lo < hi) sink?.(timeAt(occ, plan, lo) + window.duration.ms);
   } else if (window?.kind === 'between') {
-    lo = firstAfter(occ, now - window.end.ms);
-    hi = firstAfter(occ, now - window.start.ms);
-    if (lo < hi) sink?.(occ[lo]!.t + window.end.ms);
-    if (hi < due) sink?.(occ[hi]!.t + window.start.ms);
+    lo = firstAfter(occ, plan, now - window.end.ms);
+    hi = firstAfter(occ, plan, now - window.start.ms);
+    if (lo < hi) sink?.(timeAt(occ, plan, lo) + window.end.ms);
+    if (hi < due) sink?.(timeAt(occ, plan, hi) + window.start.ms);
   }
-  if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, lo, Math.max(lo, hi), plan.reducerField);
+  if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField);
   const filter = dynamicFilter(plan, state, traits, now, sink);
-  return reduceOccurrences(plan.reducer, occ, lo, Math.max(lo, hi), plan.reducerField, filter);
+  return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
 }
 
 /**
@@ -56,27 +61,31 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
  * walk swaps the occurrence under test in, so no closure is made per occurrence or per call.
  */
 interface FilterRuntime {
+  readonly plan: RootStreamPlan;
   state: RetainedState | undefined;
   traits: TraitLookup;
-  current: Occurrence | undefined;
-  readonly keep: (occurrence: Occurrence) => boolean;
+  /** Index in the state's list of the occurrence under test. */
+  current: number;
+  readonly keep: KeepOccurrence;
   readonly env: EvaluationEnv;
   readonly child: ChildRuntime;
 }
 
 interface ChildRuntime {
   plan: ChildStreamPlan | undefined;
-  parent: Occurrence | undefined;
-  kid: Occurrence | undefined;
+  /** The parent occurrence's index in the root list, the child's in the child list. */
+  parent: number;
+  kids: OccurrenceList;
+  kid: number;
   readonly env: EvaluationEnv;
-  readonly keep: (occurrence: Occurrence) => boolean;
+  readonly keep: KeepOccurrence;
   /** What `childValue` answers, read by its caller before the next parent is tested. */
   readonly result: { value: Json | undefined; settled: boolean };
 }
 
 const runtimes = new WeakMap<RootStreamPlan, FilterRuntime>();
 
-function dynamicFilter(plan: RootStreamPlan, state: RetainedState, traits: TraitLookup, now: number, sink: InstantSink | undefined): (occurrence: Occurrence) => boolean {
+function dynamicFilter(plan: RootStreamPlan, state: RetainedState, traits: TraitLookup, now: number, sink: InstantSink | undefined): KeepOccurrence {
   let runtime = runtimes.get(plan);
   if (runtime === undefined) {
     runtime = createFilterRuntime(plan);
@@ -98,20 +107,21 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
     now: 0,
     sink: undefined,
     trait: (key) => runtime.traits(key),
-    field: (source, path) => fieldOf(plan, runtime.current!, source, path),
+    field: (source, path) => fieldOf(plan, runtime.state?.occ ?? EMPTY_LIST, runtime.current, source, path),
     parentField: () => undefined,
     aggregate: (node: AggregateExpr) => {
       const child = childOf.get(node.stream);
       if (child === undefined) throw new Error(`no plan for the funnel child event('${node.stream.event}')`);
-      return childValue(runtime, child, runtime.state?.kids[child.childIndex] ?? [], runtime.current!);
+      return childValue(runtime, child, runtime.state?.kids[child.childIndex] ?? EMPTY_LIST, runtime.current);
     },
   };
   const runtime: FilterRuntime = {
+    plan,
     state: undefined,
     traits: () => undefined,
-    current: undefined,
-    keep: (occurrence) => {
-      runtime.current = occurrence;
+    current: 0,
+    keep: (index) => {
+      runtime.current = index;
       let passes = true;
       for (const condition of plan.dynamicWhere) {
         if (evaluateCondition(condition, env) !== true) {
@@ -131,20 +141,21 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
 function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => FilterRuntime): ChildRuntime {
   const child: ChildRuntime = {
     plan: undefined,
-    parent: undefined,
-    kid: undefined,
+    parent: 0,
+    kids: EMPTY_LIST,
+    kid: 0,
     env: {
       now: 0,
       sink: undefined,
       trait: (key) => parentRuntime().traits(key),
-      field: (source, path) => fieldOf(child.plan!, child.kid!, source, path),
-      parentField: (path) => fieldOf(parentPlan, child.parent!, 'property', path),
+      field: (source, path) => fieldOf(child.plan!, child.kids, child.kid, source, path),
+      parentField: (path) => fieldOf(parentPlan, parentRuntime().state?.occ ?? EMPTY_LIST, child.parent, 'property', path),
       aggregate: () => {
         throw new Error('funnels nest one level');
       },
     },
-    keep: (occurrence) => {
-      child.kid = occurrence;
+    keep: (index) => {
+      child.kid = index;
       for (const condition of child.plan!.dynamicWhere) if (evaluateCondition(condition, child.env) !== true) return false;
       return true;
     },
@@ -157,27 +168,29 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
  * A funnel child's value for one parent occurrence: its children in `(p.t, p.t + D]` that are due
  * and pass the child's dynamic filters. Unsettled while `p.t + D` is still ahead.
  */
-function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: readonly Occurrence[], parent: Occurrence): { value: Json | undefined; settled: boolean } {
+function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: OccurrenceList, parent: number): { value: Json | undefined; settled: boolean } {
   const { child } = runtime;
   const { now, sink } = runtime.env;
   child.plan = plan;
   child.parent = parent;
-  const close = parent.t + plan.windowMs;
-  const lo = firstAfter(kids, parent.t);
-  const end = firstAfter(kids, Math.min(close, now));
-  const beyond = firstAfter(kids, close);
+  child.kids = kids;
+  const parentTime = timeAt(runtime.state?.occ ?? EMPTY_LIST, runtime.plan, parent);
+  const close = parentTime + plan.windowMs;
+  const lo = firstAfter(kids, plan, parentTime);
+  const end = firstAfter(kids, plan, Math.min(close, now));
+  const beyond = firstAfter(kids, plan, close);
   // A child inside the window but not yet due joins when its time comes.
-  if (end < beyond) sink?.(kids[end]!.t);
+  if (end < beyond) sink?.(timeAt(kids, plan, end));
   const settled = now >= close;
   if (!settled) sink?.(close);
-  const value = reduceOccurrences(plan.reducer, kids, lo, Math.max(lo, end), plan.reducerField, plan.dynamicWhere.length === 0 ? undefined : child.keep);
+  const value = reduceOccurrences(plan.reducer, kids, plan, lo, Math.max(lo, end), plan.reducerField, plan.dynamicWhere.length === 0 ? undefined : child.keep);
   child.result.value = value;
   child.result.settled = settled;
   return child.result;
 }
 
-function fieldOf(plan: StreamPlan, occurrence: Occurrence, source: 'property' | 'context', path: string): Json | undefined {
-  const index = plan.fieldIndex.get(fieldKey({ source, path }));
-  if (index === undefined) throw new Error(`field ${source}('${path}') was not projected`);
-  return occurrence.v[index] ?? undefined;
+function fieldOf(plan: StreamPlan, list: OccurrenceList, occurrence: number, source: 'property' | 'context', path: string): Json | undefined {
+  const field = plan.fieldIndex.get(fieldKey({ source, path }));
+  if (field === undefined) throw new Error(`field ${source}('${path}') was not projected`);
+  return fieldAt(list, plan, occurrence, field) ?? undefined;
 }

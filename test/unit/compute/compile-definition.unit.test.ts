@@ -222,6 +222,69 @@ describe('state layout', () => {
     expect(sum.evaluate(sum.merge(stored, sum.initialState()), noTraits, T0 + 2 * HOUR)).toBe(5);
   });
 
+  it('keeps occurrences flat: one array of time and fields per list, not an object per occurrence', () => {
+    const last = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'last', field: field('n') })));
+    const state = feed(last, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 })]);
+    // Time, messageId (`last` breaks ties with it), then the projected field.
+    expect(state).toEqual({ s: 'retained', occ: [T0, 'm' + String(seq - 1).padStart(4, '0'), 2, T0 + HOUR, 'm' + String(seq).padStart(4, '0'), 3], kids: [] });
+  });
+
+  // States stored before lists were flat held an object {t, m, v} per occurrence. They load as
+  // they are, so each is read in today's layout and answers as the same history fed afresh.
+  it('reads lists stored with an object per occurrence: windows, funnel children, pending occurrences, several streams', () => {
+    const legacy = (t: number, v: Json[] = [], m = ''): { t: number; m: string; v: Json[] } => ({ t, m, v });
+    const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'sum', field: field('n') })));
+    const oldSum = { s: 'retained', occ: [legacy(T0, [2]), legacy(T0 + HOUR, [3])], kids: [] };
+    expect(sum.evaluateWithNextChange(oldSum, noTraits, T0 + HOUR)).toEqual({ value: 5, nextChangeAt: T0 + 7 * DAY });
+    const fedAfresh = feed(sum, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 }), track('A', T0 + 2 * HOUR, { n: 4 })]);
+    expect(sum.observe(oldSum, track('A', T0 + 2 * HOUR, { n: 4 }), T0 + 2 * HOUR)).toEqual(fedAfresh);
+    // A prune that drops nothing still hands back the state in today's layout, so it is stored so.
+    expect(sum.prune(oldSum, T0 + HOUR)).toEqual(feed(sum, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 })]));
+    expect(sum.evaluate(sum.merge(oldSum, feed(sum, [track('A', T0 + 30 * 60_000, { n: 10 })])), noTraits, T0 + HOUR)).toBe(15);
+
+    const lastOne = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'last', field: field('n') })));
+    // Two at the same instant: `last` takes the greater messageId.
+    const oldLast = { s: 'retained', occ: [legacy(T0, [7], 'm2'), legacy(T0, [8], 'm9')], kids: [] };
+    expect(lastOne.evaluate(oldLast, noTraits, T0)).toBe(8);
+
+    const count = compileDefinition(computedTrait(aggregate(stream('A'), { kind: 'count' })));
+    // A summary waiting for a future-dated occurrence.
+    const oldSummary = { s: 'summary', acc: { k: 'count', n: 2 }, pending: [legacy(T0 + DAY)] };
+    expect(count.evaluateWithNextChange(oldSummary, noTraits, T0)).toEqual({ value: 2, nextChangeAt: T0 + DAY });
+    expect(count.evaluate(count.prune(oldSummary, T0 + DAY), noTraits, T0 + DAY)).toBe(3);
+
+    const funnel = compileDefinition(
+      audience(
+        compare(
+          aggregate(
+            stream('Product Added', {
+              where: [compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) })],
+              window: { kind: 'within', duration: days(7) },
+            }),
+            { kind: 'count' },
+          ),
+          { op: 'at_least', operand: lit(1) },
+        ),
+      ),
+    );
+    // Added at T0 and at T0 + 2 days, ordered at T0 + 1 hour: only the second is abandoned.
+    const oldFunnel = { s: 'retained', occ: [legacy(T0), legacy(T0 + 2 * DAY)], kids: [[legacy(T0 + HOUR)]] };
+    expect(funnel.evaluateWithNextChange(oldFunnel, noTraits, T0 + 2 * DAY)).toEqual({ value: false, nextChangeAt: T0 + 3 * DAY });
+    expect(funnel.evaluate(oldFunnel, noTraits, T0 + 3 * DAY)).toBe(true);
+
+    const two = compileDefinition(
+      audience(
+        and(
+          compare(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) }),
+          compare(aggregate(stream('B'), { kind: 'count' }), { op: 'at_least', operand: lit(1) }),
+        ),
+      ),
+    );
+    const oldTwo = { version: 1, streams: [{ s: 'retained', occ: [legacy(T0)], kids: [] }, { s: 'summary', acc: { k: 'count', n: 1 }, pending: [] }] };
+    expect(two.evaluateWithNextChange(oldTwo, noTraits, T0)).toEqual({ value: true, nextChangeAt: T0 + 7 * DAY });
+    expect(two.prune(oldTwo, T0)).toEqual(feed(two, [track('A', T0), track('B', T0)]));
+  });
+
   it('keeps the {version, streams} layout for a definition of several root streams', () => {
     const two = compileDefinition(
       audience(
