@@ -142,7 +142,9 @@ async function actorStage(): Promise<void> {
       events.forEach((event, i) => {
         const profileId = asProfileId(`use_${(round * 1000 + i) % 10_000}`);
         const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
-        states.set(profileId, stepProfile(states.get(profileId), knownTrack(profileId, { ...named, timestamp: now + i }), now, definitions).state);
+        // Dated in the second before the step's instant, as events arrive after they happen (dated
+        // after it, every event took the future-dated path: a pending occurrence, a due instant).
+        states.set(profileId, stepProfile(states.get(profileId), knownTrack(profileId, { ...named, timestamp: now - events.length + i }), now, definitions).state);
       });
     };
     // Steady state, untimed: every profile has a few events (new profiles are the identity rows' concern).
@@ -173,7 +175,8 @@ async function commitStage(dir: string): Promise<void> {
       const now = T0 + round * 60_000;
       const messages: ActorMessage[] = events.map((event, i) => {
         const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
-        return knownTrack(asProfileId(`use_${(round * 7 + i) % 10_000}`), { ...named, messageId: `${round}-${i}`, timestamp: now + i });
+        // In the second before the delivery's instant (see the actor stage).
+        return knownTrack(asProfileId(`use_${(round * 7 + i) % 10_000}`), { ...named, messageId: `${round}-${i}`, timestamp: now - events.length + i });
       });
       return { now, messages };
     };
