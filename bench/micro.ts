@@ -13,58 +13,30 @@ import { extractIdentifiers } from '../src/identity/extract-identifiers.ts';
 import { resolveIdentity } from '../src/identity/resolve-identity.ts';
 import { identitySettingsFrom } from '../src/identity/settings.ts';
 import { parseTrackingRequest } from '../src/ingest/parse-request.ts';
-import type { TrackedEvent } from '../src/ingest/tracked-event.ts';
 import { createEngine, type Engine } from '../src/engine.ts';
 import { newProfileId } from '../src/runtime/profile-id.ts';
 import { createIdentityGraphStore } from '../src/runtime/identity-graph-store.ts';
 import { createShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
-import { asProfileId, asSpaceId, type ProfileId } from '../src/shared/ids.ts';
+import { asProfileId, type ProfileId } from '../src/shared/ids.ts';
 import { openEngineStore } from '../src/store/engine-store.ts';
 import { formatRate, measureRate } from './measure.ts';
 import { BENCH_EVENT_NAMES, benchDefinitions } from './definitions-fixture.ts';
-import { compileShardDefinitions } from '../src/runtime/shard/shard-definitions.ts';
-import type { SpaceDefinitions } from '../src/actors/step-profile.ts';
 import { syncStage } from './sync-stage.ts';
+import { BENCH_SPACE, BENCH_T0, batchBody, knownTrack, namedEvents, validatedEvents } from './bench-events.ts';
+import { actorStepRound, liveDefinitions } from './actor-step-round.ts';
 
 /**
  * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
  * except the last, which drives the whole engine over HTTP. Run: `npm run bench:micro`.
  */
 const execFileAsync = promisify(execFile);
-const space = asSpaceId('default');
-const T0 = Date.UTC(2026, 0, 1);
+const space = BENCH_SPACE;
+const T0 = BENCH_T0;
 const results: Record<string, number> = {};
-
-function sampleItem(i: number): Record<string, unknown> {
-  return {
-    type: i % 5 === 0 ? 'identify' : 'track',
-    userId: `user-${i % 5000}`,
-    anonymousId: `anon-${i % 5000}`,
-    event: 'Order Completed',
-    messageId: `m-${i}-${Math.random().toString(36).slice(2)}`,
-    properties: { total: i % 300, currency: 'USD', items: [{ sku: 'A-1', qty: 2 }] },
-    traits: { email: `user-${i % 5000}@example.com`, plan: 'pro' },
-    context: { library: { name: 'analytics-node', version: '3.1.0' }, ip: '127.0.0.1' },
-    timestamp: new Date(T0 + i).toISOString(),
-  };
-}
-
-function batchBody(size: number, offset: number): string {
-  return JSON.stringify({ batch: Array.from({ length: size }, (_, i) => sampleItem(offset + i)), sentAt: new Date(T0).toISOString() });
-}
 
 async function validateStage(): Promise<void> {
   const body = batchBody(100, 0);
   results['validate+normalise'] = await measureRate(100, () => parseTrackingRequest({ route: 'batch', body, receivedAt: T0 }));
-}
-
-function validatedEvents(count: number): TrackedEvent[] {
-  const parsed = parseTrackingRequest({ route: 'batch', body: batchBody(count, 0), receivedAt: T0 });
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return parsed.value.items.map((item) => {
-    if (!item.ok) throw new Error(item.error.message);
-    return { ...item.event, messageId: item.event.messageId ?? 'm', sourceId: 'src_bench' };
-  });
 }
 
 async function identityStage(dir: string): Promise<void> {
@@ -106,50 +78,16 @@ async function identityStage(dir: string): Promise<void> {
   await store.close();
 }
 
-/** Bench events spread over ten event names, so definitions see a realistic share of them. */
-function namedEvents(count: number): TrackedEvent[] {
-  return validatedEvents(count).map((event, i) => (event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[i % BENCH_EVENT_NAMES.length]! } : event));
-}
-
-function knownTrack(profileId: ProfileId, event: TrackedEvent): ActorMessage {
-  return {
-    type: 'profile.track',
-    profileId,
-    spaceId: space,
-    event,
-    newIdentifiers: [{ type: 'user_id', value: profileId, addedAt: T0, firstMessageId: 'm', sourceId: 'src' }],
-  };
-}
-
-const liveDefinitions = (): SpaceDefinitions => compileShardDefinitions(benchDefinitions(space), 1).forSpace(space);
-
-/**
- * The pure actor step over 10,000 profiles, with no definitions and with the 70 of the fixture.
- * Each round is a minute of event time; a profile sees an event every ten rounds, over all ten
- * names, so its windows hold a realistic history rather than thousands of events of one name.
- */
+/** The pure actor step (`actor-step-round.ts`), with no definitions and with the 70 of the fixture. */
 async function actorStage(): Promise<void> {
-  const events = namedEvents(1000);
   for (const [label, definitions] of [
     ['actor step', undefined],
     ['actor step, 70 definitions live', liveDefinitions()],
   ] as const) {
-    const states = new Map<ProfileId, ProfileState | undefined>();
-    let round = 0;
-    const step = (): void => {
-      round += 1;
-      const now = T0 + round * 60_000;
-      events.forEach((event, i) => {
-        const profileId = asProfileId(`use_${(round * 1000 + i) % 10_000}`);
-        const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
-        // Dated in the second before the step's instant, as events arrive after they happen (dated
-        // after it, every event took the future-dated path: a pending occurrence, a due instant).
-        states.set(profileId, stepProfile(states.get(profileId), knownTrack(profileId, { ...named, timestamp: now - events.length + i }), now, definitions).state);
-      });
-    };
+    const round = actorStepRound(definitions);
     // Steady state, untimed: every profile has a few events (new profiles are the identity rows' concern).
-    for (let warm = 0; warm < 30; warm++) step();
-    results[label] = await measureRate(events.length, step);
+    for (let warm = 0; warm < 30; warm++) round();
+    results[label] = await measureRate(1000, round);
   }
 }
 

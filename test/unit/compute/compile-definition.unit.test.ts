@@ -18,6 +18,20 @@ function track(event: string, timestamp: number, properties: JsonObject = {}): T
 
 const noTraits = (): Json | undefined => undefined;
 
+/** `event('Product Added').where(event('Order Completed').within(parent: 1 days).count() = 0).within(7 days).count() >= 1`. */
+const cartAbandonment = audience(
+  compare(
+    aggregate(
+      stream('Product Added', {
+        where: [compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) })],
+        window: { kind: 'within', duration: days(7) },
+      }),
+      { kind: 'count' },
+    ),
+    { op: 'at_least', operand: lit(1) },
+  ),
+);
+
 /** Feeds events at their own timestamps (arrival = event time unless given). */
 function feed(evaluator: DefinitionEvaluator, events: Array<TrackedEvent | [TrackedEvent, number]>): EvaluatorState {
   let state = evaluator.initialState();
@@ -57,19 +71,7 @@ describe('compileDefinition', () => {
   });
 
   it('the cart-abandonment funnel enters exactly at Product Added + 1 day, never when the order came in time', () => {
-    const funnel = audience(
-      compare(
-        aggregate(
-          stream('Product Added', {
-            where: [compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) })],
-            window: { kind: 'within', duration: days(7) },
-          }),
-          { kind: 'count' },
-        ),
-        { op: 'at_least', operand: lit(1) },
-      ),
-    );
-    const evaluator = compileDefinition(funnel);
+    const evaluator = compileDefinition(cartAbandonment);
     const abandoned = feed(evaluator, [track('Product Added', T0)]);
     expect(evaluator.evaluate(abandoned, noTraits, T0 + DAY - 1)).toBe(false);
     expect(evaluator.nextChangeAt(abandoned, noTraits, T0)).toBe(T0 + DAY);
@@ -253,20 +255,7 @@ describe('state layout', () => {
     expect(count.evaluateWithNextChange(oldSummary, noTraits, T0)).toEqual({ value: 2, nextChangeAt: T0 + DAY });
     expect(count.evaluate(count.prune(oldSummary, T0 + DAY), noTraits, T0 + DAY)).toBe(3);
 
-    const funnel = compileDefinition(
-      audience(
-        compare(
-          aggregate(
-            stream('Product Added', {
-              where: [compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) })],
-              window: { kind: 'within', duration: days(7) },
-            }),
-            { kind: 'count' },
-          ),
-          { op: 'at_least', operand: lit(1) },
-        ),
-      ),
-    );
+    const funnel = compileDefinition(cartAbandonment);
     // Added at T0 and at T0 + 2 days, ordered at T0 + 1 hour: only the second is abandoned.
     const oldFunnel = { s: 'retained', occ: [legacy(T0), legacy(T0 + 2 * DAY)], kids: [[legacy(T0 + HOUR)]] };
     expect(funnel.evaluateWithNextChange(oldFunnel, noTraits, T0 + 2 * DAY)).toEqual({ value: false, nextChangeAt: T0 + 3 * DAY });
