@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const baseTree = mkdtempSync(join(tmpdir(), 'troupe-ab-'));
   try {
-    execFileSync('sh', ['-c', `git -C "${repo}" archive "${options.base}" | tar -x -C "${baseTree}"`]);
-    symlinkSync(join(repo, 'node_modules'), join(baseTree, 'node_modules'));
+    const archive = execFileSync('git', ['-C', repo, 'archive', options.base], { maxBuffer: 1 << 30 });
+    execFileSync('tar', ['-x', '-C', baseTree], { input: archive });
     for (const file of WORKLOAD) copyFileSync(join(repo, file), join(baseTree, file));
     const bundleA = join(out, 'a.mjs');
     const bundleB = join(out, 'b.mjs');
