@@ -35,7 +35,10 @@ export function definitionOfTimerKey(key: string): string | undefined {
 const KNOWN_IDENTIFIER_TYPES = new Set(['user_id', 'email', 'android.idfa', 'ios.idfa']);
 
 export function isKnownProfile(state: ProfileState): boolean {
-  return state.identifiers.some((identifier) => KNOWN_IDENTIFIER_TYPES.has(identifier.type));
+  // A loop, not `some` with an arrow: this runs on every step with definitions live.
+  const { identifiers } = state;
+  for (let i = 0; i < identifiers.length; i++) if (KNOWN_IDENTIFIER_TYPES.has(identifiers[i]!.type)) return true;
+  return false;
 }
 
 /**

@@ -69,7 +69,8 @@ function track(before: ProfileState | undefined, message: TrackMessage, now: Epo
   return withDefinitions({ state, effects, changed: true }, definitions, now, () => ({
     event: message.event,
     changedTraits: changedTraitValues(before, state, message.event),
-    all: (before === undefined || !isKnownProfile(before)) && isKnownProfile(state),
+    // Known-ness changes only with the identifiers: most steps add none and scan nothing.
+    all: before === undefined ? isKnownProfile(state) : state.identifiers !== before.identifiers && !isKnownProfile(before) && isKnownProfile(state),
   }));
 }
 
