@@ -11,6 +11,15 @@ export interface DefinitionStateEntry {
 }
 
 /**
+ * A slot's entry, always built here in one of its two literal shapes (armed or not), never by
+ * spreading another entry: entries of one shape keep the step's reads of them monomorphic, and a
+ * spread that drops `due` leaves the key behind as another shape.
+ */
+export function definitionStateEntry(id: string, revision: number, state: EvaluatorState, due?: number): DefinitionStateEntry {
+  return due === undefined ? { id, revision, state } : { id, revision, state, due };
+}
+
+/**
  * A profile's definition states as slots aligned with a definition set: slot `i` belongs to the
  * definition of rank `i` in the set whose `layout` this is. A step copies the slot array (a cheap
  * slice) instead of a keyed object of up to a hundred entries, which measured 30+ µs per copy.

@@ -6,7 +6,7 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, computeEntries, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import { alignComputeStates, computeEntries, definitionStateEntry, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
 import type { ProfileState, TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
 
@@ -101,7 +101,7 @@ export function recomputeDefinitions(
     if (entry?.revision === definition.revision && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
       if (entry.state !== evaluatorState) {
         slots ??= aligned.slots.slice();
-        slots[definition.rank] = entry.due === undefined ? { id: entry.id, revision: entry.revision, state: evaluatorState } : { id: entry.id, revision: entry.revision, state: evaluatorState, due: entry.due };
+        slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, evaluatorState, entry.due);
       }
       continue;
     }
@@ -149,8 +149,7 @@ export function recomputeDefinitions(
     const untouched = entry === undefined && evaluatorState === initial && due === undefined;
     if (!untouched && (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due)) {
       slots ??= aligned.slots.slice();
-      slots[definition.rank] =
-        due === undefined ? { id: definition.id, revision: definition.revision, state: evaluatorState } : { id: definition.id, revision: definition.revision, state: evaluatorState, due };
+      slots[definition.rank] = definitionStateEntry(definition.id, definition.revision, evaluatorState, due);
     }
   }
   // Every field spelled out, in the order of `ProfileState` (see its note on shape).
@@ -254,15 +253,14 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
     const theirs = currentEntry(b[definition.rank], definition);
     if (mine !== undefined && theirs !== undefined) {
       // The winner's armed timer stays recorded so the recompute that follows clears it.
-      return { id: definition.id, revision: definition.revision, state: definition.evaluator.merge(mine.state, theirs.state), ...(mine.due === undefined ? {} : { due: mine.due }) };
+      return definitionStateEntry(definition.id, definition.revision, definition.evaluator.merge(mine.state, theirs.state), mine.due);
     }
     if (mine !== undefined || theirs === undefined) return mine;
     // The loser's timer is retired with it (its row is keyed by the loser's id), so its state
     // comes over unarmed: the recompute that follows arms the winner's at the next change.
     // (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
     // the loser never came due on the winner.)
-    const { due: _retired, ...unarmed } = theirs;
-    return unarmed;
+    return definitionStateEntry(theirs.id, theirs.revision, theirs.state);
   });
   return { layout: definitions.layout, slots };
 }

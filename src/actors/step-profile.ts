@@ -7,7 +7,7 @@ import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
-import { alignComputeStates } from './compute-states.ts';
+import { alignComputeStates, definitionStateEntry } from './compute-states.ts';
 import { sameValue } from '../compute/values.ts';
 import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
 import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
@@ -161,7 +161,7 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   const aligned = alignComputeStates(state.compute, set);
   const slots = aligned.slots.slice();
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
-  if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = { id: definition.id, revision: definition.revision, state: rebuilt };
+  if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = definitionStateEntry(definition.id, definition.revision, rebuilt);
   const compute = { layout: aligned.layout, slots };
   const result: StepResult = { state: profileWith(state, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
@@ -231,9 +231,9 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   const aligned = alignComputeStates(state.compute, set);
   const entry = definition === undefined ? undefined : aligned.slots[definition.rank];
   if (definition === undefined || entry?.due !== dueAt) return { state, effects: [], changed: false };
-  const { due: _spent, ...rest } = entry;
   const slots = aligned.slots.slice();
-  slots[definition.rank] = rest;
+  // Spent: the entry stays, unarmed.
+  slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, entry.state);
   const fired: StepResult = {
     state: profileWith(state, { version: state.version + 1, compute: { layout: aligned.layout, slots } }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],

@@ -1,4 +1,4 @@
-import { alignComputeStates, computeEntries, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { alignComputeStates, computeEntries, definitionStateEntry, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
 import type { TrackedEvent } from '../../ingest/tracked-event.ts';
@@ -65,13 +65,13 @@ export function replayLag(written: ComputeStates | undefined, events: readonly T
       const entry = slots[definition.rank];
       // Not a state the lagged steps changed (see above): the written one stands.
       if (entry === undefined || entry.revision !== definition.revision) continue;
-      slots[definition.rank] = { ...entry, state: definition.evaluator.observe(entry.state, event, now) };
+      slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due);
       touched.add(definition.rank);
     }
   }
   for (const rank of touched) {
     const entry = slots[rank]!;
-    slots[rank] = { ...entry, state: set.ordered[rank]!.evaluator.prune(entry.state, now) };
+    slots[rank] = definitionStateEntry(entry.id, entry.revision, set.ordered[rank]!.evaluator.prune(entry.state, now), entry.due);
   }
   return { layout: aligned.layout, slots };
 }
