@@ -1,6 +1,7 @@
 import type { ProfileState, TraitEntry } from '../../actors/profile-state.ts';
 import type { DefinitionSet } from '../../compute/definition-set.ts';
 import type { StoredProfile } from '../../store/profile-record.ts';
+import { ANY_TRAIT, type TraitChanges } from './trait-changes.ts';
 
 /** A set's definition keys, in rank order, and as a set. */
 interface AnswerKeys {
@@ -16,6 +17,18 @@ export interface AnswerWrites {
 
 const NO_WRITES: AnswerWrites = { puts: [], removes: [] };
 
+/** A profile's traits as LMDB last held them, and the keys a delivery may have changed since. */
+export interface TraitsSince {
+  readonly traits: Readonly<Record<string, TraitEntry>>;
+  readonly changes: TraitChanges;
+}
+
+/** The traits a record keeps (every trait but the answers), and under which keys they were split. */
+interface RecordTraits {
+  readonly keys: AnswerKeys;
+  readonly others: Readonly<Record<string, TraitEntry>>;
+}
+
 /**
  * Splits a profile's traits into its record and its answer rows (`store/profile-record.ts`): the
  * answers are the traits keyed by a live definition of the profile's collection. A step's answer
@@ -30,17 +43,42 @@ const NO_WRITES: AnswerWrites = { puts: [], removes: [] };
 export class AnswerRows {
   private readonly writtenUnder = new Map<string, AnswerKeys>();
   private readonly keysBySet = new WeakMap<DefinitionSet, AnswerKeys>();
+  /** Each written traits object's record traits (traits objects are immutable: identity tells). */
+  private readonly recordTraits = new WeakMap<Readonly<Record<string, TraitEntry>>, RecordTraits>();
 
-  /** The record of `state`: every field but the definition states, the traits without the answers. */
-  record(state: ProfileState, set: DefinitionSet): StoredProfile {
+  /**
+   * The record of `state`: every field but the definition states, the traits without the answers.
+   * `since` (what LMDB held, and the keys changed since) lets the split start from the last one
+   * instead of every trait: a profile holds ~70 answers, and most events change none of its others.
+   */
+  record(state: ProfileState, set: DefinitionSet, since?: TraitsSince): StoredProfile {
     const keys = this.keysOf(set);
-    const { traits } = state;
+    return storedRecord(state, keys.list.length === 0 ? state.traits : this.othersOf(state.traits, keys, since));
+  }
+
+  private othersOf(traits: Readonly<Record<string, TraitEntry>>, keys: AnswerKeys, since: TraitsSince | undefined): Readonly<Record<string, TraitEntry>> {
+    const cached = this.recordTraits.get(traits);
+    if (cached?.keys === keys) return cached.others;
+    const base = since === undefined || since.changes === ANY_TRAIT ? undefined : this.recordTraits.get(since.traits);
     let others: Record<string, TraitEntry> | undefined;
-    if (keys.list.length > 0) {
+    if (base?.keys === keys && since !== undefined && since.changes !== ANY_TRAIT) {
+      // Only a changed key outside the answers can make these traits differ from the base's.
+      for (const key of since.changes) {
+        if (keys.set.has(key)) continue;
+        others ??= { ...base.others };
+        if (Object.hasOwn(traits, key)) others[key] = traits[key]!;
+        else delete others[key];
+      }
+      if (others === undefined) {
+        this.recordTraits.set(traits, base);
+        return base.others;
+      }
+    } else {
       others = {};
       for (const key in traits) if (Object.hasOwn(traits, key) && !keys.set.has(key)) others[key] = traits[key]!;
     }
-    return storedRecord(state, others ?? traits);
+    this.recordTraits.set(traits, { keys, others });
+    return others;
   }
 
   /**
@@ -68,8 +106,11 @@ export class AnswerRows {
     return true;
   }
 
-  /** The answer rows that turn what LMDB holds for the profile (`before`'s) into `after`'s. */
-  writes(before: ProfileState | undefined, after: ProfileState, set: DefinitionSet): AnswerWrites {
+  /**
+   * The answer rows that turn what LMDB holds for the profile (`before`'s) into `after`'s.
+   * `changes` (the keys changed since `before`) narrows the keys looked at, when known.
+   */
+  writes(before: ProfileState | undefined, after: ProfileState, set: DefinitionSet, changes: TraitChanges = ANY_TRAIT): AnswerWrites {
     const keys = this.keysOf(set);
     // No definitions, no answers (nothing remembered: the first write under some has them all).
     if (keys.list.length === 0) return NO_WRITES;
@@ -79,7 +120,9 @@ export class AnswerRows {
     if (!whole && previous === keys && before!.traits === after.traits) return NO_WRITES;
     const puts: Array<readonly [string, TraitEntry]> = [];
     const removes: string[] = [];
-    for (const key of keys.list) {
+    const candidates = !whole && previous === keys && changes !== ANY_TRAIT ? changes : keys.list;
+    for (const key of candidates) {
+      if (!keys.set.has(key)) continue;
       const next = Object.hasOwn(after.traits, key) ? after.traits[key] : undefined;
       // Every answer of a profile first written since its load; under a changed set, those of
       // the keys that were not answers before (LMDB held them in the record, if anywhere).

@@ -3,6 +3,7 @@ import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntr
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
 import { AnswerRows } from './answer-rows.ts';
+import { addTraitChanges, ANY_TRAIT, stepTraitChanges, type TraitChanges } from './trait-changes.ts';
 import { readStoredProfile } from '../../store/profile-record.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
@@ -90,6 +91,14 @@ interface PendingWrites {
   readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
   /** Messages the steps' changes send to connected destinations, committed with them. */
   readonly outbox: OutboxDraft[];
+  /** Per written profile, the trait keys its steps may have changed since `stored` (see trait-changes.ts). */
+  readonly traitChanges: Map<string, TraitChanges>;
+  /**
+   * Profiles whose definitions' due times may have moved: a step that armed or cleared a
+   * definition timer, re-aligned the states, or was not an event. The others keep their timer
+   * row, and the commit does not scan their ~70 slots for the earliest due.
+   */
+  readonly duesMoved: Set<string>;
 }
 
 /** A profile as LMDB holds it (once queued commits land), before a delivery steps it. */
@@ -192,12 +201,19 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     writes.sizesChanged.add(audienceId);
   }
 
-  function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites): void {
+  /** `changed`: the keys the step may have changed, when known; otherwise every audience is looked at. */
+  function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites, changed: readonly string[] | typeof ANY_TRAIT = ANY_TRAIT): void {
     const audiences = definitions.audiencesOf(spaceId);
     if (audiences.size === 0) return;
     // Most steps move no membership: the same traits object, or the same entry per audience.
     if (before !== undefined && after !== undefined && before.traits === after.traits) return;
-    for (const [key, id] of audiences) {
+    const keys = changed === ANY_TRAIT ? audiences.keys() : changed;
+    let index = -1;
+    for (const key of keys) {
+      index += 1;
+      const id = audiences.get(key);
+      // A key listed twice (an event's trait and an answer) counts once.
+      if (id === undefined || (changed !== ANY_TRAIT && changed.indexOf(key) < index)) continue;
       const was = isMember(before, key);
       const is = isMember(after, key);
       if (was !== is) adjustSize(id, is ? 1 : -1, writes);
@@ -313,7 +329,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         writes.stored.set(message.profileId, { state: before, compute: lagging === undefined ? before?.compute : lagging.stored, lagging: lagging !== undefined });
       }
       const lagged = trackLag(message, before, result.state, writes);
-      countMemberships(message.spaceId, before, result.state, writes);
+      const traitKeys = stepTraitChanges(message, before, result.state, result.effects);
+      writes.traitChanges.set(message.profileId, addTraitChanges(writes.traitChanges.get(message.profileId), traitKeys));
+      if (message.type !== 'profile.track' || before?.compute?.layout !== result.state.compute?.layout || movesDefinitionTimer(result.effects)) writes.duesMoved.add(message.profileId);
+      countMemberships(message.spaceId, before, result.state, writes, traitKeys);
       // One pin per profile per delivery: the commit's `finally` unpins each profile once.
       if (writes.states.has(message.profileId)) cache.replacePending(message.profileId, result.state);
       else cache.setPending(message.profileId, result.state);
@@ -401,7 +420,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
         store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
-      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId));
+      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId), writes.traitChanges.get(profileId) ?? ANY_TRAIT);
       for (const loserId of writes.absorbed) {
         store.profiles.remove(loserId);
         removeAnswers(loserId);
@@ -452,16 +471,16 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
    * the actor returns the same entry when a definition did not move). A step that moved only
    * definition states (a backfill or a timer that changed no answer) leaves the record as it is.
    */
-  function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined): void {
+  function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined, changes: TraitChanges): void {
     const live = definitions.forSpace(state.spaceId);
     const set = state.collection === 'accounts' ? live.accounts : live.users;
     const recordUnchanged =
       stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set);
     if (!recordUnchanged) {
-      const record = answerRows.record(state, set);
+      const record = answerRows.record(state, set, stored?.state === undefined ? undefined : { traits: stored.state.traits, changes });
       store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
     }
-    const answers = answerRows.writes(stored?.state, state, set);
+    const answers = answerRows.writes(stored?.state, state, set, changes);
     for (const [key, entry] of answers.puts) store.answers.put([profileId, key], entry);
     for (const key of answers.removes) store.answers.remove([profileId, key]);
     const { puts, removes } = computeWrites(stored?.compute, lagging === undefined ? state.compute : lagging.stored);
@@ -522,6 +541,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
     }
     for (const [profileId, state] of writes.states) {
+      if (!writes.duesMoved.has(profileId)) continue;
       const stored = writes.stored.get(profileId)?.compute;
       // The definition states are the object LMDB holds (no definition moved): no due time moved either.
       if (state.compute === stored) continue;
@@ -837,6 +857,8 @@ function newPendingWrites(): PendingWrites {
     graphUpdates: [],
     timers: new Map(),
     outbox: [],
+    traitChanges: new Map(),
+    duesMoved: new Set(),
   };
 }
 
@@ -844,6 +866,12 @@ const NO_POPPED_ROWS: ReadonlyMap<string, PendingTimer> = new Map();
 
 function rowId(dueAt: EpochMs, profileId: string): string {
   return `${dueAt}\u0000${profileId}`;
+}
+
+/** Whether a step armed or cleared one of its profile's definition timers. */
+function movesDefinitionTimer(effects: readonly ActorEffect[]): boolean {
+  for (const effect of effects) if ((effect.type === 'timer.set' || effect.type === 'timer.cleared') && definitionOfTimerKey(effect.key) !== undefined) return true;
+  return false;
 }
 
 function touchTimer(writes: PendingWrites, key: TimerKey, present: boolean): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyProfile, type ProfileState, type TraitEntry } from '../../../../src/actors/profile-state.ts';
 import { AnswerRows } from '../../../../src/runtime/shard/answer-rows.ts';
+import { ANY_TRAIT } from '../../../../src/runtime/shard/trait-changes.ts';
 import { compileShardDefinitions } from '../../../../src/runtime/shard/shard-definitions.ts';
 import { asProfileId, asSpaceId } from '../../../../src/shared/ids.ts';
 import { definitionRecord } from '../../../support/definition-record.ts';
@@ -103,6 +104,56 @@ describe('answer rows', () => {
       const rows = new AnswerRows();
       expect(rows.sameRecordTraits(state, state, twoDefinitions)).toBe(true);
       expect(rows.sameRecordTraits(state, profile({ buyer: entry(false, 20) }), twoDefinitions)).toBe(false);
+    });
+  });
+
+  describe('with the keys a delivery changed', () => {
+    it('writes the changed answers among those keys, ignoring keys that are no answer', () => {
+      const rows = new AnswerRows();
+      const before = profile({ buyer: entry(true), spend: entry(10), plan: entry('pro') });
+      rows.writes(undefined, before, twoDefinitions);
+      const spent = entry(12, 30);
+      const after = profile({ buyer: before.traits.buyer!, spend: spent, plan: entry('gold', 30) });
+      expect(rows.writes(before, after, twoDefinitions, new Set(['spend', 'plan']))).toEqual({ puts: [['spend', spent]], removes: [] });
+      expect(rows.writes(after, profile({ buyer: entry(false, 40), plan: after.traits.plan! }), twoDefinitions, new Set(['buyer', 'spend']))).toEqual({
+        puts: [['buyer', entry(false, 40)]],
+        removes: ['spend'],
+      });
+    });
+
+    it('still writes every answer of a profile not written since its load', () => {
+      const state = profile({ buyer: entry(true), spend: entry(10) });
+      expect(new AnswerRows().writes(state, state, twoDefinitions, new Set()).puts.map(([key]) => key)).toEqual(['buyer', 'spend']);
+    });
+
+    it('makes the record from the last one when only answers changed, and applies changed traits of its own', () => {
+      const rows = new AnswerRows();
+      const email = entry('a@x.io');
+      const before = profile({ email, buyer: entry(true), spend: entry(10) });
+      const first = rows.record(before, twoDefinitions).traits;
+      expect(first).toEqual({ email });
+      const answered = profile({ email, buyer: entry(false, 20), spend: entry(11, 20) });
+      // The same traits the record held: the same object, not a copy made by scanning every trait.
+      expect(rows.record(answered, twoDefinitions, { traits: before.traits, changes: new Set(['buyer', 'spend']) }).traits).toBe(first);
+      const renamed = entry('b@x.io', 30);
+      const plan = entry('pro', 30);
+      const identified = profile({ ...answered.traits, email: renamed, plan });
+      expect(rows.record(identified, twoDefinitions, { traits: answered.traits, changes: new Set(['email', 'plan']) }).traits).toEqual({ email: renamed, plan });
+      const dropped = profile({ buyer: answered.traits.buyer!, plan });
+      expect(rows.record(dropped, twoDefinitions, { traits: identified.traits, changes: new Set(['email']) }).traits).toEqual({ plan });
+    });
+
+    it('scans every trait when the changes are not known, or the last record was split under other keys', () => {
+      const rows = new AnswerRows();
+      const userPlan = entry('pro', 5, 'src');
+      const before = profile({ buyer: entry(true), plan: userPlan });
+      rows.record(before, twoDefinitions);
+      const threeDefinitions = compileShardDefinitions([buyer, spend, plan], 2).forSpace('default').users;
+      const after = profile({ buyer: entry(false, 20), plan: userPlan });
+      // Under three definitions `plan` is an answer: the last split (under two) is no base.
+      expect(rows.record(after, threeDefinitions, { traits: before.traits, changes: new Set(['buyer']) }).traits).toEqual({});
+      const email = entry('a@x.io');
+      expect(rows.record(profile({ buyer: entry(true, 30), plan: userPlan, email }), twoDefinitions, { traits: after.traits, changes: ANY_TRAIT }).traits).toEqual({ plan: userPlan, email });
     });
   });
 });
