@@ -1,5 +1,6 @@
 import type { ProfileState, TraitEntry } from '../../actors/profile-state.ts';
 import type { DefinitionSet } from '../../compute/definition-set.ts';
+import type { ComputeLag } from '../../store/compute-records.ts';
 import type { StoredProfile } from '../../store/profile-record.ts';
 import { ANY_TRAIT, type TraitChanges } from './trait-changes.ts';
 
@@ -23,8 +24,9 @@ export interface TraitsSince {
   readonly changes: TraitChanges;
 }
 
-/** The traits a record keeps (every trait but the answers), and under which keys they were split. */
+/** The traits a record keeps (every trait but the answers): of which traits, split under which keys. */
 interface RecordTraits {
+  readonly traits: Readonly<Record<string, TraitEntry>>;
   readonly keys: AnswerKeys;
   readonly others: Readonly<Record<string, TraitEntry>>;
 }
@@ -43,25 +45,29 @@ interface RecordTraits {
 export class AnswerRows {
   private readonly writtenUnder = new Map<string, AnswerKeys>();
   private readonly keysBySet = new WeakMap<DefinitionSet, AnswerKeys>();
-  /** Each written traits object's record traits (traits objects are immutable: identity tells). */
-  private readonly recordTraits = new WeakMap<Readonly<Record<string, TraitEntry>>, RecordTraits>();
+  /**
+   * Each cached profile's last record traits. Traits objects are immutable, so identity tells
+   * which traits they were made of. Kept by profile (forgotten with it), one entry each, rather
+   * than in a WeakMap by traits object, whose ~10,000 live entries every collection must trace.
+   */
+  private readonly recordTraits = new Map<string, RecordTraits>();
 
   /**
    * The record of `state`: every field but the definition states, the traits without the answers.
    * `since` (what LMDB held, and the keys changed since) lets the split start from the last one
    * instead of every trait: a profile holds ~70 answers, and most events change none of its others.
    */
-  record(state: ProfileState, set: DefinitionSet, since?: TraitsSince): StoredProfile {
+  record(state: ProfileState, set: DefinitionSet, since?: TraitsSince, computeLag?: ComputeLag): StoredProfile {
     const keys = this.keysOf(set);
-    return storedRecord(state, keys.list.length === 0 ? state.traits : this.othersOf(state.traits, keys, since));
+    return storedRecord(state, keys.list.length === 0 ? state.traits : this.othersOf(state.id, state.traits, keys, since), computeLag);
   }
 
-  private othersOf(traits: Readonly<Record<string, TraitEntry>>, keys: AnswerKeys, since: TraitsSince | undefined): Readonly<Record<string, TraitEntry>> {
-    const cached = this.recordTraits.get(traits);
-    if (cached?.keys === keys) return cached.others;
-    const base = since === undefined || since.changes === ANY_TRAIT ? undefined : this.recordTraits.get(since.traits);
+  private othersOf(profileId: string, traits: Readonly<Record<string, TraitEntry>>, keys: AnswerKeys, since: TraitsSince | undefined): Readonly<Record<string, TraitEntry>> {
+    const last = this.recordTraits.get(profileId);
+    if (last?.traits === traits && last.keys === keys) return last.others;
+    const base = last !== undefined && last.keys === keys && last.traits === since?.traits ? last : undefined;
     let others: Record<string, TraitEntry> | undefined;
-    if (base?.keys === keys && since !== undefined && since.changes !== ANY_TRAIT) {
+    if (base !== undefined && since !== undefined && since.changes !== ANY_TRAIT) {
       // Only a changed key outside the answers can make these traits differ from the base's.
       for (const key of since.changes) {
         if (keys.set.has(key)) continue;
@@ -69,15 +75,12 @@ export class AnswerRows {
         if (Object.hasOwn(traits, key)) others[key] = traits[key]!;
         else delete others[key];
       }
-      if (others === undefined) {
-        this.recordTraits.set(traits, base);
-        return base.others;
-      }
+      others ??= base.others;
     } else {
       others = {};
       for (const key in traits) if (Object.hasOwn(traits, key) && !keys.set.has(key)) others[key] = traits[key]!;
     }
-    this.recordTraits.set(traits, { keys, others });
+    this.recordTraits.set(profileId, { traits, keys, others });
     return others;
   }
 
@@ -141,6 +144,7 @@ export class AnswerRows {
   /** Forgets a profile that left the cache: its next write writes all its answers. */
   forget(profileId: string): void {
     this.writtenUnder.delete(profileId);
+    this.recordTraits.delete(profileId);
   }
 
   private keysOf(set: DefinitionSet): AnswerKeys {
@@ -156,11 +160,16 @@ export class AnswerRows {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The stored fields, absent ones left out (the in-memory state carries them as undefined). */
-function storedRecord(state: ProfileState, traits: Readonly<Record<string, TraitEntry>>): StoredProfile {
+/**
+ * The stored fields, absent ones left out (the in-memory state carries them as undefined), and
+ * the lag when the definition states stay behind (set here, not spread on after: a spread of a
+ * record of several shapes took ~2 µs an event).
+ */
+function storedRecord(state: ProfileState, traits: Readonly<Record<string, TraitEntry>>, computeLag: ComputeLag | undefined): StoredProfile {
   const { id, spaceId, collection, version, identifiers, eventCounts, firstSeenAt, lastSeenAt, first, last, timers, mergedFrom, links } = state;
   const record: Writable<StoredProfile> = { id, spaceId, version, traits, identifiers, eventCounts, firstSeenAt, lastSeenAt, first, last, timers, mergedFrom };
   if (collection !== undefined) record.collection = collection;
   if (links !== undefined) record.links = links;
+  if (computeLag !== undefined) record.computeLag = computeLag;
   return record;
 }

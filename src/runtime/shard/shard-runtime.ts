@@ -477,8 +477,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const recordUnchanged =
       stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set);
     if (!recordUnchanged) {
-      const record = answerRows.record(state, set, stored?.state === undefined ? undefined : { traits: stored.state.traits, changes });
-      store.profiles.put(profileId, lagging === undefined ? record : { ...record, computeLag: lagging.lag });
+      const record = answerRows.record(state, set, stored?.state === undefined ? undefined : { traits: stored.state.traits, changes }, lagging?.lag);
+      store.profiles.put(profileId, record);
     }
     const answers = answerRows.writes(stored?.state, state, set, changes);
     for (const [key, entry] of answers.puts) store.answers.put([profileId, key], entry);
