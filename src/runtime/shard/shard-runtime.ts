@@ -1,5 +1,5 @@
 import type { ActorEffect, ActorMessage, SyncEffect } from '../../actors/actor-message.ts';
-import { computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { alignComputeStates, computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
 import { AnswerRows } from './answer-rows.ts';
@@ -475,7 +475,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const live = definitions.forSpace(state.spaceId);
     const set = state.collection === 'accounts' ? live.accounts : live.users;
     const recordUnchanged =
-      stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set);
+      stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set, changes);
     if (!recordUnchanged) {
       const record = answerRows.record(state, set, stored?.state === undefined ? undefined : { traits: stored.state.traits, changes }, lagging?.lag);
       store.profiles.put(profileId, record);
@@ -591,9 +591,14 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         messages.push({ type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: timer.key, dueAt: timer.dueAt });
         continue;
       }
-      // The profile's definition row: each definition whose slot is due fires on its own.
+      // The profile's definition row: each definition whose slot is due fires on its own, in
+      // the live set's order (a trait before the definitions reading it), as in-memory states
+      // are slotted; a profile loaded from LMDB has its states in key order. (Regression, found
+      // by the compute-lag property test: fired in key order, a reader evaluated on the old
+      // value armed an early timer that the other order did not, and the rows differed.)
       popped.set(rowId(timer.dueAt, timer.profileId), timer);
-      for (const { id, due: dueAt } of dueDefinitions(state.compute, now)) {
+      const live = definitions.forSpace(state.spaceId);
+      for (const { id, due: dueAt } of dueDefinitions(alignComputeStates(state.compute, state.collection === 'accounts' ? live.accounts : live.users), now)) {
         const fired: ActorMessage = { type: 'timer.fired', profileId: state.id, spaceId: state.spaceId, key: definitionTimerKey(id), dueAt };
         expandedFires.add(fired);
         messages.push(fired);

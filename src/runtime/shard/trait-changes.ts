@@ -16,8 +16,9 @@ export type TraitChanges = ReadonlySet<string> | typeof ANY_TRAIT;
 /**
  * The keys one step may have changed: none when the traits object is the same. A track step
  * changes traits only by merging its event's traits and by writing answers, each of which it
- * reports as an `answer.changed` effect; any other step that changed traits (a merge folds in a
- * whole profile's) or a new profile gets `ANY_TRAIT`.
+ * reports as an `answer.changed` effect; a backfill or a fired timer only by writing answers.
+ * Any other step that changed traits (a merge folds in a whole profile's) or a new profile gets
+ * `ANY_TRAIT`.
  */
 export function stepTraitChanges(
   message: ActorMessage,
@@ -26,8 +27,11 @@ export function stepTraitChanges(
   effects: readonly ActorEffect[],
 ): readonly string[] | typeof ANY_TRAIT {
   if (before !== undefined && before.traits === after.traits) return NO_KEYS;
-  if (before === undefined || message.type !== 'profile.track') return ANY_TRAIT;
-  const keys: string[] = message.event.traits === undefined ? [] : Object.keys(message.event.traits);
+  if (before === undefined) return ANY_TRAIT;
+  let keys: string[];
+  if (message.type === 'profile.track') keys = message.event.traits === undefined ? [] : Object.keys(message.event.traits);
+  else if (message.type === 'profile.backfill' || message.type === 'timer.fired') keys = [];
+  else return ANY_TRAIT;
   for (const effect of effects) if (effect.type === 'answer.changed') keys.push(effect.key);
   return keys;
 }

@@ -99,6 +99,16 @@ describe('answer rows', () => {
       expect(written(spent).sameRecordTraits(spent, spent, buyerOnly)).toBe(false);
     });
 
+    it('with the changed keys known, holds exactly when every one is an answer', () => {
+      const before = profile({ email: entry('a@x.io'), buyer: entry(true), spend: entry(10) });
+      const after = profile({ email: entry('b@x.io', 20), buyer: entry(false, 20), spend: before.traits.spend! });
+      const rows = written(before);
+      expect(rows.sameRecordTraits(before, after, twoDefinitions, new Set(['buyer']))).toBe(true);
+      expect(rows.sameRecordTraits(before, after, twoDefinitions, new Set(['buyer', 'email']))).toBe(false);
+      // Under another set the keys changed are not enough: every trait is compared.
+      expect(rows.sameRecordTraits(before, after, threeDefinitions, new Set(['buyer']))).toBe(false);
+    });
+
     it('for a profile not written since it was loaded, holds only for the same traits object', () => {
       const state = profile({ buyer: entry(true) });
       const rows = new AnswerRows();

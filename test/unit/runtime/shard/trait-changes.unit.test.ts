@@ -26,7 +26,14 @@ describe('the trait keys a step changed', () => {
     expect(stepTraitChanges(track(), before, after, [answered('buyer')])).toEqual(['buyer']);
   });
 
-  it('are not known for a new profile or a step that is not an event (a merge folds in every trait)', () => {
+  it('of a backfill or a fired timer: the answers it reported', () => {
+    const after = profileWith(before, { traits: { buyer: { value: true, updatedAt: 2, sourceId: 'default' } } });
+    const backfill = { type: 'profile.backfill', profileId, spaceId, definitionId: 'aud_buyer' } as ActorMessage;
+    expect(stepTraitChanges(backfill, before, after, [answered('buyer')])).toEqual(['buyer']);
+    expect(stepTraitChanges({ type: 'timer.fired', profileId, spaceId, key: 'def:aud_buyer', dueAt: 5 } as ActorMessage, before, after, [answered('buyer')])).toEqual(['buyer']);
+  });
+
+  it('are not known for a new profile or another step that changed traits (a merge folds in every trait)', () => {
     const after = profileWith(before, { traits: { plan: { value: 'pro', updatedAt: 2, sourceId: 'src' } } });
     expect(stepTraitChanges(track({ plan: 'pro' }), undefined, after, [])).toBe(ANY_TRAIT);
     expect(stepTraitChanges({ type: 'profile.absorb', profileId, spaceId, loserId: asProfileId('use_2'), absorbed: before } as ActorMessage, before, after, [])).toBe(ANY_TRAIT);
