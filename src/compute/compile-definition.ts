@@ -44,10 +44,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const values: Array<Json | undefined> = new Array(roots.length);
   const computed: boolean[] = new Array(roots.length).fill(false);
   // Read by the caller before the next aggregate is asked for, so one object serves them all.
-  const aggregateResult: { value: Json | undefined; settled: boolean } = { value: undefined, settled: true };
+  const aggregateResult: { value: Json | undefined; settled: boolean; closeAt: number; quiet: boolean } = { value: undefined, settled: true, closeAt: Number.POSITIVE_INFINITY, quiet: true };
   const env: EvaluationEnv = {
     now: 0,
     sink: undefined,
+    decided: undefined,
     trait: (key) => currentTraits(key),
     field: () => {
       throw new Error('property() outside where()');

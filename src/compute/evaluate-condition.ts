@@ -12,6 +12,33 @@ type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
  */
 export type Truth = boolean | 'unknown';
 
+/** A funnel child's reduced value for one parent, and whether and when its window closes. */
+export interface AggregateResult {
+  readonly value: Json | undefined;
+  /** False only for a funnel child whose window is still open. */
+  readonly settled: boolean;
+  /** When an unsettled child's window closes (the parent's time + D). */
+  readonly closeAt: number;
+  /** No child joins between now and the close (none in the window is still future-dated). */
+  readonly quiet: boolean;
+}
+
+/**
+ * Comparisons on unsettled funnel children whose settled value is already known: no child joins
+ * before the close, so there the comparison settles to what it reads now. It stays `unknown`
+ * until then (the settle rule), and its close changes the parent's filter only if the settled
+ * value passes the filter differently than `unknown` does now (a child came and `= 0` is false
+ * for good: false and unknown both fail the filter, unless under a `NOT`). So such a comparison
+ * reports its close to the parent's filter, not to the sink, and the filter decides
+ * (`stream-value.ts`).
+ */
+export interface DecidedSettles {
+  /** The earliest close of a decided comparison met in this evaluation. */
+  earliest: number;
+  /** When set, decided comparisons answer as they will once settled. */
+  settled: boolean;
+}
+
 /**
  * What a condition can read where it is evaluated. `now` and `sink` are plain fields the
  * evaluator sets before each evaluation (getters returned a boxed number on every read).
@@ -20,13 +47,15 @@ export interface EvaluationEnv {
   now: number;
   /** Receives every instant at which a time-dependent part may change its answer. */
   sink: InstantSink | undefined;
+  /** Set while a funnel parent's filter is evaluated with a sink (see `DecidedSettles`). */
+  decided: DecidedSettles | undefined;
   trait(key: string): Json | undefined;
   /** A field of the occurrence being filtered (`property('p')`, `context('p')`). */
   field(source: 'property' | 'context', path: string): Json | undefined;
   /** `property(parent: 'p')`: a field of the funnel's parent occurrence. */
   parentField(path: string): Json | undefined;
   /** A stream's reduced value; `settled: false` only for a funnel child whose window is still open. */
-  aggregate(node: AggregateExpr): { readonly value: Json | undefined; readonly settled: boolean };
+  aggregate(node: AggregateExpr): AggregateResult;
 }
 
 export function evaluateCondition(condition: Condition, env: EvaluationEnv): Truth {
@@ -105,8 +134,12 @@ export function evaluateValue(expr: ValueExpr, env: EvaluationEnv): Json | undef
       return expr.scope === 'parent' ? env.parentField(expr.path) : env.field('property', expr.path);
     case 'context':
       return env.field('context', expr.path);
-    case 'aggregate':
-      return env.aggregate(expr).value;
+    case 'aggregate': {
+      // Outside a comparison's subject (an operand), an unsettled child's close is reported as is.
+      const result = env.aggregate(expr);
+      if (!result.settled) env.sink?.(result.closeAt);
+      return result.value;
+    }
     default:
       return assertNever(expr);
   }
@@ -131,7 +164,16 @@ function evaluateComparison(subject: ValueExpr, comparator: Comparator, env: Eva
   } else if ('operands' in comparator) operands = comparator.operands.map((o) => evaluateValue(o, env));
   const truth = applyComparator(comparator, value, operands, env.now, env.sink);
   if (aggregate === undefined || aggregate.settled) return truth;
-  return truth && staysTrue((subject as AggregateExpr).reducer, comparator, value) ? true : 'unknown';
+  // True for good: it reads the same at its close, which is not reported.
+  if (truth && staysTrue((subject as AggregateExpr).reducer, comparator, value)) return true;
+  const { decided } = env;
+  if (decided !== undefined && aggregate.quiet) {
+    if (decided.settled) return truth;
+    if (aggregate.closeAt < decided.earliest) decided.earliest = aggregate.closeAt;
+    return 'unknown';
+  }
+  env.sink?.(aggregate.closeAt);
+  return 'unknown';
 }
 
 /**

@@ -145,6 +145,7 @@ let filtered: TrackedEvent | undefined;
 const staticEnv: EvaluationEnv = {
   now: 0,
   sink: undefined,
+  decided: undefined,
   trait: unreachable,
   field: (source, path) => readField(filtered!, { source, path }),
   parentField: unreachable,

@@ -3,7 +3,7 @@ import type { Json } from '../shared/json.ts';
 import { accumulate, accumulatorResult } from './accumulator.ts';
 import type { InstantSink } from './compare.ts';
 import type { TraitLookup } from './definition-evaluator.ts';
-import { evaluateCondition, type EvaluationEnv } from './evaluate-condition.ts';
+import { evaluateCondition, type AggregateResult, type DecidedSettles, type EvaluationEnv } from './evaluate-condition.ts';
 import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, timeAt, type OccurrenceList } from './occurrence-list.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
 import { contributedValue, type RootStreamState } from './stream-state.ts';
@@ -69,6 +69,8 @@ interface FilterRuntime {
   readonly keep: KeepOccurrence;
   readonly env: EvaluationEnv;
   readonly child: ChildRuntime;
+  /** The decided funnel comparisons of the parent under test (see `DecidedSettles`). */
+  readonly decided: DecidedSettles;
 }
 
 interface ChildRuntime {
@@ -80,7 +82,7 @@ interface ChildRuntime {
   readonly env: EvaluationEnv;
   readonly keep: KeepOccurrence;
   /** What `childValue` answers, read by its caller before the next parent is tested. */
-  readonly result: { value: Json | undefined; settled: boolean };
+  readonly result: { value: Json | undefined; settled: boolean; closeAt: number; quiet: boolean };
 }
 
 const runtimes = new WeakMap<RootStreamPlan, FilterRuntime>();
@@ -106,6 +108,7 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
   const env: EvaluationEnv = {
     now: 0,
     sink: undefined,
+    decided: undefined,
     trait: (key) => runtime.traits(key),
     field: (source, path) => fieldOf(plan, runtime.state?.occ ?? EMPTY_LIST, runtime.current, source, path),
     parentField: () => undefined,
@@ -122,20 +125,55 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
     current: 0,
     keep: (index) => {
       runtime.current = index;
+      const { sink } = env;
+      const { decided } = runtime;
+      decided.earliest = Number.POSITIVE_INFINITY;
+      env.decided = sink === undefined || plan.children.length === 0 ? undefined : decided;
       let passes = true;
       for (const condition of plan.dynamicWhere) {
         if (evaluateCondition(condition, env) !== true) {
           passes = false;
           // Without a sink the answer is known; with one, later conditions still report instants.
-          if (env.sink === undefined) break;
+          if (sink === undefined) break;
         }
       }
+      if (decided.earliest !== Number.POSITIVE_INFINITY) reportDecidedClose(runtime, passes, sink!);
+      env.decided = undefined;
       return passes;
     },
     env,
     child: createChildRuntime(plan, () => runtime),
+    decided: { earliest: Number.POSITIVE_INFINITY, settled: false },
   };
   return runtime;
+}
+
+/**
+ * The parent under test met funnel comparisons whose settled value is known but which read
+ * unknown until their windows close (`DecidedSettles`). Their closes are reported only if the
+ * parent's filter, with them settled, passes differently than now. Kleene logic is monotone (an
+ * unknown becoming known never turns a known result around), so if the settled filter passes as
+ * now, so does every instant in between: nothing changes there. Reporting them anyway cost each
+ * evaluation of a funnel whose child came (the cart-abandonment audience after an order) a
+ * look-ahead that found nothing, until the close.
+ */
+function reportDecidedClose(runtime: FilterRuntime, passes: boolean, sink: InstantSink): void {
+  const { env, decided, child } = runtime;
+  // Settled without reporting: these evaluations only compare the pass.
+  env.sink = undefined;
+  child.env.sink = undefined;
+  decided.settled = true;
+  let settledPasses = true;
+  for (const condition of runtime.plan.dynamicWhere) {
+    if (evaluateCondition(condition, env) !== true) {
+      settledPasses = false;
+      break;
+    }
+  }
+  decided.settled = false;
+  env.sink = sink;
+  child.env.sink = sink;
+  if (settledPasses !== passes) sink(decided.earliest);
 }
 
 function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => FilterRuntime): ChildRuntime {
@@ -147,6 +185,7 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
     env: {
       now: 0,
       sink: undefined,
+      decided: undefined,
       trait: (key) => parentRuntime().traits(key),
       field: (source, path) => fieldOf(child.plan!, child.kids, child.kid, source, path),
       parentField: (path) => fieldOf(parentPlan, parentRuntime().state?.occ ?? EMPTY_LIST, child.parent, 'property', path),
@@ -159,16 +198,17 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
       for (const condition of child.plan!.dynamicWhere) if (evaluateCondition(condition, child.env) !== true) return false;
       return true;
     },
-    result: { value: undefined, settled: false },
+    result: { value: undefined, settled: false, closeAt: Number.POSITIVE_INFINITY, quiet: true },
   };
   return child;
 }
 
 /**
  * A funnel child's value for one parent occurrence: its children in `(p.t, p.t + D]` that are due
- * and pass the child's dynamic filters. Unsettled while `p.t + D` is still ahead.
+ * and pass the child's dynamic filters. Unsettled while `p.t + D` is still ahead; the comparison
+ * reading it reports the close, if it can change there (`evaluateComparison`).
  */
-function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: OccurrenceList, parent: number): { value: Json | undefined; settled: boolean } {
+function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: OccurrenceList, parent: number): AggregateResult {
   const { child } = runtime;
   const { now, sink } = runtime.env;
   child.plan = plan;
@@ -182,10 +222,11 @@ function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: Occurre
   // A child inside the window but not yet due joins when its time comes.
   if (end < beyond) sink?.(timeAt(kids, plan, end));
   const settled = now >= close;
-  if (!settled) sink?.(close);
   const value = reduceOccurrences(plan.reducer, kids, plan, lo, Math.max(lo, end), plan.reducerField, plan.dynamicWhere.length === 0 ? undefined : child.keep);
   child.result.value = value;
   child.result.settled = settled;
+  child.result.closeAt = close;
+  child.result.quiet = end === beyond;
   return child.result;
 }
 

@@ -88,6 +88,22 @@ describe('compileDefinition', () => {
     expect(evaluator.evaluate(revoked, noTraits, T0 + 2 * DAY)).toBe(false);
   });
 
+  it('a funnel parent whose child came names no change at its close; one still waiting for a child does', () => {
+    const evaluator = compileDefinition(cartAbandonment);
+    const ordered = feed(evaluator, [track('Product Added', T0), track('Order Completed', T0 + HOUR)]);
+    // `count() = 0` is false for good, though unknown until T0 + 1 day: nothing changes there.
+    // The next instant an input moves is the Product Added leaving its 7 days.
+    expect(evaluator.evaluateWithNextChange(ordered, noTraits, T0 + 2 * HOUR)).toEqual({ value: false, nextChangeAt: T0 + 7 * DAY });
+    const waiting = feed(evaluator, [track('Product Added', T0)]);
+    expect(evaluator.evaluateWithNextChange(waiting, noTraits, T0 + 2 * HOUR)).toEqual({ value: false, nextChangeAt: T0 + DAY });
+    // Under NOT the close of a decided child changes the parent's filter: it is named.
+    const child = compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) });
+    const orderedInTime = compileDefinition(audience(compare(aggregate(stream('Product Added', { where: [not(child)] }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
+    const state = feed(orderedInTime, [track('Product Added', T0), track('Order Completed', T0 + HOUR)]);
+    expect(orderedInTime.evaluateWithNextChange(state, noTraits, T0 + 2 * HOUR)).toEqual({ value: false, nextChangeAt: T0 + DAY });
+    expect(orderedInTime.evaluate(state, noTraits, T0 + DAY)).toBe(true);
+  });
+
   it('a child count() >= 1 holds the moment the child arrives; NOT of it waits for the window', () => {
     const child = () => compare(aggregate(stream('B', { window: { kind: 'parent', duration: hours(5) } }), { kind: 'count' }), { op: 'at_least', operand: lit(1) });
     const withChild = compileDefinition(audience(compare(aggregate(stream('A', { where: [child()] }), { kind: 'count' }), { op: 'at_least', operand: lit(1) })));
