@@ -5,7 +5,7 @@ import type { Json } from '../shared/json.ts';
 import type { InstantSink } from './compare.ts';
 import type { DefinitionEvaluator, EvaluatorState, TraitLookup } from './definition-evaluator.ts';
 import { definitionDependencies } from '../definitions/definition-dependencies.ts';
-import { evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate-condition.ts';
+import { countNeeded, evaluateCondition, evaluateValue, type EvaluationEnv } from './evaluate-condition.ts';
 import { captureInstant, isCapturing, resetCaptures } from './instant-capture.ts';
 import { occurrenceName } from './occurrence.ts';
 import { planStreams, type RootStreamPlan } from './stream-plan.ts';
@@ -56,11 +56,11 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     parentField: () => {
       throw new Error('property(parent:) outside a funnel');
     },
-    aggregate: (node) => {
+    aggregate: (node, countAtLeast) => {
       const plan = planOfStream.get(node.stream);
       if (plan === undefined) throw new Error(`no plan for event('${node.stream.event}')`);
       if (!computed[plan.index]) {
-        values[plan.index] = rootStreamValue(plan, currentStreams[plan.index]!, currentTraits, env.now, env.sink);
+        values[plan.index] = rootStreamValue(plan, currentStreams[plan.index]!, currentTraits, env.now, env.sink, countAtLeast);
         computed[plan.index] = true;
       }
       aggregateResult.value = values[plan.index];
@@ -75,6 +75,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const directComparison =
     single !== undefined && ast.kind === 'audience' && ast.root.kind === 'comparison' && ast.root.subject.kind === 'aggregate' && literalOperand(ast.root.comparator);
   const directOperands = directComparison && ast.root.kind === 'comparison' ? literalOperands(ast.root.comparator) : [];
+  const directCountAtLeast = directComparison && ast.root.kind === 'comparison' && ast.root.subject.kind === 'aggregate' ? countNeeded(ast.root.subject.reducer, ast.root.comparator) : undefined;
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
     // Set first: the `earliest` sink filters by `env.now`, on the direct paths too.
@@ -84,7 +85,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     env.sink = sink;
     if (directValue) return rootStreamValue(single!, currentStreams[0]!, traits, now, sink) ?? undefined;
     if (directComparison && ast.root.kind === 'comparison') {
-      const value = rootStreamValue(single!, currentStreams[0]!, traits, now, sink);
+      const value = rootStreamValue(single!, currentStreams[0]!, traits, now, sink, directCountAtLeast);
       return applyComparator(ast.root.comparator, value, directOperands, now, sink);
     }
     computed.fill(false);

@@ -54,8 +54,11 @@ export interface EvaluationEnv {
   field(source: 'property' | 'context', path: string): Json | undefined;
   /** `property(parent: 'p')`: a field of the funnel's parent occurrence. */
   parentField(path: string): Json | undefined;
-  /** A stream's reduced value; `settled: false` only for a funnel child whose window is still open. */
-  aggregate(node: AggregateExpr): AggregateResult;
+  /**
+   * A stream's reduced value; `settled: false` only for a funnel child whose window is still open.
+   * `countAtLeast`: see `countNeeded` (only the instants it narrows, never the value).
+   */
+  aggregate(node: AggregateExpr, countAtLeast?: number): AggregateResult;
 }
 
 export function evaluateCondition(condition: Condition, env: EvaluationEnv): Truth {
@@ -154,7 +157,7 @@ const none: ReadonlyArray<Json | undefined> = [];
 
 function evaluateComparison(subject: ValueExpr, comparator: Comparator, env: EvaluationEnv): Truth {
   // The subject first: evaluating it can recurse into other comparisons (a stream's filters).
-  const aggregate = subject.kind === 'aggregate' ? env.aggregate(subject) : undefined;
+  const aggregate = subject.kind === 'aggregate' ? env.aggregate(subject, countNeeded(subject.reducer, comparator)) : undefined;
   const value = aggregate === undefined ? evaluateValue(subject, env) : aggregate.value;
   let operands: ReadonlyArray<Json | undefined> = none;
   if ('operand' in comparator) {
@@ -174,6 +177,18 @@ function evaluateComparison(subject: ValueExpr, comparator: Comparator, env: Eva
   }
   env.sink?.(aggregate.closeAt);
   return 'unknown';
+}
+
+/**
+ * The count a `count() >= k` or `count() > k` comparison (k a literal) needs to be true, so that
+ * the stream reports only the instants where the comparison can flip; undefined for any other.
+ */
+export function countNeeded(reducer: Reducer, comparator: Comparator): number | undefined {
+  if (reducer.kind !== 'count' || !('operand' in comparator) || comparator.operand.kind !== 'literal') return undefined;
+  const k = comparator.operand.value;
+  if (typeof k !== 'number' || !Number.isFinite(k)) return undefined;
+  if (comparator.op === 'at_least') return Math.ceil(k);
+  return comparator.op === 'greater_than' ? Math.floor(k) + 1 : undefined;
 }
 
 /**

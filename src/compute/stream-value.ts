@@ -18,8 +18,11 @@ type RetainedState = Extract<RootStreamState, { s: 'retained' }>;
  * window are one index range found by binary search: static streams reduce that range directly
  * (a windowed count is a subtraction) and only its edges can move with time; streams with dynamic
  * filters or funnel children test each occurrence of the range.
+ *
+ * `countAtLeast` (the count a comparison needs to be true: `count() >= k`, `> k`) narrows a
+ * static count's instants to those where that comparison can flip (`countFlipInstant`).
  */
-export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
+export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, traits: TraitLookup, now: number, sink: InstantSink | undefined, countAtLeast?: number): Json | undefined {
   if (state.s === 'summary') {
     let acc = state.acc;
     const { pending } = state;
@@ -37,8 +40,16 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
   const { occ } = state;
   const count = occ.length / plan.stride;
   const due = firstAfter(occ, plan, now);
-  if (due < count) sink?.(timeAt(occ, plan, due));
   const window = plan.stream.window;
+  if (countAtLeast !== undefined && plan.reducer.kind === 'count' && plan.dynamicWhere.length === 0 && window?.kind !== 'between') {
+    const lo = window === undefined ? 0 : firstAfter(occ, plan, now - window.duration.ms);
+    if (sink !== undefined) {
+      const instant = countFlipInstant(plan, occ, lo, due, count, countAtLeast);
+      if (instant !== undefined) sink(instant);
+    }
+    return Math.max(0, due - lo);
+  }
+  if (due < count) sink?.(timeAt(occ, plan, due));
   let lo = 0;
   let hi = due;
   if (window?.kind === 'within') {
@@ -53,6 +64,25 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
   if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField);
   const filter = dynamicFilter(plan, state, traits, now, sink);
   return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
+}
+
+/**
+ * The first instant a static count of due occurrences `lo..due` (of `count` kept) can cross
+ * `need`. Occurrences leaving the window only lower it, ones coming due only raise it. So while
+ * it is at least `need` it can first fall short when the occurrence at `lo + (n - need)` leaves
+ * (the earlier exits leave it at `need` or above); below `need`, only when the next one comes
+ * due. A plain count reports every exit and every arrival, most of which cannot flip such a
+ * comparison: a non-member of `count() >= 3` named each of its occurrences' exits, and each
+ * evaluation spent look-aheads finding that none flipped it.
+ */
+function countFlipInstant(plan: RootStreamPlan, occ: OccurrenceList, lo: number, due: number, count: number, need: number): number | undefined {
+  if (need <= 0) return undefined;
+  const n = due - lo;
+  if (n >= need) {
+    const window = plan.stream.window;
+    return window?.kind === 'within' ? timeAt(occ, plan, lo + (n - need)) + window.duration.ms : undefined;
+  }
+  return due < count ? timeAt(occ, plan, due) : undefined;
 }
 
 /**

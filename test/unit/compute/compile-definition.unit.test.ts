@@ -173,14 +173,18 @@ describe("an audience's next change is where its answer flips, not where an inpu
   const twoInAWeek = compileDefinition(audience(compare(aggregate(stream('Logged In', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(2) })));
   it('a non-member whose one occurrence will leave the window never changes by time alone: no timer', () => {
     const state = feed(twoInAWeek, [track('Logged In', T0)]);
-    // The first candidate is where the occurrence leaves; refined, there is none.
-    expect(twoInAWeek.evaluateWithNextChange(state, noTraits, T0 + HOUR)).toEqual({ value: false, nextChangeAt: T0 + 7 * DAY });
+    // An occurrence leaving can only lower the count: no candidate at all (it was the exit,
+    // which the look-ahead then found flips nothing).
+    expect(twoInAWeek.evaluateWithNextChange(state, noTraits, T0 + HOUR)).toEqual({ value: false, nextChangeAt: undefined });
     expect(twoInAWeek.nextChangeAt(state, noTraits, T0 + HOUR)).toBeUndefined();
     expect(twoInAWeek.firstFlip(state, noTraits, false, T0 + 7 * DAY)).toBeUndefined();
   });
   it('a member exits at the first instant the count drops below 2, to the millisecond', () => {
     const state = feed(twoInAWeek, [track('Logged In', T0), track('Logged In', T0 + DAY)]);
     expect(twoInAWeek.nextChangeAt(state, noTraits, T0 + DAY)).toBe(T0 + 7 * DAY);
+    // With three in the window the first to leave leaves two: the candidate is the second's exit.
+    const three = feed(twoInAWeek, [track('Logged In', T0), track('Logged In', T0 + DAY), track('Logged In', T0 + 2 * DAY)]);
+    expect(twoInAWeek.evaluateWithNextChange(three, noTraits, T0 + 2 * DAY)).toEqual({ value: true, nextChangeAt: T0 + 8 * DAY });
   });
   it('a future-dated occurrence still wakes the profile when it makes it a member', () => {
     const state = feed(twoInAWeek, [track('Logged In', T0), [track('Logged In', T0 + 2 * DAY), T0]]);
