@@ -27,7 +27,10 @@ export function actorStepRound(definitions: SpaceDefinitions | undefined): () =>
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const profileId = asProfileId(`use_${(round * 1000 + i) % 10_000}`);
-      const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + round) % BENCH_EVENT_NAMES.length]! } : event;
+      // A profile comes back every ten rounds with the next name. (It was `i + round`, which
+      // gave each profile one name for good: its lists of that name grew, the others stayed
+      // empty, and no funnel ever saw a child.)
+      const named = event.type === 'track' ? { ...event, event: BENCH_EVENT_NAMES[(i + Math.floor(round / 10)) % BENCH_EVENT_NAMES.length]! } : event;
       // Dated in the second before the step's instant, as events arrive after they happen (dated
       // after it, every event took the future-dated path: a pending occurrence, a due instant).
       states.set(profileId, stepProfile(states.get(profileId), knownTrack(profileId, { ...named, timestamp: now - events.length + i }), now, definitions).state);
