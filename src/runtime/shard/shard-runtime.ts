@@ -593,9 +593,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
       }
       // The profile's definition row: each definition whose slot is due fires on its own, in
       // the live set's order (a trait before the definitions reading it), as in-memory states
-      // are slotted; a profile loaded from LMDB has its states in key order. (Regression, found
-      // by the compute-lag property test: fired in key order, a reader evaluated on the old
-      // value armed an early timer that the other order did not, and the rows differed.)
+      // are slotted; a profile loaded from LMDB has its states in key order. (Found by the
+      // compute-lag property test: fired in key order, a reader evaluated on the old value
+      // armed an early timer that the other order did not, and the rows differed.)
       popped.set(rowId(timer.dueAt, timer.profileId), timer);
       const live = definitions.forSpace(state.spaceId);
       for (const { id, due: dueAt } of dueDefinitions(alignComputeStates(state.compute, state.collection === 'accounts' ? live.accounts : live.users), now)) {
