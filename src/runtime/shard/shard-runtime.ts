@@ -207,13 +207,9 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (audiences.size === 0) return;
     // Most steps move no membership: the same traits object, or the same entry per audience.
     if (before !== undefined && after !== undefined && before.traits === after.traits) return;
-    const keys = changed === ANY_TRAIT ? audiences.keys() : changed;
-    let index = -1;
-    for (const key of keys) {
-      index += 1;
+    for (const key of changed === ANY_TRAIT ? audiences.keys() : changed) {
       const id = audiences.get(key);
-      // A key listed twice (an event's trait and an answer) counts once.
-      if (id === undefined || (changed !== ANY_TRAIT && changed.indexOf(key) < index)) continue;
+      if (id === undefined) continue;
       const was = isMember(before, key);
       const is = isMember(after, key);
       if (was !== is) adjustSize(id, is ? 1 : -1, writes);

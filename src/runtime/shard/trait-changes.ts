@@ -14,7 +14,7 @@ export const ANY_TRAIT = 'any';
 export type TraitChanges = ReadonlySet<string> | typeof ANY_TRAIT;
 
 /**
- * The keys one step may have changed: none when the traits object is the same. A track step
+ * The keys one step may have changed, each once: none when the traits object is the same. A track step
  * changes traits only by merging its event's traits and by writing answers, each of which it
  * reports as an `answer.changed` effect; a backfill or a fired timer only by writing answers.
  * Any other step that changed traits (a merge folds in a whole profile's) or a new profile gets
@@ -32,7 +32,8 @@ export function stepTraitChanges(
   if (message.type === 'profile.track') keys = message.event.traits === undefined ? [] : Object.keys(message.event.traits);
   else if (message.type === 'profile.backfill' || message.type === 'timer.fired') keys = [];
   else return ANY_TRAIT;
-  for (const effect of effects) if (effect.type === 'answer.changed') keys.push(effect.key);
+  // Each key once (a custom trait may share an answer's key): membership counts adjust per key.
+  for (const effect of effects) if (effect.type === 'answer.changed' && !keys.includes(effect.key)) keys.push(effect.key);
   return keys;
 }
 

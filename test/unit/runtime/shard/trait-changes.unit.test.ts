@@ -24,6 +24,8 @@ describe('the trait keys a step changed', () => {
     const after = profileWith(before, { traits: { plan: { value: 'pro', updatedAt: 2, sourceId: 'src' } } });
     expect(stepTraitChanges(track({ plan: 'pro' }), before, after, [answered('buyer'), { type: 'timer.set', profileId, key: 'def:aud_1', dueAt: 5 }])).toEqual(['plan', 'buyer']);
     expect(stepTraitChanges(track(), before, after, [answered('buyer')])).toEqual(['buyer']);
+    // A custom trait under an answer's key is listed once.
+    expect(stepTraitChanges(track({ buyer: 'yes' }), before, after, [answered('buyer')])).toEqual(['buyer']);
   });
 
   it('of a backfill or a fired timer: the answers it reported', () => {
