@@ -4,7 +4,7 @@ import { accumulate, accumulatorResult } from './accumulator.ts';
 import type { InstantSink } from './compare.ts';
 import type { TraitLookup } from './definition-evaluator.ts';
 import { evaluateCondition, type AggregateResult, type DecidedSettles, type EvaluationEnv } from './evaluate-condition.ts';
-import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, timeAt, type OccurrenceList } from './occurrence-list.ts';
+import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, occurrenceCount, timeAt, type OccurrenceList } from './occurrence-list.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
 import { contributedValue, type RootStreamState } from './stream-state.ts';
 import { fieldKey, type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
@@ -26,7 +26,7 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
   if (state.s === 'summary') {
     let acc = state.acc;
     const { pending } = state;
-    const count = pending.length / plan.stride;
+    const count = occurrenceCount(pending, plan);
     for (let i = 0; i < count; i++) {
       const t = timeAt(pending, plan, i);
       if (t > now) {
@@ -38,7 +38,7 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
     return accumulatorResult(plan.reducer, acc);
   }
   const { occ } = state;
-  const count = occ.length / plan.stride;
+  const count = occurrenceCount(occ, plan);
   const due = firstAfter(occ, plan, now);
   const window = plan.stream.window;
   if (countAtLeast !== undefined && plan.reducer.kind === 'count' && plan.dynamicWhere.length === 0 && window?.kind !== 'between') {
