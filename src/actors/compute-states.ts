@@ -1,5 +1,6 @@
 import type { DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
+import type { TraitEntry } from './profile-state.ts';
 
 /** One definition's state on a profile, tagged with the definition and the revision that made it. */
 export interface DefinitionStateEntry {
@@ -20,29 +21,75 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
 }
 
 /**
- * A profile's definition states as slots aligned with a definition set: slot `i` belongs to the
- * definition of rank `i` in the set whose `layout` this is. A step copies the slot array (a cheap
- * slice) instead of a keyed object of up to a hundred entries, which measured 30+ µs per copy.
- * States read from LMDB, or made under other definitions, have another layout and are
- * re-aligned by id on their first step.
+ * A profile's definition states and answers as slots aligned with a definition set: slot `i`
+ * belongs to the definition of rank `i` in the set whose `layout` this is. A step copies the slot
+ * array (a cheap slice) instead of a keyed object of up to a hundred entries, which measured 30+
+ * µs per copy. States read from LMDB, or made under other definitions, have another layout and
+ * are re-aligned by id (states) and by key (answers) on their first step.
+ *
+ * The answers (audience key `k` → `true|false`, computed trait → its value) are kept here, by
+ * rank, and not among the profile's custom traits: a step that writes one copies this array,
+ * where a traits object holding ~70 answers cost ~8–30 µs to copy (past ~20 keys V8 keeps it as
+ * a dictionary) and its growing shapes made every read of it megamorphic.
  */
 export interface ComputeStates {
   readonly layout: number;
   readonly slots: ReadonlyArray<DefinitionStateEntry | undefined>;
+  /** Each definition's answer, at the index `answerRanks` gives its key (its rank when aligned). */
+  readonly answers: ReadonlyArray<TraitEntry | undefined>;
+  /** Where each key's answer is: the set's `rankOfKey` when aligned, the loaded keys' order when not. */
+  readonly answerRanks: ReadonlyMap<string, number>;
 }
 
 /** The layout of states not yet aligned with any definition set (as loaded). */
 export const UNALIGNED = -1;
+
+const NO_ANSWER_RANKS: ReadonlyMap<string, number> = new Map();
+
+/** States as loaded: the stored entries and answers, in no set's layout yet; undefined when there are none. */
+export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answers: ReadonlyArray<readonly [key: string, entry: TraitEntry]>): ComputeStates | undefined {
+  if (slots.length === 0 && answers.length === 0) return undefined;
+  return {
+    layout: UNALIGNED,
+    slots,
+    answers: answers.map(([, entry]) => entry),
+    answerRanks: answers.length === 0 ? NO_ANSWER_RANKS : new Map(answers.map(([key], i) => [key, i])),
+  };
+}
+
+/** `compute` (aligned) with other slots, its answers as they are. */
+export function withSlots(compute: ComputeStates, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
+  return { layout: compute.layout, slots, answers: compute.answers, answerRanks: compute.answerRanks };
+}
 
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
   if (compute === undefined) return [];
   return compute.slots.filter((entry): entry is DefinitionStateEntry => entry !== undefined);
 }
 
+/** The answer a profile holds under `key`, tombstones included; undefined when it has none. */
+export function answerEntry(compute: ComputeStates | undefined, key: string): TraitEntry | undefined {
+  if (compute === undefined) return undefined;
+  const index = compute.answerRanks.get(key);
+  return index === undefined ? undefined : compute.answers[index];
+}
+
+/** Every answer a profile holds, by key. */
+export function answerEntries(compute: ComputeStates | undefined): Array<[string, TraitEntry]> {
+  const out: Array<[string, TraitEntry]> = [];
+  if (compute === undefined) return out;
+  for (const [key, index] of compute.answerRanks) {
+    const entry = compute.answers[index];
+    if (entry !== undefined) out.push([key, entry]);
+  }
+  return out;
+}
+
 /**
- * The states aligned with `set`: the same object when already aligned; otherwise re-slotted by
- * id, dropping states of definitions that are no longer live (entries keep their identity, so
- * the runtime writes nothing for them).
+ * The states aligned with `set`: the same object when already aligned; otherwise re-slotted, the
+ * states by id and the answers by key, dropping those of definitions that are no longer live
+ * (entries keep their identity, so the runtime writes nothing for them). A retired definition's
+ * answer is not lost: `orphanedAnswers` names it, and the step keeps it as a custom trait.
  */
 export function alignComputeStates(compute: ComputeStates | undefined, set: DefinitionSet): ComputeStates {
   if (compute !== undefined && compute.layout === set.layout && compute.slots.length === set.ordered.length) return compute;
@@ -51,5 +98,16 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
     const definition = set.byId.get(entry.id);
     if (definition !== undefined) slots[definition.rank] = entry;
   }
-  return { layout: set.layout, slots };
+  const answers = new Array<TraitEntry | undefined>(set.ordered.length);
+  for (const [key, entry] of answerEntries(compute)) {
+    const rank = set.rankOfKey.get(key);
+    if (rank !== undefined) answers[rank] = entry;
+  }
+  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey };
+}
+
+/** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */
+export function orphanedAnswers(compute: ComputeStates | undefined, set: DefinitionSet): Array<[string, TraitEntry]> {
+  if (compute === undefined || compute.answerRanks === set.rankOfKey) return [];
+  return answerEntries(compute).filter(([key]) => !set.rankOfKey.has(key));
 }

@@ -3,9 +3,9 @@ import type { DefinitionEvaluator, EvaluatorState, TraitLookup } from '../comput
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
-import { alignComputeStates } from './compute-states.ts';
+import { alignComputeStates, answerEntry } from './compute-states.ts';
 import type { ProfileState } from './profile-state.ts';
-import { answerToWrite, isKnownProfile, traitValueOf } from './recompute-definitions.ts';
+import { answerToWrite, isKnownProfile, profileTraitValue } from './recompute-definitions.ts';
 
 /** One profile's part of an audience preview. */
 export interface PreviewProfileInput {
@@ -14,7 +14,7 @@ export interface PreviewProfileInput {
   readonly includeAnonymousUsers: boolean;
   /** The stored events a backfill would replay (`includeHistoricalData`), or undefined for none. */
   readonly history: readonly TrackedEvent[] | undefined;
-  /** The profile as its shard holds it: traits (answers included) and definition states. */
+  /** The profile as its shard holds it: custom traits, definition states and answers. */
   readonly state: ProfileState;
   /** The live definitions of the profile's collection: the ones `trait()` may read. */
   readonly definitions: DefinitionSet;
@@ -36,13 +36,13 @@ export function previewMembership(input: PreviewProfileInput): boolean {
   if (!input.includeAnonymousUsers && !isKnownProfile(state)) return false;
   let rebuilt: EvaluatorState = evaluator.initialState();
   for (const event of input.history ?? []) rebuilt = evaluator.observe(rebuilt, event, now);
-  const traits = at === now ? storedTraits(state) : traitsAt(state, input.definitions, evaluator.traitKeys, at);
+  const traits = at === now ? storedTraits(state, input.definitions) : traitsAt(state, input.definitions, evaluator.traitKeys, at);
   return evaluator.evaluate(evaluator.prune(rebuilt, at), traits, at) === true;
 }
 
-/** The answers the profile holds (what the engine shows now). */
-function storedTraits(state: ProfileState): TraitLookup {
-  return (key) => traitValueOf(state.traits, key);
+/** The traits and answers the profile holds (what the engine shows now). */
+function storedTraits(state: ProfileState, definitions: DefinitionSet): TraitLookup {
+  return (key) => profileTraitValue(state, definitions, key);
 }
 
 /**
@@ -52,11 +52,12 @@ function storedTraits(state: ProfileState): TraitLookup {
  */
 function traitsAt(state: ProfileState, definitions: DefinitionSet, read: ReadonlySet<string>, at: EpochMs): TraitLookup {
   const needed = definitionsRead(definitions, read);
-  if (needed.length === 0) return storedTraits(state);
+  const stored = storedTraits(state, definitions);
+  if (needed.length === 0) return stored;
   const slots = alignComputeStates(state.compute, definitions).slots;
   const known = isKnownProfile(state);
   const overlay = new Map<string, Json | undefined>();
-  const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : traitValueOf(state.traits, key));
+  const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : stored(key));
   for (const definition of needed) {
     const entry = slots[definition.rank];
     const { evaluator } = definition;
@@ -64,7 +65,7 @@ function traitsAt(state: ProfileState, definitions: DefinitionSet, read: Readonl
     const qualifies = known || definition.includeAnonymousUsers;
     const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
     const held = lookup(definition.key);
-    const written = answerToWrite(definition, answer, held, Object.hasOwn(state.traits, definition.key) || overlay.has(definition.key));
+    const written = answerToWrite(definition, answer, held, answerEntry(state.compute, definition.key) !== undefined || overlay.has(definition.key));
     if (written !== undefined) overlay.set(definition.key, written === null ? undefined : written);
   }
   return lookup;

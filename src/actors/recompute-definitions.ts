@@ -6,7 +6,7 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, computeEntries, definitionStateEntry, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import { alignComputeStates, answerEntry, computeEntries, definitionStateEntry, orphanedAnswers, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
 import type { ProfileState, TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
 
@@ -74,10 +74,13 @@ export function recomputeDefinitions(
 
   const known = isKnownProfile(state);
   const aligned = alignComputeStates(state.compute, definitions);
+  const traits = aligned === state.compute ? state.traits : withOrphanedAnswers(state.traits, orphanedAnswers(state.compute, definitions));
   let slots: Array<DefinitionStateEntry | undefined> | undefined;
-  let traits: Record<string, TraitEntry> | undefined;
+  let answers: Array<TraitEntry | undefined> | undefined;
   const effects: ActorEffect[] = [];
-  lookupTraits = state.traits;
+  lookupTraits = traits;
+  lookupAnswers = aligned.answers;
+  lookupRanks = definitions.rankOfKey;
   const observed = trigger.event === undefined ? undefined : occurrenceName(trigger.event);
 
   for (let i = 0; i < worklist.length; i += 1) {
@@ -116,10 +119,11 @@ export function recomputeDefinitions(
         ? evaluator.initialAnswer
         : evaluator.evaluateWithNextChange(evaluatorState, traitValue, now);
     const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
-    const written = answerToWrite(definition, answer, traitValue(definition.key), Object.hasOwn(traits ?? state.traits, definition.key));
+    const held = lookupAnswers[definition.rank];
+    const written = answerToWrite(definition, answer, held === undefined || held.value === null ? undefined : held.value, held !== undefined);
     if (written !== undefined) {
-      traits ??= lookupTraits = { ...state.traits };
-      traits[definition.key] = { value: written, updatedAt: now, sourceId: state.spaceId };
+      answers ??= lookupAnswers = aligned.answers.slice();
+      answers[definition.rank] = { value: written, updatedAt: now, sourceId: state.spaceId };
       effects.push({ type: 'answer.changed', profileId: state.id, definitionId: definition.id, key: definition.key, value: written });
       if (!all) {
         for (const reader of definitions.byTrait.get(definition.key) ?? []) {
@@ -158,7 +162,7 @@ export function recomputeDefinitions(
     spaceId: state.spaceId,
     collection: state.collection,
     version: state.version,
-    traits: traits ?? state.traits,
+    traits,
     identifiers: state.identifiers,
     eventCounts: state.eventCounts,
     firstSeenAt: state.firstSeenAt,
@@ -168,7 +172,7 @@ export function recomputeDefinitions(
     timers: state.timers,
     mergedFrom: state.mergedFrom,
     links: state.links,
-    compute: slots !== undefined ? { layout: aligned.layout, slots } : aligned,
+    compute: slots !== undefined || answers !== undefined ? { layout: aligned.layout, slots: slots ?? aligned.slots, answers: answers ?? aligned.answers, answerRanks: aligned.answerRanks } : aligned,
   };
   return { state: next, effects };
 }
@@ -179,15 +183,46 @@ function isWoken(definition: CompiledDefinition, all: boolean, wokenOtherwise: R
 }
 
 /**
- * The traits the evaluations of the running `recomputeDefinitions` read (the step's, then its
- * copy once an answer is written). One module-level lookup instead of closures per call: tsx
- * names every closure it creates with a property definition, which cost ~3% of a step. Safe
- * because a recompute runs synchronously and never re-enters itself.
+ * What the evaluations of the running `recomputeDefinitions` read: the profile's custom traits,
+ * and its answers (the step's, then its copy once an answer is written) at the ranks of the live
+ * set's keys. One module-level lookup instead of closures per call: tsx names every closure it
+ * creates with a property definition, which cost ~3% of a step. Safe because a recompute runs
+ * synchronously and never re-enters itself.
  */
 let lookupTraits: Readonly<Record<string, TraitEntry>> = {};
+let lookupAnswers: ReadonlyArray<TraitEntry | undefined> = [];
+let lookupRanks: ReadonlyMap<string, number> = new Map();
 
 function traitValue(key: string): Json | undefined {
-  return traitValueOf(lookupTraits, key);
+  const rank = lookupRanks.get(key);
+  if (rank === undefined) return traitValueOf(lookupTraits, key);
+  const entry = lookupAnswers[rank];
+  return entry === undefined || entry.value === null ? undefined : entry.value;
+}
+
+/**
+ * What `trait(key)` reads on a profile: a live definition's key reads its answer (the definition
+ * owns its key), any other key the custom trait. Absent for a missing entry and for a tombstone.
+ * For the actor's own lookups during a recompute, see `traitValue`.
+ */
+export function profileTraitValue(state: Pick<ProfileState, 'traits' | 'compute'>, set: DefinitionSet, key: string): Json | undefined {
+  // An answer held under a key no longer live is read too: the next step keeps it as a custom trait.
+  const entry = answerEntry(state.compute, key);
+  if (entry === undefined && !set.rankOfKey.has(key)) return traitValueOf(state.traits, key);
+  return entry === undefined || entry.value === null ? undefined : entry.value;
+}
+
+/**
+ * The custom traits with the answers of definitions no longer live kept among them: a deleted
+ * audience or trait stops changing, and its last value stays on the profile as a custom trait
+ * (contract, "Computed traits"). The answer wins over a custom trait of its key, as it did while
+ * its definition was live.
+ */
+export function withOrphanedAnswers(traits: Readonly<Record<string, TraitEntry>>, orphans: ReadonlyArray<readonly [string, TraitEntry]>): Readonly<Record<string, TraitEntry>> {
+  if (orphans.length === 0) return traits;
+  const kept: Record<string, TraitEntry> = { ...traits };
+  for (const [key, entry] of orphans) kept[key] = entry;
+  return kept;
 }
 
 /** A trait's value as `trait()` reads it: absent for a missing entry and for a `null` tombstone. */
@@ -242,27 +277,34 @@ function enqueue(worklist: CompiledDefinition[], reader: CompiledDefinition, fro
 
 /**
  * The definition states of a merged profile: each live definition's two states merged by its
- * evaluator (a state of another revision counts as none). Retired definitions' states are dropped.
+ * evaluator (a state of another revision counts as none), and its two answers as two custom traits
+ * merge (the later one wins, a tie keeps the winner's). Retired definitions' states and answers
+ * are dropped here: `absorb` keeps those answers as custom traits first.
  */
 export function mergeComputeStates(winner: ComputeStates | undefined, loser: ComputeStates | undefined, definitions: DefinitionSet): ComputeStates | undefined {
   if (winner === undefined && loser === undefined) return undefined;
-  const a = alignComputeStates(winner, definitions).slots;
-  const b = alignComputeStates(loser, definitions).slots;
+  const mine = alignComputeStates(winner, definitions);
+  const theirs = alignComputeStates(loser, definitions);
   const slots = definitions.ordered.map((definition): DefinitionStateEntry | undefined => {
-    const mine = currentEntry(a[definition.rank], definition);
-    const theirs = currentEntry(b[definition.rank], definition);
-    if (mine !== undefined && theirs !== undefined) {
+    const a = currentEntry(mine.slots[definition.rank], definition);
+    const b = currentEntry(theirs.slots[definition.rank], definition);
+    if (a !== undefined && b !== undefined) {
       // The winner's armed timer stays recorded so the recompute that follows clears it.
-      return definitionStateEntry(definition.id, definition.revision, definition.evaluator.merge(mine.state, theirs.state), mine.due);
+      return definitionStateEntry(definition.id, definition.revision, definition.evaluator.merge(a.state, b.state), a.due);
     }
-    if (mine !== undefined || theirs === undefined) return mine;
+    if (a !== undefined || b === undefined) return a;
     // The loser's timer is retired with it (its row is keyed by the loser's id), so its state
     // comes over unarmed: the recompute that follows arms the winner's at the next change.
     // (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
     // the loser never came due on the winner.)
-    return definitionStateEntry(theirs.id, theirs.revision, theirs.state);
+    return definitionStateEntry(b.id, b.revision, b.state);
   });
-  return { layout: definitions.layout, slots };
+  const answers = definitions.ordered.map((definition): TraitEntry | undefined => {
+    const a = mine.answers[definition.rank];
+    const b = theirs.answers[definition.rank];
+    return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
+  });
+  return { layout: definitions.layout, slots, answers, answerRanks: definitions.rankOfKey };
 }
 
 function currentEntry(entry: DefinitionStateEntry | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {

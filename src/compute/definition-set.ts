@@ -32,9 +32,11 @@ export interface DefinitionSet {
   readonly byId: ReadonlyMap<string, CompiledDefinition>;
   readonly byEvent: ReadonlyMap<string, readonly CompiledDefinition[]>;
   readonly byTrait: ReadonlyMap<string, readonly CompiledDefinition[]>;
+  /** Each definition's rank by its key: where a profile keeps its answer (`ComputeStates.answers`). */
+  readonly rankOfKey: ReadonlyMap<string, number>;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map() };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map() };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -84,5 +86,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
     for (const name of compiled.evaluator.eventNames) byEvent.set(name, [...(byEvent.get(name) ?? []), compiled]);
     for (const key of compiled.evaluator.traitKeys) byTrait.set(key, [...(byTrait.get(key) ?? []), compiled]);
   }
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])) };
 }

@@ -1,4 +1,5 @@
-import type { ProfileState, TraitEntry } from '../actors/profile-state.ts';
+import { loadedComputeStates } from '../actors/compute-states.ts';
+import { traitsWithAnswers, type ProfileState, type TraitEntry } from '../actors/profile-state.ts';
 import type { ComputeLag } from './compute-records.ts';
 import type { EngineStore } from './engine-store.ts';
 
@@ -12,18 +13,27 @@ import type { EngineStore } from './engine-store.ts';
  */
 export type StoredProfile = Omit<ProfileState, 'compute'> & { readonly computeLag?: ComputeLag };
 
-/** A profile's traits as every reader sees them: its answers, under the traits of its record. */
+/**
+ * A profile as every reader sees it: its answers among the custom traits of its record. An answer
+ * wins over a custom trait of its key, as it does in the actor (the definition owns its key; a
+ * deleted definition's answer stays on as that custom trait).
+ */
 export function readStoredProfile(
   store: Pick<EngineStore, 'answers'>,
   stored: StoredProfile,
 ): { readonly state: ProfileState; readonly computeLag: ComputeLag | undefined } {
+  const { record, answers, computeLag } = loadStoredProfile(store, stored);
+  if (answers.length === 0) return { state: record, computeLag };
+  return { state: { ...record, traits: traitsWithAnswers({ traits: record.traits, compute: loadedComputeStates([], answers) }) }, computeLag };
+}
+
+/** A profile's record (custom traits only) and its answer rows, by key, as the actor loads them. */
+export function loadStoredProfile(
+  store: Pick<EngineStore, 'answers'>,
+  stored: StoredProfile,
+): { readonly record: ProfileState; readonly answers: Array<readonly [key: string, entry: TraitEntry]>; readonly computeLag: ComputeLag | undefined } {
   const { computeLag, ...record } = stored;
-  let traits: Record<string, TraitEntry> | undefined;
-  for (const { key, value } of store.answers.getRange({ start: [record.id], end: [`${record.id}\u0000`] })) {
-    // The record wins: a key whose definition is gone lives on as an ordinary trait there.
-    if (Object.hasOwn(record.traits, key[1])) continue;
-    traits ??= { ...record.traits };
-    traits[key[1]] = value;
-  }
-  return { state: traits === undefined ? record : { ...record, traits }, computeLag };
+  const answers: Array<readonly [string, TraitEntry]> = [];
+  for (const { key, value } of store.answers.getRange({ start: [record.id], end: [`${record.id}\u0000`] })) answers.push([key[1], value]);
+  return { record, answers, computeLag };
 }

@@ -103,9 +103,9 @@ describe('definition states written behind (real LMDB)', () => {
   }
 
   it('answers exactly as states written on every event do, through evictions, restarts and changes of definitions', async () => {
-    // The runtime that keeps its profiles also writes only the traits its steps changed
-    // (trait-changes.ts), where the one that evicts them writes every answer: the comparison holds
-    // that narrowing to what rewriting everything stores, sizes included.
+    // The runtime that keeps its profiles writes only the answers its steps changed (by rank),
+    // where the one that evicts them loads and diffs them by key: the comparison holds the first
+    // to what the second stores, sizes included.
     await fc.assert(
       fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 60 }), fc.integer({ min: 1, max: 6 }), async (steps, lagLimit) => {
         // Behind: a tiny cache (every delivery evicts, every load replays) and a short lag.

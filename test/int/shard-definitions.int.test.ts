@@ -154,6 +154,30 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect([...store.timers.getKeys()]).toEqual([]);
   });
 
+  it("keeps a deleted definition's last answer as a custom trait: its row goes, the record holds it", async () => {
+    const dir = makeTempDir('shard-retired-answer');
+    cleanups.push(dir.remove);
+    const buyer = asProfileId('use_retired_answer');
+    const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
+    const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
+    await firstLife(dir.path, [spend, week], [order(buyer, 40, T0)], async (store) => {
+      expect([...store.answers.getKeys({ start: [buyer], end: [`${buyer}\u0000`] })]).toEqual([
+        [buyer, 'total_spend'],
+        [buyer, 'week_buyer'],
+      ]);
+      expect(store.profiles.get(buyer)?.traits).toEqual({});
+    });
+    const { store, runtime } = open(dir.path);
+    await store.definitions.remove('trt_spend');
+    runtime.useDefinitions(2);
+    await runtime.deliver([order(buyer, 5, T0 + DAY)], T0 + DAY);
+    // The sum stopped at 40 (the later order is not added), now a custom trait of the record.
+    expect(store.answers.get([buyer, 'total_spend'])).toBeUndefined();
+    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(40);
+    expect(storedProfile(store, buyer)?.traits.total_spend?.value).toBe(40);
+    expect(storedProfile(store, buyer)?.traits.week_buyer?.value).toBe(true);
+  });
+
   it('still fires, then removes, a per-definition timer row written by an older version', async () => {
     const dir = makeTempDir('shard-legacy-timer');
     cleanups.push(dir.remove);

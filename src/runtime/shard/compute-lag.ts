@@ -1,4 +1,4 @@
-import { alignComputeStates, computeEntries, definitionStateEntry, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { alignComputeStates, computeEntries, definitionStateEntry, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
 import type { TrackedEvent } from '../../ingest/tracked-event.ts';
@@ -73,7 +73,7 @@ export function replayLag(written: ComputeStates | undefined, events: readonly T
     const entry = slots[rank]!;
     slots[rank] = definitionStateEntry(entry.id, entry.revision, set.ordered[rank]!.evaluator.prune(entry.state, now), entry.due);
   }
-  return { layout: aligned.layout, slots };
+  return withSlots(aligned, slots);
 }
 
 /** The writes that turn the states LMDB holds into `next`: entries to put, definition ids to remove. */

@@ -1,4 +1,5 @@
 import type { SyncEffect } from '../../actors/actor-message.ts';
+import { answerEntry } from '../../actors/compute-states.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import type { Identifier } from '../../identity/identifier.ts';
 import type { EpochMs } from '../../shared/ids.ts';
@@ -95,7 +96,7 @@ function resend(state: ProfileState, gained: readonly Identifier[], changed: Rea
 
 /** The definition's answer on the profile now; undefined when it has none (never a member, no value). */
 function currentAnswer(state: ProfileState, synced: SyncedDefinition): Json | undefined {
-  const entry = Object.hasOwn(state.traits, synced.key) ? state.traits[synced.key] : undefined;
+  const entry = answerEntry(state.compute, synced.key);
   return entry === undefined || entry.value === null ? undefined : entry.value;
 }
 

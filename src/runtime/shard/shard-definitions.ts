@@ -1,3 +1,4 @@
+import { answerEntry } from '../../actors/compute-states.ts';
 import type { ProfileState } from '../../actors/profile-state.ts';
 import { NO_DEFINITIONS, type SpaceDefinitions } from '../../actors/step-profile.ts';
 import { compileDefinition } from '../../compute/compile-definition.ts';
@@ -115,7 +116,12 @@ function compileSafely(definitions: readonly LiveDefinition[], version: number):
   }
 }
 
-/** True when the profile is a member of the audience with this key (its trait is `true`). */
+/** True when the profile is a member of the audience with this key (its answer is `true`). */
 export function isMember(state: ProfileState | undefined, key: string): boolean {
-  return state !== undefined && Object.hasOwn(state.traits, key) && state.traits[key]?.value === true;
+  return state !== undefined && answerEntry(state.compute, key)?.value === true;
+}
+
+/** +1 when the profile entered the audience with this key from `before` to `after`, -1 when it left, else 0. */
+export function membershipMove(before: ProfileState | undefined, after: ProfileState | undefined, key: string): number {
+  return Number(isMember(after, key)) - Number(isMember(before, key));
 }

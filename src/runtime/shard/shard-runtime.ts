@@ -1,11 +1,10 @@
 import type { ActorEffect, ActorMessage, SyncEffect } from '../../actors/actor-message.ts';
-import { alignComputeStates, computeEntries, UNALIGNED, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { alignComputeStates, computeEntries, loadedComputeStates, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
-import { AnswerRows } from './answer-rows.ts';
-import { addTraitChanges, ANY_TRAIT, stepTraitChanges, type TraitChanges } from './trait-changes.ts';
-import { readStoredProfile } from '../../store/profile-record.ts';
-import type { ProfileState } from '../../actors/profile-state.ts';
+import { answerWrites, storedRecord } from './answer-rows.ts';
+import { loadStoredProfile } from '../../store/profile-record.ts';
+import type { ProfileState, TraitEntry } from '../../actors/profile-state.ts';
 import { stepProfile } from '../../actors/step-profile.ts';
 import { definitionOfTimerKey, definitionTimerKey } from '../../actors/recompute-definitions.ts';
 import { definitionTimerRow, DEFINITIONS_TIMER_KEY, dueDefinitions, earliestDue, earliestDueAfter } from './definition-timer-row.ts';
@@ -16,7 +15,7 @@ import type { GraphUpdateRecord } from '../../store/graph-update-record.ts';
 import { NO_IDENTITY_WRITES, type IdentityWrites } from '../../store/identity-records.ts';
 import { ActorCache } from './actor-cache.ts';
 import type { BackfillChunk, BackfillChunkResult, EraseResult, ReleaseResult, ShardResult } from './shard-protocol.ts';
-import { compileShardDefinitions, isMember, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
+import { compileShardDefinitions, membershipMove, NO_SHARD_DEFINITIONS, type ShardDefinitions } from './shard-definitions.ts';
 import { shardOf } from './shard-of.ts';
 import { TimerHeap, type PendingTimer } from './timer-heap.ts';
 import { connectionEntries, exitEntries, outboxEntriesForStep, type OutboxDraft } from './outbox-entries.ts';
@@ -91,8 +90,6 @@ interface PendingWrites {
   readonly timers: Map<string, { readonly key: TimerKey; readonly present: boolean }>;
   /** Messages the steps' changes send to connected destinations, committed with them. */
   readonly outbox: OutboxDraft[];
-  /** Per written profile, the trait keys its steps may have changed since `stored` (see trait-changes.ts). */
-  readonly traitChanges: Map<string, TraitChanges>;
   /**
    * Profiles whose definitions' due times may have moved: a step that armed or cleared a
    * definition timer, re-aligned the states, or was not an event. The others keep their timer
@@ -130,10 +127,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   const lagLimit = options.lagLimit ?? LAG_LIMIT;
   /** Cached profiles whose definition states are written behind (see `compute-lag.ts`). */
   const behind = new Map<string, Behind>();
-  const answerRows = new AnswerRows();
   const cache = new ActorCache(options.cacheSize, (profileId) => {
     behind.delete(profileId);
-    answerRows.forget(profileId);
   });
   /** Each running backfill's chunk commits not yet waited for, by run, oldest first. */
   const backfillCommits = new Map<string, Array<Promise<ShardResult>>>();
@@ -201,19 +196,24 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     writes.sizesChanged.add(audienceId);
   }
 
-  /** `changed`: the keys the step may have changed, when known; otherwise every audience is looked at. */
-  function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites, changed: readonly string[] | typeof ANY_TRAIT = ANY_TRAIT): void {
+  /** Adjusts the kept sizes of the audiences whose membership moved from `before` to `after`. */
+  function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites): void {
     const audiences = definitions.audiencesOf(spaceId);
     if (audiences.size === 0) return;
-    // Most steps move no membership: the same traits object, or the same entry per audience.
-    if (before !== undefined && after !== undefined && before.traits === after.traits) return;
-    for (const key of changed === ANY_TRAIT ? audiences.keys() : changed) {
-      const id = audiences.get(key);
-      if (id === undefined) continue;
-      const was = isMember(before, key);
-      const is = isMember(after, key);
-      if (was !== is) adjustSize(id, is ? 1 : -1, writes);
+    const held = before?.compute;
+    const next = after?.compute;
+    // Most steps move no membership: the same answers, or the same entry per audience.
+    if (held?.answers === next?.answers) return;
+    if (held !== undefined && next !== undefined && held.answerRanks === next.answerRanks && held.answers.length === next.answers.length) {
+      // One layout: only the answers that moved (entries are immutable, identity tells).
+      for (const [key, rank] of next.answerRanks) {
+        if (next.answers[rank] === held.answers[rank]) continue;
+        const id = audiences.get(key);
+        if (id !== undefined) adjustSize(id, membershipMove(before, after, key), writes);
+      }
+      return;
     }
+    for (const [key, id] of audiences) adjustSize(id, membershipMove(before, after, key), writes);
   }
 
   let pruneReleasedAt = RELEASED_PRUNE_AT;
@@ -239,8 +239,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     if (erasing.has(profileId)) return undefined;
     const stored = store.profiles.get(profileId);
     if (stored === undefined) return undefined;
-    const { state: record, computeLag } = readStoredProfile(store, stored);
-    const compute = loadCompute(profileId);
+    const { record, answers, computeLag } = loadStoredProfile(store, stored);
+    const compute = loadCompute(profileId, answers);
     // With a lag, the states LMDB holds are behind the record: the lagged events are replayed.
     const inMemory = computeLag === undefined ? compute : replayLagged(record, compute, computeLag, now);
     // Rebuilt in the canonical shape: the stored record leaves absent fields out.
@@ -263,10 +263,10 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     return replayLag(compute, events, set, now);
   }
 
-  function loadCompute(profileId: string): ComputeStates | undefined {
+  function loadCompute(profileId: string, answers: ReadonlyArray<readonly [string, TraitEntry]>): ComputeStates | undefined {
     const slots: DefinitionStateEntry[] = [];
     for (const { value } of store.compute.getRange(computeRange(profileId))) slots.push(value);
-    return slots.length === 0 ? undefined : { layout: UNALIGNED, slots };
+    return loadedComputeStates(slots, answers);
   }
 
   /** Durably merged into another profile (its graph record says so): it can never take a message again. */
@@ -325,10 +325,8 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         writes.stored.set(message.profileId, { state: before, compute: lagging === undefined ? before?.compute : lagging.stored, lagging: lagging !== undefined });
       }
       const lagged = trackLag(message, before, result.state, writes);
-      const traitKeys = stepTraitChanges(message, before, result.state, result.effects);
-      writes.traitChanges.set(message.profileId, addTraitChanges(writes.traitChanges.get(message.profileId), traitKeys));
       if (message.type !== 'profile.track' || before?.compute?.layout !== result.state.compute?.layout || movesDefinitionTimer(result.effects)) writes.duesMoved.add(message.profileId);
-      countMemberships(message.spaceId, before, result.state, writes, traitKeys);
+      countMemberships(message.spaceId, before, result.state, writes);
       // One pin per profile per delivery: the commit's `finally` unpins each profile once.
       if (writes.states.has(message.profileId)) cache.replacePending(message.profileId, result.state);
       else cache.setPending(message.profileId, result.state);
@@ -416,7 +414,7 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
         store.dedup.put([spaceId, event.messageId], event.receivedAt);
         store.dedupExpiry.put([event.receivedAt, spaceId, event.messageId], true);
       }
-      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId), writes.traitChanges.get(profileId) ?? ANY_TRAIT);
+      for (const [profileId, state] of writes.states) writeState(profileId, state, writes.stored.get(profileId), writes.behind.get(profileId));
       for (const loserId of writes.absorbed) {
         store.profiles.remove(loserId);
         removeAnswers(loserId);
@@ -462,21 +460,15 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   }
 
   /**
-   * Writes a profile: its record without the definition states (with the lag, if they stay
-   * behind), and of those only the entries that moved since LMDB last held them (object identity:
-   * the actor returns the same entry when a definition did not move). A step that moved only
-   * definition states (a backfill or a timer that changed no answer) leaves the record as it is.
+   * Writes a profile: its record without the definition states and answers (with the lag, if
+   * the states stay behind), and of those only the entries that moved since LMDB last held them
+   * (object identity: the actor returns the same entry when a definition did not move). A step
+   * that moved only definition states or answers (a backfill, a timer) leaves the record as it is.
    */
-  function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined, changes: TraitChanges): void {
-    const live = definitions.forSpace(state.spaceId);
-    const set = state.collection === 'accounts' ? live.accounts : live.users;
-    const recordUnchanged =
-      stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state) && answerRows.sameRecordTraits(stored.state, state, set, changes);
-    if (!recordUnchanged) {
-      const record = answerRows.record(state, set, stored?.state === undefined ? undefined : { traits: stored.state.traits, changes }, lagging?.lag);
-      store.profiles.put(profileId, record);
-    }
-    const answers = answerRows.writes(stored?.state, state, set, changes);
+  function writeState(profileId: string, state: ProfileState, stored: StoredBefore | undefined, lagging: Behind | undefined): void {
+    const recordUnchanged = stored?.state !== undefined && !stored.lagging && lagging === undefined && sameRecordFields(stored.state, state);
+    if (!recordUnchanged) store.profiles.put(profileId, storedRecord(state, lagging?.lag));
+    const answers = answerWrites(stored?.state?.compute, state.compute);
     for (const [key, entry] of answers.puts) store.answers.put([profileId, key], entry);
     for (const key of answers.removes) store.answers.remove([profileId, key]);
     const { puts, removes } = computeWrites(stored?.compute, lagging === undefined ? state.compute : lagging.stored);
@@ -858,7 +850,6 @@ function newPendingWrites(): PendingWrites {
     graphUpdates: [],
     timers: new Map(),
     outbox: [],
-    traitChanges: new Map(),
     duesMoved: new Set(),
   };
 }
@@ -885,12 +876,12 @@ function computeRange(profileId: string): { start: [string]; end: [string] } {
 }
 
 /**
- * True when two states of a profile store the same record fields, the version and the traits
- * aside (`AnswerRows.sameRecordTraits` tells those: an answer that moved is a row, not the
- * record). Fields are immutable: identity suffices.
+ * True when two states of a profile store the same record, the version aside (answers and
+ * definition states are rows of their own). Fields are immutable: identity suffices.
  */
 function sameRecordFields(a: ProfileState, b: ProfileState): boolean {
   return (
+    a.traits === b.traits &&
     a.identifiers === b.identifiers &&
     a.eventCounts === b.eventCounts &&
     a.timers === b.timers &&

@@ -1,3 +1,4 @@
+import { answerEntry } from '../../../src/actors/compute-states.ts';
 import { describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../../src/actors/actor-message.ts';
 import { previewMembership } from '../../../src/actors/preview-membership.ts';
@@ -64,7 +65,7 @@ describe('previewMembership', () => {
 
   it('brings the definitions it reads forward to the instant asked', () => {
     // recent_orders is 1 now (the order a day ago) and drops to 0 at now + 2 days.
-    expect(state.traits['recent_orders']?.value).toBe(1);
+    expect(answerEntry(state.compute, 'recent_orders')?.value).toBe(1);
     expect(ask(readsTrait, now)).toBe(true);
     expect(ask(readsTrait, now + 2 * DAY - 1)).toBe(true);
     expect(ask(readsTrait, now + 2 * DAY)).toBe(false);

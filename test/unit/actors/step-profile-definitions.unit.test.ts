@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorEffect, ActorMessage } from '../../../src/actors/actor-message.ts';
-import type { ProfileState } from '../../../src/actors/profile-state.ts';
+import { traitsWithAnswers, type ProfileState } from '../../../src/actors/profile-state.ts';
 import { computeEntries } from '../../../src/actors/compute-states.ts';
 import { definitionTimerKey } from '../../../src/actors/recompute-definitions.ts';
 import { stepProfile, type SpaceDefinitions } from '../../../src/actors/step-profile.ts';
@@ -52,7 +52,7 @@ function order(id: ProfileId, total: number, timestamp: number, extra: Partial<T
 }
 
 function visible(state: ProfileState | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(state?.traits ?? {}).map(([k, e]) => [k, e.value]));
+  return Object.fromEntries(Object.entries(state === undefined ? {} : traitsWithAnswers(state)).map(([k, e]) => [k, e.value]));
 }
 
 describe('stepProfile with live definitions', () => {
@@ -107,6 +107,33 @@ describe('stepProfile with live definitions', () => {
       newIdentifiers: [{ type: 'user_id', value: 'u9', addedAt: T0 + 1, firstMessageId: 'y', sourceId: 'src' }],
     };
     expect(visible(stepProfile(state, identify, T0 + 1, definitions).state)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
+  });
+
+  it('keeps answers beside the custom traits: an identify under a definition key leaves what trait() reads', () => {
+    const pid = asProfileId('use_d');
+    const state = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    expect(state.traits).toEqual({});
+    const identify: ActorMessage = {
+      type: 'profile.track',
+      profileId: pid,
+      spaceId: space,
+      event: trackedEvent({ messageId: 'identify-d', type: 'identify', userId: 'u9', traits: { total_spend: 1, plan: 'pro' }, timestamp: T0 + 1, receivedAt: T0 + 1 }),
+      newIdentifiers: [],
+    };
+    // The definition owns its key: big_recent still reads the computed 150, not the custom 1.
+    const identified = stepProfile(state, identify, T0 + 1, definitions).state!;
+    expect(identified.traits['total_spend']?.value).toBe(1);
+    expect(visible(identified)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true, plan: 'pro' });
+  });
+
+  it("keeps a deleted definition's last answer as a custom trait, which stops changing", () => {
+    const pid = asProfileId('use_e');
+    const state = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    const withoutSpend: SpaceDefinitions = { users: compileDefinitionSet([recentBuyer], 2), accounts: EMPTY_DEFINITION_SET };
+    const after = stepProfile(state, order(pid, 20, T0 + 1), T0 + 1, withoutSpend).state!;
+    expect(after.traits['total_spend']?.value).toBe(150);
+    expect(after.traits['big_recent']?.value).toBe(true);
+    expect(visible(after)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
   });
 
   it('a merge gives the answers of one profile that saw both histories', () => {

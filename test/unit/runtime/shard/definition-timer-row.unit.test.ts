@@ -6,13 +6,18 @@ import { seededRandom } from '../../../support/seeded-random.ts';
 
 const state: EvaluatorState = { version: 1, streams: [] };
 
+/** States laid out as `layout`, with no answers (the earliest due reads the slots alone). */
+function states(layout: number, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
+  return { layout, slots, answers: [], answerRanks: new Map() };
+}
+
 function slot(id: number, due: number | undefined): DefinitionStateEntry {
   return due === undefined ? { id: `d${id}`, revision: 1, state } : { id: `d${id}`, revision: 1, state, due };
 }
 
 describe('a profile’s earliest definition due', () => {
   it('is the smallest due among the armed slots, after a given instant when asked', () => {
-    const compute: ComputeStates = { layout: 1, slots: [slot(0, 50), undefined, slot(2, undefined), slot(3, 20), slot(4, 30)] };
+    const compute: ComputeStates = states(1, [slot(0, 50), undefined, slot(2, undefined), slot(3, 20), slot(4, 30)]);
     expect(earliestDue(compute)).toBe(20);
     expect(earliestDue(compute, 20)).toBe(30);
     expect(earliestDue(compute, 50)).toBeUndefined();
@@ -22,7 +27,7 @@ describe('a profile’s earliest definition due', () => {
   it('after a step, read from the replaced slots alone, equals a full scan of the new states', () => {
     const random = seededRandom(6);
     const due = (): number | undefined => (random() < 0.4 ? undefined : Math.floor(random() * 1_000));
-    let before: ComputeStates = { layout: 1, slots: Array.from({ length: 70 }, (_, i) => (random() < 0.2 ? undefined : slot(i, due()))) };
+    let before: ComputeStates = states(1, Array.from({ length: 70 }, (_, i) => (random() < 0.2 ? undefined : slot(i, due()))));
     earliestDue(before);
     for (let step = 0; step < 2_000; step++) {
       const slots = before.slots.slice();
@@ -32,8 +37,8 @@ describe('a profile’s earliest definition due', () => {
         const rank = Math.floor(random() * slots.length);
         slots[rank] = random() < 0.1 ? undefined : slot(rank, due());
       }
-      const after: ComputeStates = { layout: 1, slots };
-      const scanned = earliestDue({ layout: 1, slots: [...slots] });
+      const after: ComputeStates = states(1, slots);
+      const scanned = earliestDue(states(1, [...slots]));
       expect(earliestDueAfter(before, after)).toBe(scanned);
       expect(earliestDue(after)).toBe(scanned);
       before = after;
@@ -41,9 +46,9 @@ describe('a profile’s earliest definition due', () => {
   });
 
   it('scans the new states in full when the old ones were laid out for other definitions', () => {
-    const before: ComputeStates = { layout: 1, slots: [slot(0, 10), slot(1, 20)] };
+    const before: ComputeStates = states(1, [slot(0, 10), slot(1, 20)]);
     earliestDue(before);
-    const after: ComputeStates = { layout: 2, slots: [slot(1, 20), slot(0, 40)] };
+    const after: ComputeStates = states(2, [slot(1, 20), slot(0, 40)]);
     expect(earliestDueAfter(before, after)).toBe(20);
   });
 });

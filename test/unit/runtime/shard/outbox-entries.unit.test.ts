@@ -1,3 +1,4 @@
+import { loadedComputeStates } from '../../../../src/actors/compute-states.ts';
 import { describe, expect, it } from 'vitest';
 import { emptyProfile, type ProfileState } from '../../../../src/actors/profile-state.ts';
 import { connectionEntries, exitEntries, outboxEntriesForStep } from '../../../../src/runtime/shard/outbox-entries.ts';
@@ -12,13 +13,14 @@ const pid = asProfileId('use_1');
 const origin = { messageId: 'm', sourceId: 'src', receivedAt: T0 };
 const id = (type: string, value: string) => ({ type, value, addedAt: T0, firstMessageId: 'm', sourceId: 'src' });
 
-function profile(traits: Record<string, unknown>, identifiers = [id('user_id', 'u1'), id('email', 'a@x.test')], version = 7): ProfileState {
+/** A profile holding these answers (audience keys and computed traits), as its shard loaded it. */
+function profile(answers: Record<string, unknown>, identifiers = [id('user_id', 'u1'), id('email', 'a@x.test')], version = 7): ProfileState {
   const base = emptyProfile(pid, asSpaceId('default'), origin, T0);
   return {
     ...base,
     version,
     identifiers,
-    traits: Object.fromEntries(Object.entries(traits).map(([key, value]) => [key, { value: value as never, updatedAt: T0, sourceId: 'default' }])),
+    compute: loadedComputeStates([], Object.entries(answers).map(([key, value]) => [key, { value: value as never, updatedAt: T0, sourceId: 'default' }])),
   };
 }
 
