@@ -39,6 +39,8 @@ export interface ComputeStates {
   readonly answers: ReadonlyArray<TraitEntry | undefined>;
   /** Where each key's answer is: the set's `rankOfKey` when aligned, the loaded keys' order when not. */
   readonly answerRanks: ReadonlyMap<string, number>;
+  /** The key of each answer, by index (the set's keys when aligned). */
+  readonly answerKeys: readonly string[];
 }
 
 /** The layout of states not yet aligned with any definition set (as loaded). */
@@ -54,12 +56,13 @@ export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answ
     slots,
     answers: answers.map(([, entry]) => entry),
     answerRanks: answers.length === 0 ? NO_ANSWER_RANKS : new Map(answers.map(([key], i) => [key, i])),
+    answerKeys: answers.map(([key]) => key),
   };
 }
 
 /** `compute` (aligned) with other slots, its answers as they are. */
 export function withSlots(compute: ComputeStates, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
-  return { layout: compute.layout, slots, answers: compute.answers, answerRanks: compute.answerRanks };
+  return { layout: compute.layout, slots, answers: compute.answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }
 
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
@@ -78,9 +81,10 @@ export function answerEntry(compute: ComputeStates | undefined, key: string): Tr
 export function answerEntries(compute: ComputeStates | undefined): Array<[string, TraitEntry]> {
   const out: Array<[string, TraitEntry]> = [];
   if (compute === undefined) return out;
-  for (const [key, index] of compute.answerRanks) {
-    const entry = compute.answers[index];
-    if (entry !== undefined) out.push([key, entry]);
+  const { answers, answerKeys } = compute;
+  for (let i = 0; i < answers.length; i++) {
+    const entry = answers[i];
+    if (entry !== undefined) out.push([answerKeys[i]!, entry]);
   }
   return out;
 }
@@ -103,7 +107,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
     const rank = set.rankOfKey.get(key);
     if (rank !== undefined) answers[rank] = entry;
   }
-  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey };
+  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
 }
 
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */

@@ -172,7 +172,7 @@ export function recomputeDefinitions(
     timers: state.timers,
     mergedFrom: state.mergedFrom,
     links: state.links,
-    compute: slots !== undefined || answers !== undefined ? { layout: aligned.layout, slots: slots ?? aligned.slots, answers: answers ?? aligned.answers, answerRanks: aligned.answerRanks } : aligned,
+    compute: slots !== undefined || answers !== undefined ? { layout: aligned.layout, slots: slots ?? aligned.slots, answers: answers ?? aligned.answers, answerRanks: aligned.answerRanks, answerKeys: aligned.answerKeys } : aligned,
   };
   return { state: next, effects };
 }
@@ -304,7 +304,7 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
     const b = theirs.answers[definition.rank];
     return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
   });
-  return { layout: definitions.layout, slots, answers, answerRanks: definitions.rankOfKey };
+  return { layout: definitions.layout, slots, answers, answerRanks: definitions.rankOfKey, answerKeys: definitions.keys };
 }
 
 function currentEntry(entry: DefinitionStateEntry | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {

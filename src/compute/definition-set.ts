@@ -34,9 +34,11 @@ export interface DefinitionSet {
   readonly byTrait: ReadonlyMap<string, readonly CompiledDefinition[]>;
   /** Each definition's rank by its key: where a profile keeps its answer (`ComputeStates.answers`). */
   readonly rankOfKey: ReadonlyMap<string, number>;
+  /** The definitions' keys by rank. */
+  readonly keys: readonly string[];
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map() };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [] };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -86,5 +88,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
     for (const name of compiled.evaluator.eventNames) byEvent.set(name, [...(byEvent.get(name) ?? []), compiled]);
     for (const key of compiled.evaluator.traitKeys) byTrait.set(key, [...(byTrait.get(key) ?? []), compiled]);
   }
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])) };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key) };
 }

@@ -23,12 +23,13 @@ export function answerWrites(held: ComputeStates | undefined, next: ComputeState
   if (held?.answers === next?.answers) return NO_WRITES;
   const puts: Array<readonly [string, TraitEntry]> = [];
   const removes: string[] = [];
-  if (held !== undefined && next !== undefined && held.answerRanks === next.answerRanks && held.answers.length === next.answers.length) {
-    for (const [key, rank] of next.answerRanks) {
-      const entry = next.answers[rank];
+  if (held !== undefined && next !== undefined && held.answerKeys === next.answerKeys) {
+    const { answers, answerKeys } = next;
+    for (let rank = 0; rank < answers.length; rank++) {
+      const entry = answers[rank];
       if (entry === held.answers[rank]) continue;
-      if (entry === undefined) removes.push(key);
-      else puts.push([key, entry]);
+      if (entry === undefined) removes.push(answerKeys[rank]!);
+      else puts.push([answerKeys[rank]!, entry]);
     }
     return { puts, removes };
   }

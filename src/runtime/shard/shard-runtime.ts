@@ -204,10 +204,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
     const next = after?.compute;
     // Most steps move no membership: the same answers, or the same entry per audience.
     if (held?.answers === next?.answers) return;
-    if (held !== undefined && next !== undefined && held.answerRanks === next.answerRanks && held.answers.length === next.answers.length) {
+    if (held !== undefined && next !== undefined && held.answerKeys === next.answerKeys) {
       // One layout: only the answers that moved (entries are immutable, identity tells).
-      for (const [key, rank] of next.answerRanks) {
+      for (let rank = 0; rank < next.answers.length; rank++) {
         if (next.answers[rank] === held.answers[rank]) continue;
+        const key = next.answerKeys[rank]!;
         const id = audiences.get(key);
         if (id !== undefined) adjustSize(id, membershipMove(before, after, key), writes);
       }

@@ -8,7 +8,7 @@ const state: EvaluatorState = { version: 1, streams: [] };
 
 /** States laid out as `layout`, with no answers (the earliest due reads the slots alone). */
 function states(layout: number, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
-  return { layout, slots, answers: [], answerRanks: new Map() };
+  return { layout, slots, answers: [], answerRanks: new Map(), answerKeys: [] };
 }
 
 function slot(id: number, due: number | undefined): DefinitionStateEntry {
