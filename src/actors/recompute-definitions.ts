@@ -7,7 +7,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
 import { alignComputeStates, answerEntry, computeEntries, definitionStateEntry, orphanedAnswers, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
-import type { ProfileState, TraitEntry } from './profile-state.ts';
+import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
 
 /** What woke the definitions in this step. */
@@ -73,8 +73,7 @@ export function recomputeDefinitions(
   }
 
   const known = isKnownProfile(state);
-  const aligned = alignComputeStates(state.compute, definitions);
-  const traits = aligned === state.compute ? state.traits : withOrphanedAnswers(state.traits, orphanedAnswers(state.compute, definitions));
+  const { traits, compute: aligned } = alignedProfile(state, definitions);
   let slots: Array<DefinitionStateEntry | undefined> | undefined;
   let answers: Array<TraitEntry | undefined> | undefined;
   const effects: ActorEffect[] = [];
@@ -210,6 +209,17 @@ export function profileTraitValue(state: Pick<ProfileState, 'traits' | 'compute'
   const entry = answerEntry(state.compute, key);
   if (entry === undefined && !set.rankOfKey.has(key)) return traitValueOf(state.traits, key);
   return entry === undefined || entry.value === null ? undefined : entry.value;
+}
+
+/**
+ * `state`'s definition states and answers aligned with `set` (`compute` is then set), and its
+ * custom traits with the answers of definitions no longer in `set` kept among them. Every step
+ * that goes on with a profile under a set aligns it here, so no answer is dropped by an alignment.
+ */
+export function alignedProfile(state: ProfileState, set: DefinitionSet): ProfileState & { readonly compute: ComputeStates } {
+  const compute = alignComputeStates(state.compute, set);
+  if (compute === state.compute) return state as ProfileState & { readonly compute: ComputeStates };
+  return profileWith(state, { traits: withOrphanedAnswers(state.traits, orphanedAnswers(state.compute, set)), compute }) as ProfileState & { readonly compute: ComputeStates };
 }
 
 /**

@@ -7,10 +7,10 @@ import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
-import { alignComputeStates, definitionStateEntry, orphanedAnswers, withSlots } from './compute-states.ts';
+import { definitionStateEntry, withSlots } from './compute-states.ts';
 import { sameValue } from '../compute/values.ts';
 import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
-import { definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers, withOrphanedAnswers } from './recompute-definitions.ts';
+import { alignedProfile, definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
 
 /** A space's live definitions for each collection (user audiences run on users, account ones on accounts). */
@@ -158,12 +158,12 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   const { evaluator } = definition;
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
-  const aligned = alignComputeStates(state.compute, set);
-  const slots = aligned.slots.slice();
+  const aligned = alignedProfile(state, set);
+  const slots = aligned.compute.slots.slice();
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
   if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = definitionStateEntry(definition.id, definition.revision, rebuilt);
-  const compute = withSlots(aligned, slots);
-  const result: StepResult = { state: profileWith(state, { version: state.version + 1, compute }), effects: [], changed: true };
+  const compute = withSlots(aligned.compute, slots);
+  const result: StepResult = { state: profileWith(aligned, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
 
@@ -181,7 +181,9 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   const winner = state ?? { ...loserRecord, id: message.profileId, version: 0, timers: {}, mergedFrom: [], eventCounts: {}, traits: {}, identifiers: [] };
   const set = winner.collection === 'accounts' ? definitions.accounts : definitions.users;
   // Answers of definitions deleted since either was aligned stay on as custom traits, and merge as those.
-  const { state: merged, effects: absorbEffects } = absorbProfile(keepingOrphanedAnswers(winner, set), keepingOrphanedAnswers(loser, set));
+  const alignedWinner = alignedProfile(winner, set);
+  const alignedLoser = alignedProfile(loser, set);
+  const { state: merged, effects: absorbEffects } = absorbProfile(alignedWinner, alignedLoser);
   const gained = merged.identifiers.slice(winner.identifiers.length).map(({ type, value }) => ({ type, value }));
   const effects: ActorEffect[] = [
     ...absorbEffects,
@@ -190,14 +192,8 @@ function absorb(state: ProfileState | undefined, message: Extract<ActorMessage, 
   ];
   // Definition states merge through their evaluators: the result is as if the winner had seen
   // both histories (the recompute that follows re-evaluates every definition on it).
-  const compute = mergeComputeStates(winner.compute, loser.compute, set);
+  const compute = mergeComputeStates(alignedWinner.compute, alignedLoser.compute, set);
   return { state: compute === undefined ? merged : profileWith(merged, { compute }), effects, changed: true };
-}
-
-/** `state` with the answers of definitions no longer in `set` kept among its custom traits. */
-function keepingOrphanedAnswers(state: ProfileState, set: DefinitionSet): ProfileState {
-  const orphans = orphanedAnswers(state.compute, set);
-  return orphans.length === 0 ? state : profileWith(state, { traits: withOrphanedAnswers(state.traits, orphans) });
 }
 
 function unlink(state: ProfileState | undefined, linkKey: string): StepResult {
@@ -235,14 +231,14 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   if (state === undefined) return { state, effects: [], changed: false };
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(definitionId);
-  const aligned = alignComputeStates(state.compute, set);
-  const entry = definition === undefined ? undefined : aligned.slots[definition.rank];
+  const aligned = alignedProfile(state, set);
+  const entry = definition === undefined ? undefined : aligned.compute.slots[definition.rank];
   if (definition === undefined || entry?.due !== dueAt) return { state, effects: [], changed: false };
-  const slots = aligned.slots.slice();
+  const slots = aligned.compute.slots.slice();
   // Spent: the entry stays, unarmed.
   slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, entry.state);
   const fired: StepResult = {
-    state: profileWith(state, { version: state.version + 1, compute: withSlots(aligned, slots) }),
+    state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, slots) }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
     changed: true,
   };

@@ -1,3 +1,4 @@
+import type { TraitEntry } from '../../src/actors/profile-state.ts';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorMessage } from '../../src/actors/actor-message.ts';
@@ -78,13 +79,16 @@ describe('definition states written behind (real LMDB)', () => {
     return store;
   }
 
-  /** What a profile shows and will do: its stored answers, its durable timers, and the audiences' sizes. */
+  /**
+   * What a profile shows and will do: its stored answers, its durable timers, and the audiences'
+   * sizes; and how they are stored (the record's custom traits, the answer rows).
+   */
   function observable(store: EngineStore): unknown {
+    const values = (traits: Record<string, TraitEntry>): Record<string, unknown> => Object.fromEntries(Object.entries(traits).map(([key, entry]) => [key, entry.value]));
     return {
-      traits: PROFILES.map((id) => {
-        const traits = storedProfile(store, id)?.traits ?? {};
-        return Object.fromEntries(Object.entries(traits).map(([key, entry]) => [key, entry.value]));
-      }),
+      traits: PROFILES.map((id) => values(storedProfile(store, id)?.traits ?? {})),
+      records: PROFILES.map((id) => values(store.profiles.get(id)?.traits ?? {})),
+      answerRows: [...store.answers.getRange()].map(({ key, value }) => [key, value.value]),
       timers: [...store.timers.getKeys()],
       sizes: [...store.definitionSizes.getRange()].map(({ key, value }) => [key, value]),
     };
@@ -139,7 +143,8 @@ describe('definition states written behind (real LMDB)', () => {
               // As after a crash: every commit was awaited, memory is gone, LMDB is what is left.
               behind = openBehind(version);
             } else {
-              // A new definition, live from now on (no backfill), and one of the others revised.
+              // A new definition, live from now on (no backfill), one of the others revised, and
+              // the one added before deleted (its answers stay on profiles as custom traits).
               redefinitions += 1;
               const added = definitionRecord({ id: `aud_new_${redefinitions}`, key: `new_${redefinitions}`, kind: 'audience', query: "event('Product Added').within(10 hours).count() >= 2", spaceId: space });
               const revised = { ...definitions()[redefinitions % QUERIES.length]!, revision: 1 + redefinitions };
@@ -147,6 +152,7 @@ describe('definition states written behind (real LMDB)', () => {
               for (const store of [behindStore, throughStore]) {
                 await store.definitions.put(added.id, added);
                 await store.definitions.put(revised.id, revised);
+                if (redefinitions > 1) await store.definitions.remove(`aud_new_${redefinitions - 1}`);
               }
               behind.useDefinitions(version);
               through.useDefinitions(version);

@@ -160,21 +160,23 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const buyer = asProfileId('use_retired_answer');
     const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
     const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
-    await firstLife(dir.path, [spend, week], [order(buyer, 40, T0)], async (store) => {
+    // The second order changes only states: they are written behind it, and replayed at load.
+    await firstLife(dir.path, [spend, week], [order(buyer, 40, T0), order(buyer, 2, T0 + 1)], async (store) => {
       expect([...store.answers.getKeys({ start: [buyer], end: [`${buyer}\u0000`] })]).toEqual([
         [buyer, 'total_spend'],
         [buyer, 'week_buyer'],
       ]);
       expect(store.profiles.get(buyer)?.traits).toEqual({});
+      expect(store.profiles.get(buyer)?.computeLag?.count).toBe(1);
     });
     const { store, runtime } = open(dir.path);
     await store.definitions.remove('trt_spend');
     runtime.useDefinitions(2);
     await runtime.deliver([order(buyer, 5, T0 + DAY)], T0 + DAY);
-    // The sum stopped at 40 (the later order is not added), now a custom trait of the record.
+    // The sum stopped at 42 (the later order is not added), now a custom trait of the record.
     expect(store.answers.get([buyer, 'total_spend'])).toBeUndefined();
-    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(40);
-    expect(storedProfile(store, buyer)?.traits.total_spend?.value).toBe(40);
+    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(42);
+    expect(storedProfile(store, buyer)?.traits.total_spend?.value).toBe(42);
     expect(storedProfile(store, buyer)?.traits.week_buyer?.value).toBe(true);
   });
 

@@ -1,5 +1,5 @@
-import { alignComputeStates, computeEntries, definitionStateEntry, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
-import type { DefinitionSet } from '../../compute/definition-set.ts';
+import { computeEntries, definitionStateEntry, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import type { CompiledDefinition, DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
 import type { TrackedEvent } from '../../ingest/tracked-event.ts';
 import type { EpochMs } from '../../shared/ids.ts';
@@ -52,28 +52,35 @@ export function isStateOnlyChange(before: ComputeStates | undefined, after: Comp
  * Rebuilds the states a profile had in memory: the written states, with the lagged events (in
  * step order) observed again, then pruned at `now`. Observing later than the step did and pruning
  * once gives the same answers at `now` and after, as the evaluators' property test holds them to
- * any observation instant.
+ * any observation instant. The states keep the layout they were loaded in (entries are found by
+ * id): aligning here would drop the answers of deleted definitions, which the profile's next step
+ * keeps as custom traits when it aligns them.
  */
-export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates {
-  const aligned = alignComputeStates(written, set);
-  const slots = aligned.slots.slice();
-  const touched = new Set<number>();
+export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates | undefined {
+  if (written === undefined) return undefined;
+  const slots = written.slots.slice();
+  const slotOf = new Map<string, number>();
+  slots.forEach((entry, i) => {
+    if (entry !== undefined) slotOf.set(entry.id, i);
+  });
+  const touched = new Map<number, CompiledDefinition>();
   for (const event of events) {
     const name = occurrenceName(event);
     if (name === undefined) continue;
     for (const definition of set.byEvent.get(name) ?? []) {
-      const entry = slots[definition.rank];
+      const slot = slotOf.get(definition.id);
+      const entry = slot === undefined ? undefined : slots[slot];
       // Not a state the lagged steps changed (see above): the written one stands.
-      if (entry === undefined || entry.revision !== definition.revision) continue;
-      slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due);
-      touched.add(definition.rank);
+      if (slot === undefined || entry === undefined || entry.revision !== definition.revision) continue;
+      slots[slot] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due);
+      touched.set(slot, definition);
     }
   }
-  for (const rank of touched) {
-    const entry = slots[rank]!;
-    slots[rank] = definitionStateEntry(entry.id, entry.revision, set.ordered[rank]!.evaluator.prune(entry.state, now), entry.due);
+  for (const [slot, definition] of touched) {
+    const entry = slots[slot]!;
+    slots[slot] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.prune(entry.state, now), entry.due);
   }
-  return withSlots(aligned, slots);
+  return withSlots(written, slots);
 }
 
 /** The writes that turn the states LMDB holds into `next`: entries to put, definition ids to remove. */
