@@ -1,5 +1,4 @@
-import { loadedComputeStates } from '../actors/compute-states.ts';
-import { traitsWithAnswers, type ProfileState, type TraitEntry } from '../actors/profile-state.ts';
+import type { ProfileState, TraitEntry } from '../actors/profile-state.ts';
 import type { ComputeLag } from './compute-records.ts';
 import type { EngineStore } from './engine-store.ts';
 
@@ -22,9 +21,14 @@ export function readStoredProfile(
   store: Pick<EngineStore, 'answers'>,
   stored: StoredProfile,
 ): { readonly state: ProfileState; readonly computeLag: ComputeLag | undefined } {
-  const { record, answers, computeLag } = loadStoredProfile(store, stored);
-  if (answers.length === 0) return { state: record, computeLag };
-  return { state: { ...record, traits: traitsWithAnswers({ traits: record.traits, compute: loadedComputeStates([], answers) }) }, computeLag };
+  const { computeLag, ...record } = stored;
+  // Read straight into one copy of the traits: this is every Profile API lookup's path.
+  let traits: Record<string, TraitEntry> | undefined;
+  for (const { key, value } of store.answers.getRange({ start: [record.id], end: [`${record.id}\u0000`] })) {
+    traits ??= { ...record.traits };
+    traits[key[1]] = value;
+  }
+  return { state: traits === undefined ? record : { ...record, traits }, computeLag };
 }
 
 /** A profile's record (custom traits only) and its answer rows, by key, as the actor loads them. */
