@@ -55,7 +55,9 @@ export function recomputeDefinitions(
   now: EpochMs,
 ): { state: ProfileState; effects: ActorEffect[] } {
   if (definitions.ordered.length === 0) return { state, effects: [] };
-  const worklist = initialWorklist(definitions, trigger);
+  // The event's index entry itself while nothing is enqueued (most steps): copied at the first reader.
+  let worklist: readonly CompiledDefinition[] = initialWorklist(definitions, trigger);
+  let ownWorklist: CompiledDefinition[] | undefined;
   if (worklist.length === 0) return { state, effects: [] };
   // Definitions woken for another reason than the event alone must evaluate even when the
   // event left their state as it was. With `all`, that is every one, and the worklist already
@@ -127,7 +129,11 @@ export function recomputeDefinitions(
       if (!all) {
         for (const reader of definitions.byTrait.get(definition.key) ?? []) {
           (wokenOtherwise ??= new Set()).add(reader);
-          enqueue(worklist, reader, i);
+          if (ownWorklist === undefined) {
+            ownWorklist = worklist.slice();
+            worklist = ownWorklist;
+          }
+          enqueue(ownWorklist, reader, i);
         }
       }
     }
@@ -256,13 +262,13 @@ export function answerToWrite(definition: Pick<CompiledDefinition, 'kind'>, answ
   return !isAbsent(current) && sameValue(current, answer) ? undefined : answer;
 }
 
-function initialWorklist(definitions: DefinitionSet, trigger: ComputeTrigger): CompiledDefinition[] {
-  if (trigger.all === true) return [...definitions.ordered];
+function initialWorklist(definitions: DefinitionSet, trigger: ComputeTrigger): readonly CompiledDefinition[] {
+  if (trigger.all === true) return definitions.ordered;
   const name = trigger.event === undefined ? undefined : occurrenceName(trigger.event);
   const byEvent = name === undefined ? undefined : definitions.byEvent.get(name);
   // The common case, an event and nothing else: its index entry is already in rank order.
   const nothingElse = (trigger.changedTraits === undefined || trigger.changedTraits.size === 0) && (trigger.definitionIds === undefined || trigger.definitionIds.size === 0);
-  if (nothingElse) return byEvent === undefined ? [] : byEvent.slice();
+  if (nothingElse) return byEvent ?? [];
   const dirty = new Set<CompiledDefinition>(byEvent);
   for (const key of trigger.changedTraits ?? []) for (const d of definitions.byTrait.get(key) ?? []) dirty.add(d);
   for (const id of trigger.definitionIds ?? []) {
