@@ -154,6 +154,21 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     expect([...store.timers.getKeys()]).toEqual([]);
   });
 
+  it("shows a live definition's answer over a custom trait of its key, which the record keeps", async () => {
+    const dir = makeTempDir('shard-owned-key');
+    cleanups.push(dir.remove);
+    const buyer = asProfileId('use_owned_key');
+    const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
+    const { store, runtime } = open(dir.path);
+    await store.definitions.put(spend.id, spend);
+    runtime.useDefinitions(1);
+    const identify = trackedEvent({ messageId: 'identify-owned', type: 'identify', userId: buyer, traits: { total_spend: 1 }, timestamp: T0 + 1, receivedAt: T0 + 1 });
+    await runtime.deliver([order(buyer, 40, T0), { type: 'profile.track', profileId: buyer, spaceId: space, event: identify, newIdentifiers: [] }], T0 + 1);
+    expect(store.profiles.get(buyer)?.traits.total_spend?.value).toBe(1);
+    expect(store.answers.get([buyer, 'total_spend'])?.value).toBe(40);
+    expect(storedProfile(store, buyer)?.traits.total_spend?.value).toBe(40);
+  });
+
   it("keeps a deleted definition's last answer as a custom trait: its row goes, the record holds it", async () => {
     const dir = makeTempDir('shard-retired-answer');
     cleanups.push(dir.remove);
