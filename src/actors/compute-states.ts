@@ -44,7 +44,7 @@ export interface ComputeStates {
 }
 
 /** The layout of states not yet aligned with any definition set (as loaded). */
-export const UNALIGNED = -1;
+const UNALIGNED = -1;
 
 const NO_ANSWER_RANKS: ReadonlyMap<string, number> = new Map();
 
@@ -60,7 +60,7 @@ export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answ
   };
 }
 
-/** `compute` (aligned) with other slots, its answers as they are. */
+/** `compute` with other slots in its layout, its answers as they are. */
 export function withSlots(compute: ComputeStates, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
   return { layout: compute.layout, slots, answers: compute.answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }

@@ -1,4 +1,4 @@
-import { answerEntries, type ComputeStates } from './compute-states.ts';
+import type { ComputeStates } from './compute-states.ts';
 import type { IdentifierRecord } from '../identity/identifier.ts';
 import type { EventType } from '../ingest/tracked-event.ts';
 import type { EpochMs, ProfileId, SpaceId } from '../shared/ids.ts';
@@ -117,18 +117,6 @@ export function emptyProfile(id: ProfileId, spaceId: SpaceId, origin: MessageOri
     timers: {},
     mergedFrom: [],
   };
-}
-
-/**
- * The traits as a reader sees them: the custom traits with the answers among them (an answer wins
- * over a custom trait of its key), as LMDB's record and answer rows read together.
- */
-export function traitsWithAnswers(state: Pick<ProfileState, 'traits' | 'compute'>): Readonly<Record<string, TraitEntry>> {
-  const answers = answerEntries(state.compute);
-  if (answers.length === 0) return state.traits;
-  const traits: Record<string, TraitEntry> = { ...state.traits };
-  for (const [key, entry] of answers) traits[key] = entry;
-  return traits;
 }
 
 /** The traits a reader sees: tombstones dropped. */

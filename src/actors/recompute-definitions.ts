@@ -234,7 +234,7 @@ export function alignedProfile(state: ProfileState, set: DefinitionSet): Profile
  * (contract, "Computed traits"). The answer wins over a custom trait of its key, as it did while
  * its definition was live.
  */
-export function withOrphanedAnswers(traits: Readonly<Record<string, TraitEntry>>, orphans: ReadonlyArray<readonly [string, TraitEntry]>): Readonly<Record<string, TraitEntry>> {
+function withOrphanedAnswers(traits: Readonly<Record<string, TraitEntry>>, orphans: ReadonlyArray<readonly [string, TraitEntry]>): Readonly<Record<string, TraitEntry>> {
   if (orphans.length === 0) return traits;
   const kept: Record<string, TraitEntry> = { ...traits };
   for (const [key, entry] of orphans) kept[key] = entry;

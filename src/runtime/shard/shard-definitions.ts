@@ -117,7 +117,7 @@ function compileSafely(definitions: readonly LiveDefinition[], version: number):
 }
 
 /** True when the profile is a member of the audience with this key (its answer is `true`). */
-export function isMember(state: ProfileState | undefined, key: string): boolean {
+function isMember(state: ProfileState | undefined, key: string): boolean {
   return state !== undefined && answerEntry(state.compute, key)?.value === true;
 }
 

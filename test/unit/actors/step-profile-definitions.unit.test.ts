@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorEffect, ActorMessage } from '../../../src/actors/actor-message.ts';
-import { traitsWithAnswers, type ProfileState } from '../../../src/actors/profile-state.ts';
-import { computeEntries } from '../../../src/actors/compute-states.ts';
+import type { ProfileState } from '../../../src/actors/profile-state.ts';
+import { answerEntries, computeEntries } from '../../../src/actors/compute-states.ts';
 import { definitionTimerKey } from '../../../src/actors/recompute-definitions.ts';
 import { stepProfile, type SpaceDefinitions } from '../../../src/actors/step-profile.ts';
 import { compileDefinitionSet, EMPTY_DEFINITION_SET, type LiveDefinition } from '../../../src/compute/definition-set.ts';
@@ -51,8 +51,11 @@ function order(id: ProfileId, total: number, timestamp: number, extra: Partial<T
   return { type: 'profile.track', profileId: id, spaceId: space, event, newIdentifiers: [{ type: 'user_id', value: `${id}-u`, addedAt: timestamp, firstMessageId: event.messageId, sourceId: 'src' }] };
 }
 
+/** The traits as the Profile API shows them: custom traits, and the answers over them. */
 function visible(state: ProfileState | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(state === undefined ? {} : traitsWithAnswers(state)).map(([k, e]) => [k, e.value]));
+  const custom = Object.entries(state?.traits ?? {}).map(([k, e]) => [k, e.value]);
+  const answers = answerEntries(state?.compute).map(([k, e]) => [k, e.value]);
+  return Object.fromEntries([...custom, ...answers]);
 }
 
 describe('stepProfile with live definitions', () => {
