@@ -9,11 +9,12 @@ import type { ComputeLag } from '../../store/compute-records.ts';
  * Definition states are written behind. An ordinary event usually changes only the evaluator
  * states of the definitions it touches (an occurrence added, a sum moved), and re-encoding those
  * states on every event was most of the commit's cost. Such a step writes no state: its stored
- * event carries the profile version its step made, the profile record (written on every step
- * anyway, answers included as traits) says from which version the states lag, and a load replays
- * those events into the written states. Anything else (a state created, a revision or an armed
- * timer changed, a change of definitions' layout, a merge, a backfill, a spent timer) writes the
- * states out at once, and so does every `LAG_LIMIT`-th lagged event, which bounds a replay.
+ * event carries the profile version its step made, the profile record (written on every such
+ * step anyway; the answers are rows written through beside it) says from which version the
+ * states lag, and a load replays those events into the written states. Anything else (a state
+ * created, a revision or an armed timer changed, a change of definitions' layout, a merge, a
+ * backfill, a spent timer) writes the states out at once, and so does every `LAG_LIMIT`-th
+ * lagged event, which bounds a replay.
  *
  * Why a replay under the definitions live at load time is exact: a lagged event changed only
  * states that existed, under their revision; a replay observes an event only into such states
