@@ -60,9 +60,18 @@ export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answ
   };
 }
 
-/** `compute` with other slots in its layout, its answers as they are. */
-export function withSlots(compute: ComputeStates, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
-  return { layout: compute.layout, slots, answers: compute.answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
+/** `compute` with other slots and answers in its layout (its answers as they are by default). */
+export function withSlots(
+  compute: ComputeStates,
+  slots: ReadonlyArray<DefinitionStateEntry | undefined>,
+  answers: ReadonlyArray<TraitEntry | undefined> = compute.answers,
+): ComputeStates {
+  return { layout: compute.layout, slots, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
+}
+
+/** States and answers laid out by rank in `set`. */
+export function alignedStates(set: DefinitionSet, slots: ReadonlyArray<DefinitionStateEntry | undefined>, answers: ReadonlyArray<TraitEntry | undefined>): ComputeStates {
+  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
 }
 
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
@@ -107,11 +116,32 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
     const rank = set.rankOfKey.get(key);
     if (rank !== undefined) answers[rank] = entry;
   }
-  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
+  return alignedStates(set, slots, answers);
 }
 
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */
 export function orphanedAnswers(compute: ComputeStates | undefined, set: DefinitionSet): Array<[string, TraitEntry]> {
   if (compute === undefined || compute.answerRanks === set.rankOfKey) return [];
   return answerEntries(compute).filter(([key]) => !set.rankOfKey.has(key));
+}
+
+const NO_KEYS: readonly string[] = [];
+
+/**
+ * The keys whose answer is not the same entry in `after` as in `before` (entries are immutable:
+ * identity tells), those gone included: what the commit writes as answer rows and counts toward
+ * audience sizes. Under one layout a scan of the ranks, a few pointer comparisons; across layouts
+ * (the definitions changed, or the profile was just loaded) by key.
+ */
+export function movedAnswers(before: ComputeStates | undefined, after: ComputeStates | undefined): readonly string[] {
+  if (before?.answers === after?.answers) return NO_KEYS;
+  const keys: string[] = [];
+  if (before !== undefined && after !== undefined && before.answerKeys === after.answerKeys) {
+    const { answers, answerKeys } = after;
+    for (let rank = 0; rank < answers.length; rank++) if (answers[rank] !== before.answers[rank]) keys.push(answerKeys[rank]!);
+    return keys;
+  }
+  for (const [key, entry] of answerEntries(after)) if (answerEntry(before, key) !== entry) keys.push(key);
+  for (const [key] of answerEntries(before)) if (answerEntry(after, key) === undefined) keys.push(key);
+  return keys;
 }

@@ -3,9 +3,8 @@ import type { DefinitionEvaluator, EvaluatorState, TraitLookup } from '../comput
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
-import { alignComputeStates, answerEntry } from './compute-states.ts';
 import type { ProfileState } from './profile-state.ts';
-import { answerToWrite, isKnownProfile, profileTraitValue } from './recompute-definitions.ts';
+import { alignedProfile, answerToWrite, isKnownProfile, traitOf, type AlignedProfile } from './recompute-definitions.ts';
 
 /** One profile's part of an audience preview. */
 export interface PreviewProfileInput {
@@ -36,13 +35,15 @@ export function previewMembership(input: PreviewProfileInput): boolean {
   if (!input.includeAnonymousUsers && !isKnownProfile(state)) return false;
   let rebuilt: EvaluatorState = evaluator.initialState();
   for (const event of input.history ?? []) rebuilt = evaluator.observe(rebuilt, event, now);
-  const traits = at === now ? storedTraits(state, input.definitions) : traitsAt(state, input.definitions, evaluator.traitKeys, at);
+  // Aligned as a step would align it: a deleted definition's answer reads as the custom trait it becomes.
+  const aligned = alignedProfile(state, input.definitions);
+  const traits = at === now ? storedTraits(aligned, input.definitions) : traitsAt(aligned, input.definitions, evaluator.traitKeys, at);
   return evaluator.evaluate(evaluator.prune(rebuilt, at), traits, at) === true;
 }
 
 /** The traits and answers the profile holds (what the engine shows now). */
-function storedTraits(state: ProfileState, definitions: DefinitionSet): TraitLookup {
-  return (key) => profileTraitValue(state, definitions, key);
+function storedTraits(state: AlignedProfile, definitions: DefinitionSet): TraitLookup {
+  return (key) => traitOf(state.traits, state.compute.answers, definitions.rankOfKey, key);
 }
 
 /**
@@ -50,11 +51,11 @@ function storedTraits(state: ProfileState, definitions: DefinitionSet): TraitLoo
  * preview reads (and each one those read) is evaluated at `at` from its current state, in rank
  * order, and its answer written as the actor writes it.
  */
-function traitsAt(state: ProfileState, definitions: DefinitionSet, read: ReadonlySet<string>, at: EpochMs): TraitLookup {
+function traitsAt(state: AlignedProfile, definitions: DefinitionSet, read: ReadonlySet<string>, at: EpochMs): TraitLookup {
   const needed = definitionsRead(definitions, read);
   const stored = storedTraits(state, definitions);
   if (needed.length === 0) return stored;
-  const slots = alignComputeStates(state.compute, definitions).slots;
+  const { slots, answers } = state.compute;
   const known = isKnownProfile(state);
   const overlay = new Map<string, Json | undefined>();
   const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : stored(key));
@@ -65,7 +66,7 @@ function traitsAt(state: ProfileState, definitions: DefinitionSet, read: Readonl
     const qualifies = known || definition.includeAnonymousUsers;
     const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
     const held = lookup(definition.key);
-    const written = answerToWrite(definition, answer, held, answerEntry(state.compute, definition.key) !== undefined || overlay.has(definition.key));
+    const written = answerToWrite(definition, answer, held, answers[definition.rank] !== undefined || overlay.has(definition.key));
     if (written !== undefined) overlay.set(definition.key, written === null ? undefined : written);
   }
   return lookup;

@@ -6,7 +6,7 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, answerEntry, computeEntries, definitionStateEntry, orphanedAnswers, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import { alignComputeStates, alignedStates, computeEntries, definitionStateEntry, orphanedAnswers, withSlots, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
 import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
 
@@ -177,7 +177,7 @@ export function recomputeDefinitions(
     timers: state.timers,
     mergedFrom: state.mergedFrom,
     links: state.links,
-    compute: slots !== undefined || answers !== undefined ? { layout: aligned.layout, slots: slots ?? aligned.slots, answers: answers ?? aligned.answers, answerRanks: aligned.answerRanks, answerKeys: aligned.answerKeys } : aligned,
+    compute: slots !== undefined || answers !== undefined ? withSlots(aligned, slots ?? aligned.slots, answers ?? aligned.answers) : aligned,
   };
   return { state: next, effects };
 }
@@ -199,33 +199,34 @@ let lookupAnswers: ReadonlyArray<TraitEntry | undefined> = [];
 let lookupRanks: ReadonlyMap<string, number> = new Map();
 
 function traitValue(key: string): Json | undefined {
-  const rank = lookupRanks.get(key);
-  if (rank === undefined) return traitValueOf(lookupTraits, key);
-  const entry = lookupAnswers[rank];
-  return entry === undefined || entry.value === null ? undefined : entry.value;
+  return traitOf(lookupTraits, lookupAnswers, lookupRanks, key);
 }
 
 /**
- * What `trait(key)` reads on a profile: a live definition's key reads its answer (the definition
- * owns its key), any other key the custom trait. Absent for a missing entry and for a tombstone.
- * For the actor's own lookups during a recompute, see `traitValue`.
+ * What `trait(key)` reads on a profile aligned with the set whose `rankOfKey` is `ranks`
+ * (`alignedProfile`): a live definition's key reads its answer (the definition owns its key), any
+ * other key the custom trait, a deleted definition's last answer among them. Absent for a missing
+ * entry and for a tombstone.
  */
-export function profileTraitValue(state: Pick<ProfileState, 'traits' | 'compute'>, set: DefinitionSet, key: string): Json | undefined {
-  // An answer held under a key no longer live is read too: the next step keeps it as a custom trait.
-  const entry = answerEntry(state.compute, key);
-  if (entry === undefined && !set.rankOfKey.has(key)) return traitValueOf(state.traits, key);
+export function traitOf(traits: ProfileState['traits'], answers: ComputeStates['answers'], ranks: ReadonlyMap<string, number>, key: string): Json | undefined {
+  const rank = ranks.get(key);
+  if (rank === undefined) return traitValueOf(traits, key);
+  const entry = answers[rank];
   return entry === undefined || entry.value === null ? undefined : entry.value;
 }
+
+/** A profile whose states and answers are laid out for a definition set (`alignedProfile`). */
+export type AlignedProfile = ProfileState & { readonly compute: ComputeStates };
 
 /**
  * `state`'s definition states and answers aligned with `set` (`compute` is then set), and its
  * custom traits with the answers of definitions no longer in `set` kept among them. Every step
  * that goes on with a profile under a set aligns it here, so no answer is dropped by an alignment.
  */
-export function alignedProfile(state: ProfileState, set: DefinitionSet): ProfileState & { readonly compute: ComputeStates } {
+export function alignedProfile(state: ProfileState, set: DefinitionSet): AlignedProfile {
   const compute = alignComputeStates(state.compute, set);
-  if (compute === state.compute) return state as ProfileState & { readonly compute: ComputeStates };
-  return profileWith(state, { traits: withOrphanedAnswers(state.traits, orphanedAnswers(state.compute, set)), compute }) as ProfileState & { readonly compute: ComputeStates };
+  if (compute === state.compute) return state as AlignedProfile;
+  return profileWith(state, { traits: withOrphanedAnswers(state.traits, orphanedAnswers(state.compute, set)), compute }) as AlignedProfile;
 }
 
 /**
@@ -320,7 +321,7 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
     const b = theirs.answers[definition.rank];
     return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
   });
-  return { layout: definitions.layout, slots, answers, answerRanks: definitions.rankOfKey, answerKeys: definitions.keys };
+  return alignedStates(definitions, slots, answers);
 }
 
 function currentEntry(entry: DefinitionStateEntry | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {

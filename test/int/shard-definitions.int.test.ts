@@ -19,6 +19,10 @@ function definition(id: string, key: string, kind: DefinitionRecord['kind'], que
   return definitionRecord({ id, key, kind, query, spaceId: space });
 }
 
+/** Definitions several tests share. */
+const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
+const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
+
 let seq = 0;
 function order(profileId: ProfileId, total: number, timestamp: number): ActorMessage {
   seq += 1;
@@ -139,7 +143,6 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const dir = makeTempDir('shard-retired-timer');
     cleanups.push(dir.remove);
     const buyer = asProfileId('use_retired');
-    const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
     const month = definition('aud_month', 'month_buyer', 'audience', "event('Order Completed').within(30 days).count() >= 1");
     await firstLife(dir.path, [week, month], [order(buyer, 40, T0)], async (store) => {
       expect([...store.timers.getKeys()]).toEqual([[T0 + 7 * DAY, buyer, DEFINITIONS_TIMER_KEY]]);
@@ -158,7 +161,6 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const dir = makeTempDir('shard-owned-key');
     cleanups.push(dir.remove);
     const buyer = asProfileId('use_owned_key');
-    const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
     const { store, runtime } = open(dir.path);
     await store.definitions.put(spend.id, spend);
     runtime.useDefinitions(1);
@@ -173,8 +175,6 @@ describe('shard runtime with live definitions (real LMDB)', () => {
     const dir = makeTempDir('shard-retired-answer');
     cleanups.push(dir.remove);
     const buyer = asProfileId('use_retired_answer');
-    const spend = definition('trt_spend', 'total_spend', 'computed_trait', "event('Order Completed').sum(property('total'))");
-    const week = definition('aud_week', 'week_buyer', 'audience', "event('Order Completed').within(7 days).count() >= 1");
     // The second order changes only states: they are written behind it, and replayed at load.
     await firstLife(dir.path, [spend, week], [order(buyer, 40, T0), order(buyer, 2, T0 + 1)], async (store) => {
       expect([...store.answers.getKeys({ start: [buyer], end: [`${buyer}\u0000`] })]).toEqual([

@@ -1,4 +1,4 @@
-import { answerEntries, answerEntry, type ComputeStates } from '../../actors/compute-states.ts';
+import { answerEntry, movedAnswers, type ComputeStates } from '../../actors/compute-states.ts';
 import type { ProfileState, TraitEntry } from '../../actors/profile-state.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import type { StoredProfile } from '../../store/profile-record.ts';
@@ -14,27 +14,19 @@ const NO_WRITES: AnswerWrites = { puts: [], removes: [] };
 /**
  * The answer rows (`store/profile-record.ts`, one per profile and definition key) that turn the
  * answers LMDB holds (`held`: those of the state before the delivery, written through by every
- * commit, or as loaded) into `next`'s. Answers are immutable entries, so identity tells which
- * moved: under one layout a scan of the ranks, a few pointer comparisons; across layouts (the
- * definitions changed, or the profile was just loaded) by key, and the rows of keys no longer
- * held (a deleted definition's answer, kept on as a custom trait in the record) go.
+ * commit, or as loaded) into `next`'s. The rows of keys no longer held (a deleted definition's
+ * answer, kept on as a custom trait in the record) go.
  */
 export function answerWrites(held: ComputeStates | undefined, next: ComputeStates | undefined): AnswerWrites {
-  if (held?.answers === next?.answers) return NO_WRITES;
+  const moved = movedAnswers(held, next);
+  if (moved.length === 0) return NO_WRITES;
   const puts: Array<readonly [string, TraitEntry]> = [];
   const removes: string[] = [];
-  if (held !== undefined && next !== undefined && held.answerKeys === next.answerKeys) {
-    const { answers, answerKeys } = next;
-    for (let rank = 0; rank < answers.length; rank++) {
-      const entry = answers[rank];
-      if (entry === held.answers[rank]) continue;
-      if (entry === undefined) removes.push(answerKeys[rank]!);
-      else puts.push([answerKeys[rank]!, entry]);
-    }
-    return { puts, removes };
+  for (const key of moved) {
+    const entry = answerEntry(next, key);
+    if (entry === undefined) removes.push(key);
+    else puts.push([key, entry]);
   }
-  for (const [key, entry] of answerEntries(next)) if (answerEntry(held, key) !== entry) puts.push([key, entry]);
-  for (const [key] of answerEntries(held)) if (answerEntry(next, key) === undefined) removes.push(key);
   return { puts, removes };
 }
 

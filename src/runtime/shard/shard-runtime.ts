@@ -1,5 +1,5 @@
 import type { ActorEffect, ActorMessage, SyncEffect } from '../../actors/actor-message.ts';
-import { alignComputeStates, computeEntries, loadedComputeStates, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { alignComputeStates, computeEntries, loadedComputeStates, movedAnswers, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import type { ComputeLag } from '../../store/compute-records.ts';
 import { computeWrites, extendLag, isStateOnlyChange, LAG_LIMIT, replayLag } from './compute-lag.ts';
 import { answerWrites, storedRecord } from './answer-rows.ts';
@@ -200,21 +200,11 @@ export function createShardRuntime(options: ShardRuntimeOptions): ShardRuntime {
   function countMemberships(spaceId: string, before: ProfileState | undefined, after: ProfileState | undefined, writes: PendingWrites): void {
     const audiences = definitions.audiencesOf(spaceId);
     if (audiences.size === 0) return;
-    const held = before?.compute;
-    const next = after?.compute;
-    // Most steps move no membership: the same answers, or the same entry per audience.
-    if (held?.answers === next?.answers) return;
-    if (held !== undefined && next !== undefined && held.answerKeys === next.answerKeys) {
-      // One layout: only the answers that moved (entries are immutable, identity tells).
-      for (let rank = 0; rank < next.answers.length; rank++) {
-        if (next.answers[rank] === held.answers[rank]) continue;
-        const key = next.answerKeys[rank]!;
-        const id = audiences.get(key);
-        if (id !== undefined) adjustSize(id, membershipMove(before, after, key), writes);
-      }
-      return;
+    // Only an answer that moved can move a membership; most steps move none.
+    for (const key of movedAnswers(before?.compute, after?.compute)) {
+      const id = audiences.get(key);
+      if (id !== undefined) adjustSize(id, membershipMove(before, after, key), writes);
     }
-    for (const [key, id] of audiences) adjustSize(id, membershipMove(before, after, key), writes);
   }
 
   let pruneReleasedAt = RELEASED_PRUNE_AT;
