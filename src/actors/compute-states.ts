@@ -1,4 +1,4 @@
-import type { DefinitionSet } from '../compute/definition-set.ts';
+import type { CompiledDefinition, DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import type { TraitEntry } from './profile-state.ts';
 
@@ -109,7 +109,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
   const slots = new Array<DefinitionStateEntry | undefined>(set.ordered.length);
   for (const entry of computeEntries(compute)) {
     const definition = set.byId.get(entry.id);
-    if (definition !== undefined) slots[definition.rank] = entry;
+    if (definition !== undefined) slots[definition.rank] = inTodaysLayout(entry, definition);
   }
   const answers = new Array<TraitEntry | undefined>(set.ordered.length);
   for (const [key, entry] of answerEntries(compute)) {
@@ -117,6 +117,17 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
     if (rank !== undefined) answers[rank] = entry;
   }
   return alignedStates(set, slots, answers);
+}
+
+/**
+ * The entry with its state in today's layout (`DefinitionEvaluator.upgrade`): states loaded from
+ * storage pass here once, on their first alignment, and the step's evaluations then test no
+ * layout. An entry of another revision is left as it is: the step reads it as the initial state.
+ */
+function inTodaysLayout(entry: DefinitionStateEntry, definition: CompiledDefinition): DefinitionStateEntry {
+  if (entry.revision !== definition.revision) return entry;
+  const state = definition.evaluator.upgrade(entry.state);
+  return state === entry.state ? entry : definitionStateEntry(entry.id, entry.revision, state, entry.due);
 }
 
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */

@@ -82,17 +82,13 @@ export function recomputeDefinitions(
   lookupTraits = traits;
   lookupAnswers = aligned.answers;
   lookupRanks = definitions.rankOfKey;
-  const observed = trigger.event === undefined ? undefined : occurrenceName(trigger.event);
 
   for (let i = 0; i < worklist.length; i += 1) {
     const definition = worklist[i]!;
     const entry = (slots ?? aligned.slots)[definition.rank];
     const { evaluator } = definition;
-    let evaluatorState: EvaluatorState = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
-    if (trigger.event !== undefined && observed !== undefined && evaluator.eventNames.has(observed)) {
-      evaluatorState = evaluator.observe(evaluatorState, trigger.event, now);
-    }
-    evaluatorState = evaluator.prune(evaluatorState, now);
+    const stored: EvaluatorState = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
+    const evaluatorState = evaluator.advance(stored, trigger.event, now);
     // The event did not touch this definition's state (its filters dropped it) and nothing else
     // woke it: the answer and the armed timer stand. The same for a definition with no entry
     // whose state is still the initial one: it was answered when the profile became known (or

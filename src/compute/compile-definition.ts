@@ -31,9 +31,9 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
   const initial = stateOf(roots.map(initialStreamState));
   // What `rootsOf` fills for a state of one root stream; read within one call, never kept.
   const scratch: RootStreamState[] = [];
-  /** The state's streams in today's layout; a single stream's goes in `into`, which the caller must not keep. */
-  const streamsOf = (state: EvaluatorState, into: RootStreamState[] = scratch): readonly RootStreamState[] => {
-    const stored = rootsOf(state, into);
+  /** The state's streams in today's layout, in an array of their own (`merge` keeps it). */
+  const streamsOf = (state: EvaluatorState): readonly RootStreamState[] => {
+    const stored = rootsOf(state, []);
     return upgradedRoots(roots, stored) ?? stored;
   };
 
@@ -79,7 +79,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
 
   function answer(state: EvaluatorState, traits: TraitLookup, now: number, sink: InstantSink | undefined): Json | undefined {
     // Set first: the `earliest` sink filters by `env.now`, on the direct paths too.
-    currentStreams = streamsOf(state);
+    currentStreams = rootsOf(state, scratch);
     currentTraits = traits;
     env.now = now;
     env.sink = sink;
@@ -174,6 +174,27 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       }
       return changed === undefined ? state : stateOf(changed);
     },
+    advance(state, event, now) {
+      const name = event === undefined ? undefined : occurrenceName(event);
+      const observed = name !== undefined && eventNames.has(name) ? event : undefined;
+      if (single !== undefined) {
+        const stored = rootsOf(state, scratch)[0]!;
+        const after = pruneStream(single, observed === undefined ? stored : observeStream(single, stored, observed, now), now);
+        return after === stored ? state : (after as unknown as EvaluatorState);
+      }
+      const streams = rootsOf(state, scratch);
+      let changed: RootStreamState[] | undefined;
+      for (const plan of roots) {
+        const before = streams[plan.index]!;
+        const after = pruneStream(plan, observed === undefined ? before : observeStream(plan, before, observed, now), now);
+        if (after !== before) (changed ??= streams.slice())[plan.index] = after;
+      }
+      return changed === undefined ? state : stateOf(changed);
+    },
+    upgrade(state) {
+      const upgraded = upgradedRoots(roots, rootsOf(state, scratch));
+      return upgraded === undefined ? state : stateOf(upgraded);
+    },
     evaluate: (state, traits, now) => answer(state, traits, now, undefined),
     nextChangeAt(state, traits, now) {
       const { value, nextChangeAt } = evaluateWithNextChange(state, traits, now);
@@ -182,8 +203,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     firstFlip,
     evaluateWithNextChange,
     merge(winner, loser) {
-      const a = streamsOf(winner, []);
-      const b = streamsOf(loser, []);
+      const a = streamsOf(winner);
+      const b = streamsOf(loser);
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };

@@ -47,6 +47,18 @@ export interface DefinitionEvaluator {
    */
   prune(state: EvaluatorState, now: EpochMs): EvaluatorState;
   /**
+   * `observe` (when `event` is given) then `prune`, in one pass over a state in today's layout
+   * (`upgrade`): what the actor's step does to each definition it wakes.
+   */
+  advance(state: EvaluatorState, event: TrackedEvent | undefined, now: EpochMs): EvaluatorState;
+  /**
+   * The state in today's layout: the same object when it already is. States read from storage
+   * may have been written by an earlier version; `observe`, `prune` and `merge` take either, and
+   * `advance` and the evaluations take only states passed through here (the actor aligns every
+   * loaded state once, `alignComputeStates`), so the hot path tests no layout.
+   */
+  upgrade(state: EvaluatorState): EvaluatorState;
+  /**
    * The answer at `now`: a boolean for an audience; for a computed trait its value, or undefined
    * when it has none (absent).
    */

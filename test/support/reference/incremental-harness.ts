@@ -27,7 +27,7 @@ import { seededRandom } from '../seeded-random.ts';
  *   (either way round), and the rest observed on the merged state, checked as in the replay.
  *
  * Along the way `prune` runs at random instants, traits change at random arrivals, states make a
- * msgpackr round trip, and `observe`/`prune` must not mutate the state they are given. A failure
+ * msgpackr round trip, and `observe`/`advance`/`prune` must not mutate the state they are given. A failure
  * throws fast-check's report: the scenario (definition in the query language, events in arrival
  * order) and the message naming the instant and both answers.
  *
@@ -165,12 +165,17 @@ function checkAt(evaluator: DefinitionEvaluator, scenario: Scenario, profile: Pr
   }
 }
 
-/** Observes `event`, checking that the given state is left as it was and survives msgpackr. */
+/**
+ * Observes `event`, checking that the given state is left as it was and survives msgpackr: half
+ * the time through `observe`, half through `advance` (observe and prune in one pass, as the
+ * actor's step does).
+ */
 function observeChecked(evaluator: DefinitionEvaluator, state: EvaluatorState, event: TrackedEvent, now: EpochMs, random: () => number): EvaluatorState {
   const input = random() < 0.3 ? roundTrip(state) : state;
   const before = structuredClone(input);
-  const after = evaluator.observe(input, event, now);
-  if (!isDeepStrictEqual(input, before)) throw new Error(`observe(${event.messageId}) at ${formatInstant(now)} mutated the state it was given`);
+  const advancing = random() < 0.5;
+  const after = advancing ? evaluator.advance(input, event, now) : evaluator.observe(input, event, now);
+  if (!isDeepStrictEqual(input, before)) throw new Error(`${advancing ? 'advance' : 'observe'}(${event.messageId}) at ${formatInstant(now)} mutated the state it was given`);
   return after;
 }
 

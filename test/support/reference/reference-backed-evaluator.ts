@@ -45,6 +45,9 @@ export function compileReferenceBacked(ast: DefinitionAst): DefinitionEvaluator 
     observe: (state, event) => (relevant(event) ? stateOf([...eventsOf(state), event]) : state),
     // Nothing is dropped: the whole point is to hold every event the reference may need.
     prune: (state) => state,
+    advance: (state, event, now) => (event === undefined ? state : evaluator.observe(state, event, now)),
+    // Its states have had one layout only.
+    upgrade: (state) => state,
     evaluate: (state, lookup, now) => answerAt(eventsOf(state), traitsOf(lookup), now),
     nextChangeAt(state, lookup, now) {
       const events = eventsOf(state);

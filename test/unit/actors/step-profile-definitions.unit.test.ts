@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActorEffect, ActorMessage } from '../../../src/actors/actor-message.ts';
 import type { ProfileState } from '../../../src/actors/profile-state.ts';
-import { answerEntries, computeEntries } from '../../../src/actors/compute-states.ts';
+import { answerEntries, computeEntries, loadedComputeStates } from '../../../src/actors/compute-states.ts';
 import { definitionTimerKey } from '../../../src/actors/recompute-definitions.ts';
 import { stepProfile, type SpaceDefinitions } from '../../../src/actors/step-profile.ts';
 import { compileDefinitionSet, EMPTY_DEFINITION_SET, type LiveDefinition } from '../../../src/compute/definition-set.ts';
@@ -137,6 +137,21 @@ describe('stepProfile with live definitions', () => {
     expect(after.traits['total_spend']?.value).toBe(150);
     expect(after.traits['big_recent']?.value).toBe(true);
     expect(visible(after)).toEqual({ recent_buyer: true, total_spend: 150, big_recent: true });
+  });
+
+  it('steps a profile loaded with states of an earlier layout: each is brought to the current one once, at alignment', () => {
+    const pid = asProfileId('use_legacy_layout');
+    const first = stepProfile(undefined, order(pid, 150, T0), T0, definitions).state!;
+    // As LMDB hands back a state written when occurrences were objects {t, m, v}.
+    const legacy = { s: 'retained', occ: [{ t: T0, m: '', v: [] }], kids: [] };
+    const entries = computeEntries(first.compute).map((entry) => (entry.id === 'aud_recent' ? { ...entry, state: legacy } : entry));
+    const loaded: ProfileState = { ...first, compute: loadedComputeStates(entries, answerEntries(first.compute)) };
+    const second = stepProfile(loaded, order(pid, 20, T0 + DAY), T0 + DAY, definitions).state!;
+    expect(visible(second)).toEqual({ recent_buyer: true, total_spend: 170, big_recent: true });
+    const recent = computeEntries(second.compute).find((entry) => entry.id === 'aud_recent');
+    // Flat again (`count() >= 1` keeps only the newest occurrence): read as objects, the old
+    // list would have been spliced with the new occurrence, a time among objects.
+    expect(recent?.state).toEqual({ s: 'retained', occ: [T0 + DAY], kids: [] });
   });
 
   it('a merge gives the answers of one profile that saw both histories', () => {

@@ -252,12 +252,14 @@ describe('state layout', () => {
   });
 
   // States stored before lists were flat held an object {t, m, v} per occurrence. They load as
-  // they are, so each is read in today's layout and answers as the same history fed afresh.
+  // they are: `observe`, `prune` and `merge` read them in today's layout, and `upgrade` (which the
+  // actor applies once, when it aligns a loaded state) brings them there for the evaluations. Each
+  // then answers as the same history fed afresh.
   it('reads lists stored with an object per occurrence: windows, funnel children, pending occurrences, several streams', () => {
     const legacy = (t: number, v: Json[] = [], m = ''): { t: number; m: string; v: Json[] } => ({ t, m, v });
     const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'sum', field: field('n') })));
     const oldSum = { s: 'retained', occ: [legacy(T0, [2]), legacy(T0 + HOUR, [3])], kids: [] };
-    expect(sum.evaluateWithNextChange(oldSum, noTraits, T0 + HOUR)).toEqual({ value: 5, nextChangeAt: T0 + 7 * DAY });
+    expect(sum.evaluateWithNextChange(sum.upgrade(oldSum), noTraits, T0 + HOUR)).toEqual({ value: 5, nextChangeAt: T0 + 7 * DAY });
     const fedAfresh = feed(sum, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 }), track('A', T0 + 2 * HOUR, { n: 4 })]);
     expect(sum.observe(oldSum, track('A', T0 + 2 * HOUR, { n: 4 }), T0 + 2 * HOUR)).toEqual(fedAfresh);
     // A prune that drops nothing still hands back the state in today's layout, so it is stored so.
@@ -267,19 +269,19 @@ describe('state layout', () => {
     const lastOne = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'last', field: field('n') })));
     // Two at the same instant: `last` takes the greater messageId.
     const oldLast = { s: 'retained', occ: [legacy(T0, [7], 'm2'), legacy(T0, [8], 'm9')], kids: [] };
-    expect(lastOne.evaluate(oldLast, noTraits, T0)).toBe(8);
+    expect(lastOne.evaluate(lastOne.upgrade(oldLast), noTraits, T0)).toBe(8);
 
     const count = compileDefinition(computedTrait(aggregate(stream('A'), { kind: 'count' })));
     // A summary waiting for a future-dated occurrence.
     const oldSummary = { s: 'summary', acc: { k: 'count', n: 2 }, pending: [legacy(T0 + DAY)] };
-    expect(count.evaluateWithNextChange(oldSummary, noTraits, T0)).toEqual({ value: 2, nextChangeAt: T0 + DAY });
+    expect(count.evaluateWithNextChange(count.upgrade(oldSummary), noTraits, T0)).toEqual({ value: 2, nextChangeAt: T0 + DAY });
     expect(count.evaluate(count.prune(oldSummary, T0 + DAY), noTraits, T0 + DAY)).toBe(3);
 
     const funnel = compileDefinition(cartAbandonment);
     // Added at T0 and at T0 + 2 days, ordered at T0 + 1 hour: only the second is abandoned.
     const oldFunnel = { s: 'retained', occ: [legacy(T0), legacy(T0 + 2 * DAY)], kids: [[legacy(T0 + HOUR)]] };
-    expect(funnel.evaluateWithNextChange(oldFunnel, noTraits, T0 + 2 * DAY)).toEqual({ value: false, nextChangeAt: T0 + 3 * DAY });
-    expect(funnel.evaluate(oldFunnel, noTraits, T0 + 3 * DAY)).toBe(true);
+    expect(funnel.evaluateWithNextChange(funnel.upgrade(oldFunnel), noTraits, T0 + 2 * DAY)).toEqual({ value: false, nextChangeAt: T0 + 3 * DAY });
+    expect(funnel.evaluate(funnel.upgrade(oldFunnel), noTraits, T0 + 3 * DAY)).toBe(true);
 
     const two = compileDefinition(
       audience(
@@ -290,8 +292,12 @@ describe('state layout', () => {
       ),
     );
     const oldTwo = { version: 1, streams: [{ s: 'retained', occ: [legacy(T0)], kids: [] }, { s: 'summary', acc: { k: 'count', n: 1 }, pending: [] }] };
-    expect(two.evaluateWithNextChange(oldTwo, noTraits, T0)).toEqual({ value: true, nextChangeAt: T0 + 7 * DAY });
+    expect(two.evaluateWithNextChange(two.upgrade(oldTwo), noTraits, T0)).toEqual({ value: true, nextChangeAt: T0 + 7 * DAY });
     expect(two.prune(oldTwo, T0)).toEqual(feed(two, [track('A', T0), track('B', T0)]));
+    expect(two.upgrade(oldTwo)).toEqual(feed(two, [track('A', T0), track('B', T0)]));
+    // A state already in today's layout is its own upgrade: the actor writes nothing for it.
+    const current = feed(funnel, [track('Product Added', T0)]);
+    expect(funnel.upgrade(current)).toBe(current);
   });
 
   it('keeps the {version, streams} layout for a definition of several root streams', () => {
