@@ -1,3 +1,4 @@
+import { changedRanks, emptySlots, flatSlots, heldSlots, slotAt, slotsFrom, type ChunkedSlots } from '../compute/chunked-slots.ts';
 import type { CompiledDefinition, DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import type { TraitEntry } from './profile-state.ts';
@@ -22,21 +23,24 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
 
 /**
  * A profile's definition states and answers as slots aligned with a definition set: slot `i`
- * belongs to the definition of rank `i` in the set whose `layout` this is. A step copies the slot
- * array (a cheap slice) instead of a keyed object of up to a hundred entries, which measured 30+
- * µs per copy. States read from LMDB, or made under other definitions, have another layout and
- * are re-aligned by id (states) and by key (answers) on their first step.
+ * belongs to the definition of rank `i` in the set whose `layout` this is. States read from LMDB,
+ * or made under other definitions, have another layout and are re-aligned by id (states) and by
+ * key (answers) on their first step.
+ *
+ * Slots and answers are chunked by the set (`chunked-slots.ts`): a step copies the chunks it
+ * writes, not a keyed object of up to a hundred entries (30+ µs a copy), nor a flat array as long
+ * as the set (most of what a step left to the garbage collector with seventy definitions).
  *
  * The answers (audience key `k` → `true|false`, computed trait → its value) are kept here, by
- * rank, and not among the profile's custom traits: a step that writes one copies this array,
- * where a traits object holding ~70 answers cost ~8–30 µs to copy (past ~20 keys V8 keeps it as
- * a dictionary) and its growing shapes made every read of it megamorphic.
+ * rank, and not among the profile's custom traits: a step that writes one copies a chunk, where a
+ * traits object holding ~70 answers cost ~8–30 µs to copy (past ~20 keys V8 keeps it as a
+ * dictionary) and its growing shapes made every read of it megamorphic.
  */
 export interface ComputeStates {
   readonly layout: number;
-  readonly slots: ReadonlyArray<DefinitionStateEntry | undefined>;
+  readonly slots: ChunkedSlots<DefinitionStateEntry>;
   /** Each definition's answer, at the index `answerRanks` gives its key (its rank when aligned). */
-  readonly answers: ReadonlyArray<TraitEntry | undefined>;
+  readonly answers: ChunkedSlots<TraitEntry>;
   /** Where each key's answer is: the set's `rankOfKey` when aligned, the loaded keys' order when not. */
   readonly answerRanks: ReadonlyMap<string, number>;
   /** The key of each answer, by index (the set's keys when aligned). */
@@ -53,49 +57,45 @@ export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answ
   if (slots.length === 0 && answers.length === 0) return undefined;
   return {
     layout: UNALIGNED,
-    slots,
-    answers: answers.map(([, entry]) => entry),
+    slots: flatSlots(slots),
+    answers: flatSlots(answers.map(([, entry]) => entry)),
     answerRanks: answers.length === 0 ? NO_ANSWER_RANKS : new Map(answers.map(([key], i) => [key, i])),
     answerKeys: answers.map(([key]) => key),
   };
 }
 
 /** `compute` with other slots and answers in its layout (its answers as they are by default). */
-export function withSlots(
-  compute: ComputeStates,
-  slots: ReadonlyArray<DefinitionStateEntry | undefined>,
-  answers: ReadonlyArray<TraitEntry | undefined> = compute.answers,
-): ComputeStates {
+export function withSlots(compute: ComputeStates, slots: ChunkedSlots<DefinitionStateEntry>, answers: ChunkedSlots<TraitEntry> = compute.answers): ComputeStates {
   return { layout: compute.layout, slots, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }
 
 /** States and answers laid out by rank in `set`. */
-export function alignedStates(set: DefinitionSet, slots: ReadonlyArray<DefinitionStateEntry | undefined>, answers: ReadonlyArray<TraitEntry | undefined>): ComputeStates {
+export function alignedStates(set: DefinitionSet, slots: ChunkedSlots<DefinitionStateEntry>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
   return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
+}
+
+/** Whether two states are laid out alike, so their slots and answers compare rank by rank. */
+export function sameLayout(a: ComputeStates, b: ComputeStates): boolean {
+  return a.layout === b.layout && a.slots.layout === b.slots.layout && a.answers.layout === b.answers.layout;
 }
 
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
   if (compute === undefined) return [];
-  return compute.slots.filter((entry): entry is DefinitionStateEntry => entry !== undefined);
+  return heldSlots(compute.slots).map(([, entry]) => entry);
 }
 
 /** The answer a profile holds under `key`, tombstones included; undefined when it has none. */
 export function answerEntry(compute: ComputeStates | undefined, key: string): TraitEntry | undefined {
   if (compute === undefined) return undefined;
   const index = compute.answerRanks.get(key);
-  return index === undefined ? undefined : compute.answers[index];
+  return index === undefined ? undefined : slotAt(compute.answers, index);
 }
 
 /** Every answer a profile holds, by key. */
 export function answerEntries(compute: ComputeStates | undefined): Array<[string, TraitEntry]> {
-  const out: Array<[string, TraitEntry]> = [];
-  if (compute === undefined) return out;
-  const { answers, answerKeys } = compute;
-  for (let i = 0; i < answers.length; i++) {
-    const entry = answers[i];
-    if (entry !== undefined) out.push([answerKeys[i]!, entry]);
-  }
-  return out;
+  if (compute === undefined) return [];
+  const { answerKeys } = compute;
+  return heldSlots(compute.answers).map(([index, entry]) => [answerKeys[index]!, entry]);
 }
 
 /**
@@ -105,18 +105,19 @@ export function answerEntries(compute: ComputeStates | undefined): Array<[string
  * answer is not lost: `orphanedAnswers` names it, and the step keeps it as a custom trait.
  */
 export function alignComputeStates(compute: ComputeStates | undefined, set: DefinitionSet): ComputeStates {
-  if (compute !== undefined && compute.layout === set.layout && compute.slots.length === set.ordered.length) return compute;
-  const slots = new Array<DefinitionStateEntry | undefined>(set.ordered.length);
+  if (compute !== undefined && compute.layout === set.layout && compute.slots.layout === set.chunks) return compute;
+  if (compute === undefined) return alignedStates(set, emptySlots(set.chunks), emptySlots(set.chunks));
+  const entries = new Array<DefinitionStateEntry | undefined>(set.ordered.length);
   for (const entry of computeEntries(compute)) {
     const definition = set.byId.get(entry.id);
-    if (definition !== undefined) slots[definition.rank] = inTodaysLayout(entry, definition);
+    if (definition !== undefined) entries[definition.rank] = inTodaysLayout(entry, definition);
   }
   const answers = new Array<TraitEntry | undefined>(set.ordered.length);
   for (const [key, entry] of answerEntries(compute)) {
     const rank = set.rankOfKey.get(key);
     if (rank !== undefined) answers[rank] = entry;
   }
-  return alignedStates(set, slots, answers);
+  return alignedStates(set, slotsFrom(set.chunks, (rank) => entries[rank]), slotsFrom(set.chunks, (rank) => answers[rank]));
 }
 
 /**
@@ -141,17 +142,16 @@ const NO_KEYS: readonly string[] = [];
 /**
  * The keys whose answer is not the same entry in `after` as in `before` (entries are immutable:
  * identity tells), those gone included: what the commit writes as answer rows and counts toward
- * audience sizes. Under one layout a scan of the ranks, a few pointer comparisons; across layouts
- * (the definitions changed, or the profile was just loaded) by key.
+ * audience sizes. Under one layout a scan of the chunks the step copied; across layouts (the
+ * definitions changed, or the profile was just loaded) by key.
  */
 export function movedAnswers(before: ComputeStates | undefined, after: ComputeStates | undefined): readonly string[] {
   if (before?.answers === after?.answers) return NO_KEYS;
-  const keys: string[] = [];
-  if (before !== undefined && after !== undefined && before.answerKeys === after.answerKeys) {
-    const { answers, answerKeys } = after;
-    for (let rank = 0; rank < answers.length; rank++) if (answers[rank] !== before.answers[rank]) keys.push(answerKeys[rank]!);
-    return keys;
+  if (before !== undefined && after !== undefined && before.answerKeys === after.answerKeys && before.answers.layout === after.answers.layout) {
+    const { answerKeys } = after;
+    return changedRanks(before.answers, after.answers).map((rank) => answerKeys[rank]!);
   }
+  const keys: string[] = [];
   for (const [key, entry] of answerEntries(after)) if (answerEntry(before, key) !== entry) keys.push(key);
   for (const [key] of answerEntries(before)) if (answerEntry(after, key) === undefined) keys.push(key);
   return keys;

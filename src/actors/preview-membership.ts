@@ -5,6 +5,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ProfileState } from './profile-state.ts';
 import { alignedProfile, answerToWrite, isKnownProfile, traitOf, type AlignedProfile } from './recompute-definitions.ts';
+import { slotAt } from '../compute/chunked-slots.ts';
 
 /** One profile's part of an audience preview. */
 export interface PreviewProfileInput {
@@ -60,13 +61,13 @@ function traitsAt(state: AlignedProfile, definitions: DefinitionSet, read: Reado
   const overlay = new Map<string, Json | undefined>();
   const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : stored(key));
   for (const definition of needed) {
-    const entry = slots[definition.rank];
+    const entry = slotAt(slots, definition.rank);
     const { evaluator } = definition;
     const current = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
     const qualifies = known || definition.includeAnonymousUsers;
     const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
     const held = lookup(definition.key);
-    const written = answerToWrite(definition, answer, held, answers[definition.rank] !== undefined || overlay.has(definition.key));
+    const written = answerToWrite(definition, answer, held, slotAt(answers, definition.rank) !== undefined || overlay.has(definition.key));
     if (written !== undefined) overlay.set(definition.key, written === null ? undefined : written);
   }
   return lookup;

@@ -7,6 +7,7 @@ import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
 import { alignComputeStates, alignedStates, computeEntries, definitionStateEntry, orphanedAnswers, withSlots, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import { flatSlots, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../compute/chunked-slots.ts';
 import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
 
@@ -76,8 +77,9 @@ export function recomputeDefinitions(
 
   const known = isKnownProfile(state);
   const { traits, compute: aligned } = alignedProfile(state, definitions);
-  let slots: Array<DefinitionStateEntry | undefined> | undefined;
-  let answers: Array<TraitEntry | undefined> | undefined;
+  // The step's own copies, made at its first write (`ownSlots`): each chunk is copied at its first write.
+  let slots: ChunkedSlots<DefinitionStateEntry> | undefined;
+  let answers: ChunkedSlots<TraitEntry> | undefined;
   const effects: ActorEffect[] = [];
   lookupTraits = traits;
   lookupAnswers = aligned.answers;
@@ -85,7 +87,7 @@ export function recomputeDefinitions(
 
   for (let i = 0; i < worklist.length; i += 1) {
     const definition = worklist[i]!;
-    const entry = (slots ?? aligned.slots)[definition.rank];
+    const entry = slotAt(slots ?? aligned.slots, definition.rank);
     const { evaluator } = definition;
     const stored: EvaluatorState = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
     const evaluatorState = evaluator.advance(stored, trigger.event, now);
@@ -99,10 +101,7 @@ export function recomputeDefinitions(
     // A member of a monotone audience stays one whatever the event added; its armed timer is
     // still no later than its next change. Keep the new state, skip the evaluation.
     if (entry?.revision === definition.revision && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
-      if (entry.state !== evaluatorState) {
-        slots ??= aligned.slots.slice();
-        slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, evaluatorState, entry.due);
-      }
+      if (entry.state !== evaluatorState) writeSlot(aligned.slots, (slots ??= ownSlots(aligned.slots)), definition.rank, definitionStateEntry(entry.id, entry.revision, evaluatorState, entry.due));
       continue;
     }
 
@@ -116,11 +115,11 @@ export function recomputeDefinitions(
         ? evaluator.initialAnswer
         : evaluator.evaluateWithNextChange(evaluatorState, traitValue, now);
     const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
-    const held = lookupAnswers[definition.rank];
+    const held = slotAt(lookupAnswers, definition.rank);
     const written = answerToWrite(definition, answer, held === undefined || held.value === null ? undefined : held.value, held !== undefined);
     if (written !== undefined) {
-      answers ??= lookupAnswers = aligned.answers.slice();
-      answers[definition.rank] = { value: written, updatedAt: now, sourceId: state.spaceId };
+      answers ??= lookupAnswers = ownSlots(aligned.answers);
+      writeSlot(aligned.answers, answers, definition.rank, { value: written, updatedAt: now, sourceId: state.spaceId });
       effects.push({ type: 'answer.changed', profileId: state.id, definitionId: definition.id, key: definition.key, value: written });
       if (!all) {
         for (const reader of definitions.byTrait.get(definition.key) ?? []) {
@@ -153,8 +152,7 @@ export function recomputeDefinitions(
     // reads as the initial state, and a new profile then stores only the states its events made.
     const untouched = entry === undefined && evaluatorState === initial && due === undefined;
     if (!untouched && (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due)) {
-      slots ??= aligned.slots.slice();
-      slots[definition.rank] = definitionStateEntry(definition.id, definition.revision, evaluatorState, due);
+      writeSlot(aligned.slots, (slots ??= ownSlots(aligned.slots)), definition.rank, definitionStateEntry(definition.id, definition.revision, evaluatorState, due));
     }
   }
   // Every field spelled out, in the order of `ProfileState` (see its note on shape).
@@ -191,7 +189,7 @@ function isWoken(definition: CompiledDefinition, all: boolean, wokenOtherwise: R
  * synchronously and never re-enters itself.
  */
 let lookupTraits: Readonly<Record<string, TraitEntry>> = {};
-let lookupAnswers: ReadonlyArray<TraitEntry | undefined> = [];
+let lookupAnswers: ComputeStates['answers'] = flatSlots<TraitEntry>([]);
 let lookupRanks: ReadonlyMap<string, number> = new Map();
 
 function traitValue(key: string): Json | undefined {
@@ -207,7 +205,7 @@ function traitValue(key: string): Json | undefined {
 export function traitOf(traits: ProfileState['traits'], answers: ComputeStates['answers'], ranks: ReadonlyMap<string, number>, key: string): Json | undefined {
   const rank = ranks.get(key);
   if (rank === undefined) return traitValueOf(traits, key);
-  const entry = answers[rank];
+  const entry = slotAt(answers, rank);
   return entry === undefined || entry.value === null ? undefined : entry.value;
 }
 
@@ -298,9 +296,10 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
   if (winner === undefined && loser === undefined) return undefined;
   const mine = alignComputeStates(winner, definitions);
   const theirs = alignComputeStates(loser, definitions);
-  const slots = definitions.ordered.map((definition): DefinitionStateEntry | undefined => {
-    const a = currentEntry(mine.slots[definition.rank], definition);
-    const b = currentEntry(theirs.slots[definition.rank], definition);
+  const slots = slotsFrom(definitions.chunks, (rank): DefinitionStateEntry | undefined => {
+    const definition = definitions.ordered[rank]!;
+    const a = currentEntry(slotAt(mine.slots, rank), definition);
+    const b = currentEntry(slotAt(theirs.slots, rank), definition);
     if (a !== undefined && b !== undefined) {
       // The winner's armed timer stays recorded so the recompute that follows clears it.
       return definitionStateEntry(definition.id, definition.revision, definition.evaluator.merge(a.state, b.state), a.due);
@@ -312,9 +311,9 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
     // the loser never came due on the winner.)
     return definitionStateEntry(b.id, b.revision, b.state);
   });
-  const answers = definitions.ordered.map((definition): TraitEntry | undefined => {
-    const a = mine.answers[definition.rank];
-    const b = theirs.answers[definition.rank];
+  const answers = slotsFrom(definitions.chunks, (rank): TraitEntry | undefined => {
+    const a = slotAt(mine.answers, rank);
+    const b = slotAt(theirs.answers, rank);
     return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
   });
   return alignedStates(definitions, slots, answers);

@@ -12,6 +12,7 @@ import { sameValue } from '../compute/values.ts';
 import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
 import { alignedProfile, definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
+import { ownSlots, slotAt, writeSlot } from '../compute/chunked-slots.ts';
 
 /** A space's live definitions for each collection (user audiences run on users, account ones on accounts). */
 export interface SpaceDefinitions {
@@ -159,9 +160,10 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
   const aligned = alignedProfile(state, set);
-  const slots = aligned.compute.slots.slice();
+  const base = aligned.compute.slots;
+  const slots = ownSlots(base);
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
-  if (rebuilt !== evaluator.initialState() || slots[definition.rank] !== undefined) slots[definition.rank] = definitionStateEntry(definition.id, definition.revision, rebuilt);
+  if (rebuilt !== evaluator.initialState() || slotAt(base, definition.rank) !== undefined) writeSlot(base, slots, definition.rank, definitionStateEntry(definition.id, definition.revision, rebuilt));
   const compute = withSlots(aligned.compute, slots);
   const result: StepResult = { state: profileWith(aligned, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
@@ -232,11 +234,12 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(definitionId);
   const aligned = alignedProfile(state, set);
-  const entry = definition === undefined ? undefined : aligned.compute.slots[definition.rank];
+  const entry = definition === undefined ? undefined : slotAt(aligned.compute.slots, definition.rank);
   if (definition === undefined || entry?.due !== dueAt) return { state, effects: [], changed: false };
-  const slots = aligned.compute.slots.slice();
+  const base = aligned.compute.slots;
+  const slots = ownSlots(base);
   // Spent: the entry stays, unarmed.
-  slots[definition.rank] = definitionStateEntry(entry.id, entry.revision, entry.state);
+  writeSlot(base, slots, definition.rank, definitionStateEntry(entry.id, entry.revision, entry.state));
   const fired: StepResult = {
     state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, slots) }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],

@@ -1,4 +1,5 @@
 import type { DefinitionAst, DefinitionKind } from '../definitions/ast.ts';
+import { flatLayout, groupedChunkLayout, type ChunkLayout } from './chunked-slots.ts';
 import { compileDefinition } from './compile-definition.ts';
 import type { DefinitionEvaluator } from './definition-evaluator.ts';
 
@@ -36,9 +37,15 @@ export interface DefinitionSet {
   readonly rankOfKey: ReadonlyMap<string, number>;
   /** The definitions' keys by rank. */
   readonly keys: readonly string[];
+  /**
+   * How a profile's states and answers by rank are chunked: by the event that feeds each
+   * definition (its first stream's), so a step writes into the chunk or two of its event's
+   * definitions and copies only those (`chunked-slots.ts`).
+   */
+  readonly chunks: ChunkLayout;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [] };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], chunks: flatLayout(0) };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -88,5 +95,7 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
     for (const name of compiled.evaluator.eventNames) byEvent.set(name, [...(byEvent.get(name) ?? []), compiled]);
     for (const key of compiled.evaluator.traitKeys) byTrait.set(key, [...(byTrait.get(key) ?? []), compiled]);
   }
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key) };
+  // A definition's first event name is its first root stream's (a funnel's parent); '' for none.
+  const chunks = groupedChunkLayout(ordered.map((d) => d.evaluator.eventNames.values().next().value ?? ''));
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), chunks };
 }

@@ -1,4 +1,5 @@
-import { computeEntries, definitionStateEntry, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { computeEntries, definitionStateEntry, sameLayout, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { changedRanks, heldSlots, ownSlots, slotAt, writeSlot } from '../../compute/chunked-slots.ts';
 import type { CompiledDefinition, DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
 import type { TrackedEvent } from '../../ingest/tracked-event.ts';
@@ -38,11 +39,11 @@ export function extendLag(lag: ComputeLag | undefined, since: number, event: Tra
  */
 export function isStateOnlyChange(before: ComputeStates | undefined, after: ComputeStates | undefined): boolean {
   if (before === undefined || after === undefined) return false;
-  if (before.layout !== after.layout || before.slots.length !== after.slots.length) return false;
-  for (let i = 0; i < after.slots.length; i++) {
-    const next = after.slots[i];
-    const previous = before.slots[i];
-    if (next === previous) continue;
+  if (!sameLayout(before, after)) return false;
+  const { slots } = after;
+  for (const rank of changedRanks(before.slots, slots)) {
+    const next = slotAt(slots, rank);
+    const previous = slotAt(before.slots, rank);
     if (next === undefined || previous === undefined) return false;
     if (next.revision !== previous.revision || next.due !== previous.due || next.id !== previous.id) return false;
   }
@@ -59,27 +60,26 @@ export function isStateOnlyChange(before: ComputeStates | undefined, after: Comp
  */
 export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates | undefined {
   if (written === undefined) return undefined;
-  const slots = written.slots.slice();
-  const slotOf = new Map<string, number>();
-  slots.forEach((entry, i) => {
-    if (entry !== undefined) slotOf.set(entry.id, i);
-  });
+  const base = written.slots;
+  const slots = ownSlots(base);
+  const rankOf = new Map<string, number>();
+  for (const [rank, entry] of heldSlots(base)) rankOf.set(entry.id, rank);
   const touched = new Map<number, CompiledDefinition>();
   for (const event of events) {
     const name = occurrenceName(event);
     if (name === undefined) continue;
     for (const definition of set.byEvent.get(name) ?? []) {
-      const slot = slotOf.get(definition.id);
-      const entry = slot === undefined ? undefined : slots[slot];
+      const rank = rankOf.get(definition.id);
+      const entry = rank === undefined ? undefined : slotAt(slots, rank);
       // Not a state the lagged steps changed (see above): the written one stands.
-      if (slot === undefined || entry === undefined || entry.revision !== definition.revision) continue;
-      slots[slot] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due);
-      touched.set(slot, definition);
+      if (rank === undefined || entry === undefined || entry.revision !== definition.revision) continue;
+      writeSlot(base, slots, rank, definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due));
+      touched.set(rank, definition);
     }
   }
-  for (const [slot, definition] of touched) {
-    const entry = slots[slot]!;
-    slots[slot] = definitionStateEntry(entry.id, entry.revision, definition.evaluator.prune(entry.state, now), entry.due);
+  for (const [rank, definition] of touched) {
+    const entry = slotAt(slots, rank)!;
+    writeSlot(base, slots, rank, definitionStateEntry(entry.id, entry.revision, definition.evaluator.prune(entry.state, now), entry.due));
   }
   return withSlots(written, slots);
 }
@@ -88,11 +88,11 @@ export function replayLag(written: ComputeStates | undefined, events: readonly T
 export function computeWrites(stored: ComputeStates | undefined, next: ComputeStates | undefined): { puts: DefinitionStateEntry[]; removes: string[] } {
   const puts: DefinitionStateEntry[] = [];
   if (next === stored) return { puts, removes: [] };
-  if (next !== undefined && stored !== undefined && next.layout === stored.layout && next.slots.length === stored.slots.length) {
-    // Same layout: slot by slot, so only the definitions that moved are written.
-    for (let i = 0; i < next.slots.length; i++) {
-      const entry = next.slots[i];
-      if (entry !== stored.slots[i] && entry !== undefined) puts.push(entry);
+  if (next !== undefined && stored !== undefined && sameLayout(next, stored)) {
+    // Same layout: the chunks the steps copied, slot by slot, so only the definitions that moved are written.
+    for (const rank of changedRanks(stored.slots, next.slots)) {
+      const entry = slotAt(next.slots, rank);
+      if (entry !== undefined) puts.push(entry);
     }
     return { puts, removes: [] };
   }

@@ -1,4 +1,5 @@
-import { computeEntries, type ComputeStates } from '../../actors/compute-states.ts';
+import { computeEntries, sameLayout, type ComputeStates } from '../../actors/compute-states.ts';
+import { changedRanks, heldSlots, slotAt } from '../../compute/chunked-slots.ts';
 import type { EpochMs } from '../../shared/ids.ts';
 import type { TimerKey } from '../../store/engine-store.ts';
 
@@ -18,8 +19,8 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
   if (compute === undefined) return undefined;
   if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
   let earliest: EpochMs | undefined;
-  for (const entry of compute.slots) {
-    const due = entry?.due;
+  for (const entry of computeEntries(compute)) {
+    const due = entry.due;
     if (due !== undefined && due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
@@ -33,16 +34,14 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
  */
 export function earliestDueAfter(before: ComputeStates | undefined, after: ComputeStates): EpochMs | undefined {
   const known = before === undefined ? undefined : earliest.get(before);
-  if (known === undefined || before === undefined || before.layout !== after.layout || before.slots.length !== after.slots.length) return earliestOf(after).due;
-  if (known.rank >= 0 && after.slots[known.rank] !== before.slots[known.rank]) return earliestOf(after).due;
+  if (known === undefined || before === undefined || !sameLayout(before, after)) return earliestOf(after).due;
+  if (known.rank >= 0 && slotAt(after.slots, known.rank) !== slotAt(before.slots, known.rank)) return earliestOf(after).due;
   let { due, rank } = known;
-  for (let i = 0; i < after.slots.length; i++) {
-    const entry = after.slots[i];
-    if (entry === before.slots[i]) continue;
-    const slotDue = entry?.due;
+  for (const changed of changedRanks(before.slots, after.slots)) {
+    const slotDue = slotAt(after.slots, changed)?.due;
     if (slotDue !== undefined && (due === undefined || slotDue < due)) {
       due = slotDue;
-      rank = i;
+      rank = changed;
     }
   }
   earliest.set(after, { due, rank });
@@ -57,11 +56,11 @@ function earliestOf(compute: ComputeStates): { readonly due: EpochMs | undefined
   if (known !== undefined) return known;
   let due: EpochMs | undefined;
   let rank = -1;
-  for (let i = 0; i < compute.slots.length; i++) {
-    const slotDue = compute.slots[i]?.due;
+  for (const [held, entry] of heldSlots(compute.slots)) {
+    const slotDue = entry.due;
     if (slotDue !== undefined && (due === undefined || slotDue < due)) {
       due = slotDue;
-      rank = i;
+      rank = held;
     }
   }
   const found = { due, rank };

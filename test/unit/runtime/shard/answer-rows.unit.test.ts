@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignComputeStates, loadedComputeStates, type ComputeStates } from '../../../../src/actors/compute-states.ts';
 import { emptyProfile, type TraitEntry } from '../../../../src/actors/profile-state.ts';
+import { ownSlots, slotAt, writeSlot } from '../../../../src/compute/chunked-slots.ts';
 import type { DefinitionSet } from '../../../../src/compute/definition-set.ts';
 import { answerWrites, storedRecord } from '../../../../src/runtime/shard/answer-rows.ts';
 import { compileShardDefinitions } from '../../../../src/runtime/shard/shard-definitions.ts';
@@ -22,8 +23,8 @@ function answered(set: DefinitionSet, answers: Record<string, TraitEntry>): Comp
 
 /** `compute` with the answers under `changes` replaced (undefined: removed), as a step writes them. */
 function moved(compute: ComputeStates, changes: Record<string, TraitEntry | undefined>): ComputeStates {
-  const answers = compute.answers.slice();
-  for (const [key, value] of Object.entries(changes)) answers[compute.answerRanks.get(key)!] = value;
+  const answers = ownSlots(compute.answers);
+  for (const [key, value] of Object.entries(changes)) writeSlot(compute.answers, answers, compute.answerRanks.get(key)!, value);
   return { ...compute, answers };
 }
 
@@ -31,7 +32,7 @@ describe('answer rows', () => {
   it('writes every answer of a new profile, then only the answers whose entry changed', () => {
     const bought = entry(true);
     const first = answered(twoDefinitions, { buyer: bought, spend: entry(10) });
-    expect(answerWrites(undefined, first)).toEqual({ puts: [['buyer', bought], ['spend', first.answers[1]]], removes: [] });
+    expect(answerWrites(undefined, first)).toEqual({ puts: [['buyer', bought], ['spend', slotAt(first.answers, 1)]], removes: [] });
     const spent = entry(25, 20);
     const second = moved(first, { spend: spent });
     expect(answerWrites(first, second)).toEqual({ puts: [['spend', spent]], removes: [] });

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ComputeStates, DefinitionStateEntry } from '../../../../src/actors/compute-states.ts';
+import { emptySlots, flatSlots, groupedChunkLayout, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../../../../src/compute/chunked-slots.ts';
 import type { EvaluatorState } from '../../../../src/compute/definition-evaluator.ts';
 import { earliestDue, earliestDueAfter } from '../../../../src/runtime/shard/definition-timer-row.ts';
 import { seededRandom } from '../../../support/seeded-random.ts';
 
 const state: EvaluatorState = { version: 1, streams: [] };
 
+/** Seventy ranks in chunks of scattered ranks, as a definition set groups them by event. */
+const chunks = groupedChunkLayout(Array.from({ length: 70 }, (_, rank) => `event ${rank % 9}`));
+
 /** States laid out as `layout`, with no answers (the earliest due reads the slots alone). */
-function states(layout: number, slots: ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
-  return { layout, slots, answers: [], answerRanks: new Map(), answerKeys: [] };
+function states(layout: number, slots: ChunkedSlots<DefinitionStateEntry> | ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
+  const chunked = 'chunks' in slots ? slots : flatSlots(slots);
+  return { layout, slots: chunked, answers: emptySlots(chunked.layout), answerRanks: new Map(), answerKeys: [] };
 }
 
 function slot(id: number, due: number | undefined): DefinitionStateEntry {
@@ -27,18 +32,18 @@ describe('a profile’s earliest definition due', () => {
   it('after a step, read from the replaced slots alone, equals a full scan of the new states', () => {
     const random = seededRandom(6);
     const due = (): number | undefined => (random() < 0.4 ? undefined : Math.floor(random() * 1_000));
-    let before: ComputeStates = states(1, Array.from({ length: 70 }, (_, i) => (random() < 0.2 ? undefined : slot(i, due()))));
+    let before: ComputeStates = states(1, slotsFrom(chunks, (i) => (random() < 0.2 ? undefined : slot(i, due()))));
     earliestDue(before);
     for (let step = 0; step < 2_000; step++) {
-      const slots = before.slots.slice();
-      // A step replaces a few slots; sometimes the one holding the earliest due.
+      const slots = ownSlots(before.slots);
+      // A step replaces a few slots (copying their chunks); sometimes the one holding the earliest due.
       const replaced = 1 + Math.floor(random() * 8);
       for (let k = 0; k < replaced; k++) {
-        const rank = Math.floor(random() * slots.length);
-        slots[rank] = random() < 0.1 ? undefined : slot(rank, due());
+        const rank = Math.floor(random() * chunks.length);
+        writeSlot(before.slots, slots, rank, random() < 0.1 ? undefined : slot(rank, due()));
       }
-      const after: ComputeStates = states(1, slots);
-      const scanned = earliestDue(states(1, [...slots]));
+      const after: ComputeStates = { ...before, slots };
+      const scanned = earliestDue(states(1, slotsFrom(chunks, (rank) => slotAt(slots, rank))));
       expect(earliestDueAfter(before, after)).toBe(scanned);
       expect(earliestDue(after)).toBe(scanned);
       before = after;
