@@ -179,14 +179,14 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       const observed = name !== undefined && eventNames.has(name) ? event : undefined;
       if (single !== undefined) {
         const stored = rootsOf(state, scratch)[0]!;
-        const after = pruneStream(single, observed === undefined ? stored : observeStream(single, stored, observed, now), now);
+        const after = advanceStream(single, stored, observed, now);
         return after === stored ? state : (after as unknown as EvaluatorState);
       }
       const streams = rootsOf(state, scratch);
       let changed: RootStreamState[] | undefined;
       for (const plan of roots) {
         const before = streams[plan.index]!;
-        const after = pruneStream(plan, observed === undefined ? before : observeStream(plan, before, observed, now), now);
+        const after = advanceStream(plan, before, observed, now);
         if (after !== before) (changed ??= streams.slice())[plan.index] = after;
       }
       return changed === undefined ? state : stateOf(changed);
@@ -208,6 +208,19 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       return stateOf(roots.map((plan) => mergeStreams(plan, a[plan.index]!, b[plan.index]!)));
     },
   };
+}
+
+/**
+ * A stream's state after `advance`: the occurrence observed, then pruned. A stream the event
+ * reached but left as it was (its filters dropped the occurrence, or in a definition of several
+ * streams the event is another stream's) is not pruned: what is dead in it changes no answer (windows are searched from their start), the
+ * step then skips it, and pruning it meant reading lists no other work of the step touched, far
+ * apart in memory. Its dead occurrences go at its next change, or its next step with no event.
+ */
+function advanceStream(plan: RootStreamPlan, stored: RootStreamState, event: TrackedEvent | undefined, now: number): RootStreamState {
+  if (event === undefined) return pruneStream(plan, stored, now);
+  const observed = observeStream(plan, stored, event, now);
+  return observed === stored ? stored : pruneStream(plan, observed, now);
 }
 
 /**

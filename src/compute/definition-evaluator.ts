@@ -48,7 +48,9 @@ export interface DefinitionEvaluator {
   prune(state: EvaluatorState, now: EpochMs): EvaluatorState;
   /**
    * `observe` (when `event` is given) then `prune`, in one pass over a state in today's layout
-   * (`upgrade`): what the actor's step does to each definition it wakes.
+   * (`upgrade`): what the actor's step does to each definition it wakes. An event that leaves the
+   * state as it was (filtered out, or of a name the definition does not read) leaves it unpruned
+   * too, the same object: what is dead in a state changes no answer, only its size.
    */
   advance(state: EvaluatorState, event: TrackedEvent | undefined, now: EpochMs): EvaluatorState;
   /**
