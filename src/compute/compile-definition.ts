@@ -266,10 +266,12 @@ function literalOperands(comparator: Comparator): ReadonlyArray<Json | undefined
  * definition of one root stream (most of them) keeps that stream's state as it is; one of several
  * keeps `{version: 1, streams}`, the layout every state had before (so states stored then still
  * read). The wrapper and its array were two more objects to allocate, retain and collect per
- * changed state. A single stream's state is put in `into`, which the caller must not keep.
+ * changed state. A single stream's state is put in `into`, which the caller must not keep. (A
+ * stream's state may be a bare list, `stream-state.ts`: an array stands in for the record type.)
  */
 function rootsOf(state: EvaluatorState, into: RootStreamState[]): readonly RootStreamState[] {
-  if (state['s'] !== undefined) {
+  // A stream state is a list (a retained stream without funnel children) or carries `s`.
+  if (Array.isArray(state) || state['s'] !== undefined) {
     into[0] = state as unknown as RootStreamState;
     return into;
   }

@@ -22,30 +22,45 @@ import type { RootStreamPlan, StreamPlan } from './stream-plan.ts';
 /**
  * A root stream's per-profile state. `summary`: the accumulator of every due occurrence, plus the
  * future-dated ones waiting for their time. `retained`: the occurrences still able to matter, and
- * per funnel child its occurrences. Lists are flat (`occurrence-list.ts`); a funnel child's list
- * has the child plan's layout.
+ * per funnel child its occurrences. A retained stream with no funnel children (most windows) is
+ * its list alone: a wrapper object around it was one more object per changed state for the
+ * collector to carry, and one more to reach in memory at each read. Lists are flat
+ * (`occurrence-list.ts`); a funnel child's list has the child plan's layout.
  */
-export type RootStreamState =
-  | { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: OccurrenceList }
-  | { readonly s: 'retained'; readonly occ: OccurrenceList; readonly kids: readonly OccurrenceList[] };
+export type RootStreamState = SummaryState | RetainedState | OccurrenceList;
+
+export type SummaryState = { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: OccurrenceList };
+export type RetainedState = { readonly s: 'retained'; readonly occ: OccurrenceList; readonly kids: readonly OccurrenceList[] };
+
+/** A retained stream's state without funnel children: its occurrence list. */
+export function isBareList(state: RootStreamState): state is OccurrenceList {
+  return Array.isArray(state);
+}
+
+/** The occurrences a retained stream keeps (its list, or its wrapper's). */
+export function retainedList(state: RetainedState | OccurrenceList): OccurrenceList {
+  return isBareList(state) ? state : state.occ;
+}
 
 export function initialStreamState(plan: RootStreamPlan): RootStreamState {
-  return plan.mode === 'summary'
-    ? { s: 'summary', acc: emptyAccumulator(plan.reducer), pending: EMPTY_LIST }
-    : { s: 'retained', occ: EMPTY_LIST, kids: plan.children.map(() => EMPTY_LIST) };
+  if (plan.mode === 'summary') return { s: 'summary', acc: emptyAccumulator(plan.reducer), pending: EMPTY_LIST };
+  return plan.children.length === 0 ? EMPTY_LIST : { s: 'retained', occ: EMPTY_LIST, kids: plan.children.map(() => EMPTY_LIST) };
 }
 
 /**
- * A state stored before lists were flat (occurrences were `{t, m, v}` objects) in today's layout;
- * the same object when it is already flat. Stored states load as they are, so this runs where a
- * state is read.
+ * A stored state in today's layout; the same object when it already is. Two earlier layouts are
+ * read: lists stored before they were flat (occurrences were `{t, m, v}` objects), and a retained
+ * stream with no funnel children wrapped as `{s: 'retained', occ, kids: []}`. Stored states load
+ * as they are, so this runs where a state is read.
  */
 export function upgradeStreamState(plan: RootStreamPlan, state: RootStreamState): RootStreamState {
+  if (isBareList(state)) return flattenLegacyList(state, plan) ?? state;
   if (state.s === 'summary') {
     const pending = flattenLegacyList(state.pending, plan);
     return pending === undefined ? state : { s: 'summary', acc: state.acc, pending };
   }
   const occ = flattenLegacyList(state.occ, plan);
+  if (plan.children.length === 0) return occ ?? state.occ;
   let kids: OccurrenceList[] | undefined;
   for (let i = 0; i < state.kids.length; i++) {
     const child = plan.children[i];
@@ -61,7 +76,7 @@ export function observeStream(plan: RootStreamPlan, state: RootStreamState, even
   const name = occurrenceName(event);
   let next = state;
   if (name === plan.stream.event && passesStaticFilters(plan, event)) next = addOccurrence(plan, next, event, now);
-  if (next.s === 'retained') {
+  if (!isBareList(next) && next.s === 'retained') {
     for (const child of plan.children) {
       if (name !== child.stream.event || !passesStaticFilters(child, event)) continue;
       if (event.timestamp <= deadBefore(plan.stream.window, now)) continue;
@@ -76,7 +91,7 @@ export function observeStream(plan: RootStreamPlan, state: RootStreamState, even
 function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: TrackedEvent, now: number): RootStreamState {
   // Literals, not spreads: a spread of states of several shapes (loaded ones among them) goes
   // through the generic clone path, the costliest line of an observe.
-  if (state.s === 'summary') {
+  if (!isBareList(state) && state.s === 'summary') {
     if (event.timestamp > now) return { s: 'summary', acc: state.acc, pending: withOccurrence(state.pending, plan, event) };
     const value = plan.reducerField === undefined ? undefined : (readField(event, plan.fields[plan.reducerField]!) ?? null);
     const acc = accumulate(plan.reducer, state.acc, value, event.timestamp, plan.keepsMessageId ? event.messageId : '');
@@ -84,7 +99,8 @@ function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: Trac
   }
   // An occurrence already behind the window can never count (late events).
   if (event.timestamp <= deadBefore(plan.stream.window, now)) return state;
-  return { s: 'retained', occ: applyCap(plan, withOccurrence(state.occ, plan, event), now), kids: state.kids };
+  const occ = applyCap(plan, withOccurrence(retainedList(state), plan, event), now);
+  return isBareList(state) ? occ : { s: 'retained', occ, kids: state.kids };
 }
 
 /**
@@ -92,6 +108,7 @@ function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: Trac
  * due into the summary. Returns the same object when nothing changed.
  */
 export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: number): RootStreamState {
+  if (isBareList(state)) return applyCap(plan, dropThrough(state, plan, deadBefore(plan.stream.window, now)), now);
   if (state.s === 'summary') {
     const { pending } = state;
     if (pending.length === 0 || timeAt(pending, plan, 0) > now) return state;
@@ -114,6 +131,8 @@ export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: n
 }
 
 export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootStreamState): RootStreamState {
+  if (isBareList(a) && isBareList(b)) return mergeLists(a, b, plan);
+  if (isBareList(a) || isBareList(b)) throw new Error('cannot merge stream states of different layouts');
   if (a.s === 'summary' && b.s === 'summary') {
     return { s: 'summary', acc: mergeAccumulators(plan.reducer, a.acc, b.acc), pending: mergeLists(a.pending, b.pending, plan) };
   }

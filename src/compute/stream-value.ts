@@ -6,11 +6,13 @@ import type { TraitLookup } from './definition-evaluator.ts';
 import { evaluateCondition, type AggregateResult, type DecidedSettles, type EvaluationEnv } from './evaluate-condition.ts';
 import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, occurrenceCount, timeAt, type OccurrenceList } from './occurrence-list.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
-import { contributedValue, type RootStreamState } from './stream-state.ts';
+import { contributedValue, isBareList, retainedList, type RootStreamState } from './stream-state.ts';
 import { fieldKey, type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
 
 type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
-type RetainedState = Extract<RootStreamState, { s: 'retained' }>;
+
+/** The funnel children of a stream that has none. */
+const NO_KIDS: readonly OccurrenceList[] = [];
 
 /**
  * A root stream's reduced value at `now`, reporting to `sink` every instant at which it could
@@ -23,7 +25,7 @@ type RetainedState = Extract<RootStreamState, { s: 'retained' }>;
  * static count's instants to those where that comparison can flip (`countFlipInstant`).
  */
 export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, traits: TraitLookup, now: number, sink: InstantSink | undefined, countAtLeast?: number): Json | undefined {
-  if (state.s === 'summary') {
+  if (!isBareList(state) && state.s === 'summary') {
     let acc = state.acc;
     const { pending } = state;
     const count = occurrenceCount(pending, plan);
@@ -37,7 +39,7 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
     }
     return accumulatorResult(plan.reducer, acc);
   }
-  const { occ } = state;
+  const occ = retainedList(state);
   const count = occurrenceCount(occ, plan);
   const due = firstAfter(occ, plan, now);
   const window = plan.stream.window;
@@ -62,7 +64,7 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
     if (hi < due) sink?.(timeAt(occ, plan, hi) + window.start.ms);
   }
   if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField);
-  const filter = dynamicFilter(plan, state, traits, now, sink);
+  const filter = dynamicFilter(plan, occ, isBareList(state) ? NO_KIDS : state.kids, traits, now, sink);
   return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
 }
 
@@ -92,7 +94,9 @@ function countFlipInstant(plan: RootStreamPlan, occ: OccurrenceList, lo: number,
  */
 interface FilterRuntime {
   readonly plan: RootStreamPlan;
-  state: RetainedState | undefined;
+  /** The kept occurrences of the state under evaluation, and per funnel child its occurrences. */
+  occ: OccurrenceList;
+  kids: readonly OccurrenceList[];
   traits: TraitLookup;
   /** Index in the state's list of the occurrence under test. */
   current: number;
@@ -117,13 +121,14 @@ interface ChildRuntime {
 
 const runtimes = new WeakMap<RootStreamPlan, FilterRuntime>();
 
-function dynamicFilter(plan: RootStreamPlan, state: RetainedState, traits: TraitLookup, now: number, sink: InstantSink | undefined): KeepOccurrence {
+function dynamicFilter(plan: RootStreamPlan, occ: OccurrenceList, kids: readonly OccurrenceList[], traits: TraitLookup, now: number, sink: InstantSink | undefined): KeepOccurrence {
   let runtime = runtimes.get(plan);
   if (runtime === undefined) {
     runtime = createFilterRuntime(plan);
     runtimes.set(plan, runtime);
   }
-  runtime.state = state;
+  runtime.occ = occ;
+  runtime.kids = kids;
   runtime.traits = traits;
   // The clock and the sink live in the two environments the filter evaluates in, nowhere else.
   runtime.env.now = now;
@@ -140,17 +145,18 @@ function createFilterRuntime(plan: RootStreamPlan): FilterRuntime {
     sink: undefined,
     decided: undefined,
     trait: (key) => runtime.traits(key),
-    field: (source, path) => fieldOf(plan, runtime.state?.occ ?? EMPTY_LIST, runtime.current, source, path),
+    field: (source, path) => fieldOf(plan, runtime.occ, runtime.current, source, path),
     parentField: () => undefined,
     aggregate: (node: AggregateExpr) => {
       const child = childOf.get(node.stream);
       if (child === undefined) throw new Error(`no plan for the funnel child event('${node.stream.event}')`);
-      return childValue(runtime, child, runtime.state?.kids[child.childIndex] ?? EMPTY_LIST, runtime.current);
+      return childValue(runtime, child, runtime.kids[child.childIndex] ?? EMPTY_LIST, runtime.current);
     },
   };
   const runtime: FilterRuntime = {
     plan,
-    state: undefined,
+    occ: EMPTY_LIST,
+    kids: NO_KIDS,
     traits: () => undefined,
     current: 0,
     keep: (index) => {
@@ -218,7 +224,7 @@ function createChildRuntime(parentPlan: RootStreamPlan, parentRuntime: () => Fil
       decided: undefined,
       trait: (key) => parentRuntime().traits(key),
       field: (source, path) => fieldOf(child.plan!, child.kids, child.kid, source, path),
-      parentField: (path) => fieldOf(parentPlan, parentRuntime().state?.occ ?? EMPTY_LIST, child.parent, 'property', path),
+      parentField: (path) => fieldOf(parentPlan, parentRuntime().occ, child.parent, 'property', path),
       aggregate: () => {
         throw new Error('funnels nest one level');
       },
@@ -244,7 +250,7 @@ function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: Occurre
   child.plan = plan;
   child.parent = parent;
   child.kids = kids;
-  const parentTime = timeAt(runtime.state?.occ ?? EMPTY_LIST, runtime.plan, parent);
+  const parentTime = timeAt(runtime.occ, runtime.plan, parent);
   const close = parentTime + plan.windowMs;
   const lo = firstAfter(kids, plan, parentTime);
   const end = firstAfter(kids, plan, Math.min(close, now));

@@ -62,9 +62,9 @@ describe('compileDefinition', () => {
   it('count() >= k keeps only the k newest due occurrences', () => {
     const evaluator = compileDefinition(audience(compare(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'count' }), { op: 'at_least', operand: lit(2) })));
     const state = feed(evaluator, [track('A', T0), track('A', T0 + HOUR), track('A', T0 + 2 * HOUR), track('A', T0 + 3 * HOUR)]);
-    // One root stream: the state is that stream's own (`compile-definition.ts`, `rootsOf`).
-    const kept = (state as unknown as { occ: unknown[] }).occ;
-    expect(kept).toHaveLength(2);
+    // One root stream: the state is that stream's own (`compile-definition.ts`, `rootsOf`), and a
+    // stream with no funnel children is its list alone: the times of the two newest.
+    expect(state).toEqual([T0 + 2 * HOUR, T0 + 3 * HOUR]);
     // The second newest (T0 + 2 h) leaves the window at T0 + 2 h + 7 d.
     expect(evaluator.evaluate(state, noTraits, T0 + 7 * DAY + 2 * HOUR - 1)).toBe(true);
     expect(evaluator.evaluate(state, noTraits, T0 + 7 * DAY + 2 * HOUR)).toBe(false);
@@ -248,7 +248,7 @@ describe('state layout', () => {
     const last = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'last', field: field('n') })));
     const state = feed(last, [track('A', T0, { n: 2 }), track('A', T0 + HOUR, { n: 3 })]);
     // Time, messageId (`last` breaks ties with it), then the projected field.
-    expect(state).toEqual({ s: 'retained', occ: [T0, 'm' + String(seq - 1).padStart(4, '0'), 2, T0 + HOUR, 'm' + String(seq).padStart(4, '0'), 3], kids: [] });
+    expect(state).toEqual([T0, 'm' + String(seq - 1).padStart(4, '0'), 2, T0 + HOUR, 'm' + String(seq).padStart(4, '0'), 3]);
   });
 
   // States stored before lists were flat held an object {t, m, v} per occurrence. They load as
@@ -298,6 +298,16 @@ describe('state layout', () => {
     // A state already in today's layout is its own upgrade: the actor writes nothing for it.
     const current = feed(funnel, [track('Product Added', T0)]);
     expect(funnel.upgrade(current)).toBe(current);
+  });
+
+  it('reads a stream without funnel children stored wrapped as {s: retained, occ, kids: []}, and keeps it as its list', () => {
+    const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'sum', field: field('n') })));
+    const wrapped = { s: 'retained', occ: [T0, 2, T0 + HOUR, 3], kids: [] };
+    expect(sum.upgrade(wrapped)).toEqual([T0, 2, T0 + HOUR, 3]);
+    expect(sum.evaluate(sum.upgrade(wrapped), noTraits, T0 + HOUR)).toBe(5);
+    expect(sum.observe(wrapped, track('A', T0 + 2 * HOUR, { n: 4 }), T0 + 2 * HOUR)).toEqual([T0, 2, T0 + HOUR, 3, T0 + 2 * HOUR, 4]);
+    expect(sum.prune(wrapped, T0 + 7 * DAY)).toEqual([T0 + HOUR, 3]);
+    expect(sum.evaluate(sum.merge(wrapped, feed(sum, [track('A', T0 + 30 * 60_000, { n: 10 })])), noTraits, T0 + HOUR)).toBe(15);
   });
 
   it('keeps the {version, streams} layout for a definition of several root streams', () => {
