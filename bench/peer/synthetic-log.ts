@@ -22,7 +22,6 @@ export interface SyntheticLogOptions {
 }
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'usd', 'JPY'] as const;
 const PLANS = ['pro', 'free', 'enterprise'] as const;
 

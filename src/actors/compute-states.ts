@@ -1,5 +1,5 @@
 import { changedRanks, emptySlots, flatSlots, heldSlots, slotAt, slotsFrom, type ChunkedSlots } from '../compute/chunked-slots.ts';
-import type { CompiledDefinition, DefinitionSet } from '../compute/definition-set.ts';
+import type { DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import type { TraitEntry } from './profile-state.ts';
 
@@ -27,9 +27,15 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
  * or made under other definitions, have another layout and are re-aligned by id (states) and by
  * key (answers) on their first step.
  *
- * Slots and answers are chunked by the set (`chunked-slots.ts`): a step copies the chunks it
- * writes, not a keyed object of up to a hundred entries (30+ µs a copy), nor a flat array as long
- * as the set (most of what a step left to the garbage collector with seventy definitions).
+ * A slot is not an entry object: the evaluator's state, its armed due time and its answer sit at
+ * the slot's rank in three arrays, and the definition's id and revision are the set's. An entry
+ * per slot was one more object per changed state for the collector to carry (it outlives the
+ * step) and one more to reach in memory at each read; entries are built only where rows are
+ * written (`computeEntries`).
+ *
+ * The arrays are chunked by the set (`chunked-slots.ts`): a step copies the chunks it writes, not
+ * a keyed object of up to a hundred entries (30+ µs a copy), nor a flat array as long as the set
+ * (most of what a step left to the garbage collector with seventy definitions).
  *
  * The answers (audience key `k` → `true|false`, computed trait → its value) are kept here, by
  * rank, and not among the profile's custom traits: a step that writes one copies a chunk, where a
@@ -38,7 +44,13 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
  */
 export interface ComputeStates {
   readonly layout: number;
-  readonly slots: ChunkedSlots<DefinitionStateEntry>;
+  /** Each slot's evaluator state; undefined: no entry (the evaluator's initial state, unarmed). */
+  readonly states: ChunkedSlots<EvaluatorState>;
+  /** When each slot's timer is armed (its profile's durable row is at the earliest of them). */
+  readonly dues: ChunkedSlots<number>;
+  /** Each slot's definition id and the revision its state is of: the set's when aligned, the rows' as loaded. */
+  readonly ids: readonly string[];
+  readonly revisions: readonly number[];
   /** Each definition's answer, at the index `answerRanks` gives its key (its rank when aligned). */
   readonly answers: ChunkedSlots<TraitEntry>;
   /** Where each key's answer is: the set's `rankOfKey` when aligned, the loaded keys' order when not. */
@@ -53,35 +65,56 @@ const UNALIGNED = -1;
 const NO_ANSWER_RANKS: ReadonlyMap<string, number> = new Map();
 
 /** States as loaded: the stored entries and answers, in no set's layout yet; undefined when there are none. */
-export function loadedComputeStates(slots: readonly DefinitionStateEntry[], answers: ReadonlyArray<readonly [key: string, entry: TraitEntry]>): ComputeStates | undefined {
-  if (slots.length === 0 && answers.length === 0) return undefined;
+export function loadedComputeStates(entries: readonly DefinitionStateEntry[], answers: ReadonlyArray<readonly [key: string, entry: TraitEntry]>): ComputeStates | undefined {
+  if (entries.length === 0 && answers.length === 0) return undefined;
   return {
     layout: UNALIGNED,
-    slots: flatSlots(slots),
+    states: flatSlots(entries.map((entry) => entry.state)),
+    dues: flatSlots(entries.map((entry) => entry.due)),
+    ids: entries.map((entry) => entry.id),
+    revisions: entries.map((entry) => entry.revision),
     answers: flatSlots(answers.map(([, entry]) => entry)),
     answerRanks: answers.length === 0 ? NO_ANSWER_RANKS : new Map(answers.map(([key], i) => [key, i])),
     answerKeys: answers.map(([key]) => key),
   };
 }
 
-/** `compute` with other slots and answers in its layout (its answers as they are by default). */
-export function withSlots(compute: ComputeStates, slots: ChunkedSlots<DefinitionStateEntry>, answers: ChunkedSlots<TraitEntry> = compute.answers): ComputeStates {
-  return { layout: compute.layout, slots, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
+/** `compute` with other states, dues and answers in its layout (those it has by default). */
+export function withSlots(
+  compute: ComputeStates,
+  states: ChunkedSlots<EvaluatorState>,
+  dues: ChunkedSlots<number> = compute.dues,
+  answers: ChunkedSlots<TraitEntry> = compute.answers,
+): ComputeStates {
+  return { layout: compute.layout, states, dues, ids: compute.ids, revisions: compute.revisions, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }
 
-/** States and answers laid out by rank in `set`. */
-export function alignedStates(set: DefinitionSet, slots: ChunkedSlots<DefinitionStateEntry>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
-  return { layout: set.layout, slots, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
+/** States, dues and answers laid out by rank in `set`. */
+export function alignedStates(set: DefinitionSet, states: ChunkedSlots<EvaluatorState>, dues: ChunkedSlots<number>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
+  return { layout: set.layout, states, dues, ids: set.ids, revisions: set.revisions, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
 }
 
 /** Whether two states are laid out alike, so their slots and answers compare rank by rank. */
 export function sameLayout(a: ComputeStates, b: ComputeStates): boolean {
-  return a.layout === b.layout && a.slots.layout === b.slots.layout && a.answers.layout === b.answers.layout;
+  return a.layout === b.layout && a.ids === b.ids && a.states.layout === b.states.layout && a.answers.layout === b.answers.layout;
 }
 
+/** The entry of slot `index` as a row stores it; undefined when the slot holds none. */
+export function entryAt(compute: ComputeStates, index: number): DefinitionStateEntry | undefined {
+  const state = slotAt(compute.states, index);
+  return state === undefined ? undefined : definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotAt(compute.dues, index));
+}
+
+/** Every slot's entry as a row stores it (built here: slots hold no entry objects). */
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
   if (compute === undefined) return [];
-  return heldSlots(compute.slots).map(([, entry]) => entry);
+  return heldSlots(compute.states).map(([index, state]) => definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotAt(compute.dues, index)));
+}
+
+/** Whether two entries of one definition would be the same row (states are immutable: identity tells). */
+export function sameEntry(a: DefinitionStateEntry | undefined, b: DefinitionStateEntry | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.id === b.id && a.revision === b.revision && a.state === b.state && a.due === b.due;
 }
 
 /** The answer a profile holds under `key`, tombstones included; undefined when it has none. */
@@ -100,35 +133,34 @@ export function answerEntries(compute: ComputeStates | undefined): Array<[string
 
 /**
  * The states aligned with `set`: the same object when already aligned; otherwise re-slotted, the
- * states by id and the answers by key, dropping those of definitions that are no longer live
- * (entries keep their identity, so the runtime writes nothing for them). A retired definition's
- * answer is not lost: `orphanedAnswers` names it, and the step keeps it as a custom trait.
+ * states by id and the answers by key. A state of a definition no longer live, or of another
+ * revision of it, is dropped (its row goes at the next write; another revision starts afresh).
+ * A retired definition's answer is not lost: `orphanedAnswers` names it, and the step keeps it as
+ * a custom trait.
  */
 export function alignComputeStates(compute: ComputeStates | undefined, set: DefinitionSet): ComputeStates {
-  if (compute !== undefined && compute.layout === set.layout && compute.slots.layout === set.chunks) return compute;
-  if (compute === undefined) return alignedStates(set, emptySlots(set.chunks), emptySlots(set.chunks));
-  const entries = new Array<DefinitionStateEntry | undefined>(set.ordered.length);
-  for (const entry of computeEntries(compute)) {
-    const definition = set.byId.get(entry.id);
-    if (definition !== undefined) entries[definition.rank] = inTodaysLayout(entry, definition);
+  if (compute !== undefined && compute.layout === set.layout && compute.ids === set.ids && compute.states.layout === set.chunks) return compute;
+  if (compute === undefined) return alignedStates(set, emptySlots(set.chunks), emptySlots(set.chunks), emptySlots(set.chunks));
+  const states = new Array<EvaluatorState | undefined>(set.ordered.length);
+  const dues = new Array<number | undefined>(set.ordered.length);
+  for (const [index, state] of heldSlots(compute.states)) {
+    const definition = set.byId.get(compute.ids[index]!);
+    if (definition === undefined || definition.revision !== compute.revisions[index]) continue;
+    // Loaded states pass here once, on their first alignment, so the step's evaluations test no layout.
+    states[definition.rank] = definition.evaluator.upgrade(state);
+    dues[definition.rank] = slotAt(compute.dues, index);
   }
   const answers = new Array<TraitEntry | undefined>(set.ordered.length);
   for (const [key, entry] of answerEntries(compute)) {
     const rank = set.rankOfKey.get(key);
     if (rank !== undefined) answers[rank] = entry;
   }
-  return alignedStates(set, slotsFrom(set.chunks, (rank) => entries[rank]), slotsFrom(set.chunks, (rank) => answers[rank]));
-}
-
-/**
- * The entry with its state in today's layout (`DefinitionEvaluator.upgrade`): states loaded from
- * storage pass here once, on their first alignment, and the step's evaluations then test no
- * layout. An entry of another revision is left as it is: the step reads it as the initial state.
- */
-function inTodaysLayout(entry: DefinitionStateEntry, definition: CompiledDefinition): DefinitionStateEntry {
-  if (entry.revision !== definition.revision) return entry;
-  const state = definition.evaluator.upgrade(entry.state);
-  return state === entry.state ? entry : definitionStateEntry(entry.id, entry.revision, state, entry.due);
+  return alignedStates(
+    set,
+    slotsFrom(set.chunks, (rank) => states[rank]),
+    slotsFrom(set.chunks, (rank) => dues[rank]),
+    slotsFrom(set.chunks, (rank) => answers[rank]),
+  );
 }
 
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */

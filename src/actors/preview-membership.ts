@@ -56,14 +56,14 @@ function traitsAt(state: AlignedProfile, definitions: DefinitionSet, read: Reado
   const needed = definitionsRead(definitions, read);
   const stored = storedTraits(state, definitions);
   if (needed.length === 0) return stored;
-  const { slots, answers } = state.compute;
+  const { states, answers } = state.compute;
   const known = isKnownProfile(state);
   const overlay = new Map<string, Json | undefined>();
   const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : stored(key));
   for (const definition of needed) {
-    const entry = slotAt(slots, definition.rank);
     const { evaluator } = definition;
-    const current = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
+    // Aligned slots hold states of the live revision only.
+    const current = slotAt(states, definition.rank) ?? evaluator.initialState();
     const qualifies = known || definition.includeAnonymousUsers;
     const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
     const held = lookup(definition.key);

@@ -6,7 +6,7 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, alignedStates, computeEntries, definitionStateEntry, orphanedAnswers, withSlots, type ComputeStates, type DefinitionStateEntry } from './compute-states.ts';
+import { alignComputeStates, alignedStates, computeEntries, orphanedAnswers, withSlots, type ComputeStates } from './compute-states.ts';
 import { flatSlots, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../compute/chunked-slots.ts';
 import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
@@ -78,7 +78,8 @@ export function recomputeDefinitions(
   const known = isKnownProfile(state);
   const { traits, compute: aligned } = alignedProfile(state, definitions);
   // The step's own copies, made at its first write (`ownSlots`): each chunk is copied at its first write.
-  let slots: ChunkedSlots<DefinitionStateEntry> | undefined;
+  let states: ChunkedSlots<EvaluatorState> | undefined;
+  let dues: ChunkedSlots<number> | undefined;
   let answers: ChunkedSlots<TraitEntry> | undefined;
   const effects: ActorEffect[] = [];
   lookupTraits = traits;
@@ -87,21 +88,21 @@ export function recomputeDefinitions(
 
   for (let i = 0; i < worklist.length; i += 1) {
     const definition = worklist[i]!;
-    const entry = slotAt(slots ?? aligned.slots, definition.rank);
-    const { evaluator } = definition;
-    const stored: EvaluatorState = entry?.revision === definition.revision ? entry.state : evaluator.initialState();
-    const evaluatorState = evaluator.advance(stored, trigger.event, now);
+    const { rank, evaluator } = definition;
+    // Aligned slots hold states of the live revision only (`alignComputeStates`).
+    const stored = slotAt(states ?? aligned.states, rank);
+    const initial = evaluator.initialState();
+    const evaluatorState = evaluator.advance(stored ?? initial, trigger.event, now);
     // The event did not touch this definition's state (its filters dropped it) and nothing else
     // woke it: the answer and the armed timer stand. The same for a definition with no entry
     // whose state is still the initial one: it was answered when the profile became known (or
     // when its backfill reached it), and with no entry it has no timer, so that answer holds.
-    const initial = evaluator.initialState();
-    const unmoved = entry === undefined ? evaluatorState === initial : entry.state === evaluatorState && entry.revision === definition.revision;
+    const unmoved = stored === undefined ? evaluatorState === initial : stored === evaluatorState;
     if (unmoved && !isWoken(definition, all, wokenOtherwise)) continue;
     // A member of a monotone audience stays one whatever the event added; its armed timer is
     // still no later than its next change. Keep the new state, skip the evaluation.
-    if (entry?.revision === definition.revision && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
-      if (entry.state !== evaluatorState) writeSlot(aligned.slots, (slots ??= ownSlots(aligned.slots)), definition.rank, definitionStateEntry(entry.id, entry.revision, evaluatorState, entry.due));
+    if (stored !== undefined && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
+      if (stored !== evaluatorState) writeSlot(aligned.states, (states ??= ownSlots(aligned.states)), rank, evaluatorState);
       continue;
     }
 
@@ -115,11 +116,11 @@ export function recomputeDefinitions(
         ? evaluator.initialAnswer
         : evaluator.evaluateWithNextChange(evaluatorState, traitValue, now);
     const answer = evaluated !== undefined ? evaluated.value : definition.kind === 'audience' ? false : undefined;
-    const held = slotAt(lookupAnswers, definition.rank);
+    const held = slotAt(lookupAnswers, rank);
     const written = answerToWrite(definition, answer, held === undefined || held.value === null ? undefined : held.value, held !== undefined);
     if (written !== undefined) {
       answers ??= lookupAnswers = ownSlots(aligned.answers);
-      writeSlot(aligned.answers, answers, definition.rank, { value: written, updatedAt: now, sourceId: state.spaceId });
+      writeSlot(aligned.answers, answers, rank, { value: written, updatedAt: now, sourceId: state.spaceId });
       effects.push({ type: 'answer.changed', profileId: state.id, definitionId: definition.id, key: definition.key, value: written });
       if (!all) {
         for (const reader of definitions.byTrait.get(definition.key) ?? []) {
@@ -136,7 +137,7 @@ export function recomputeDefinitions(
     // The definition's one timer lives in its slot. It is re-armed only when the next change
     // comes EARLIER than the armed time: a timer that fires early finds nothing changed and
     // re-arms then, so most events (which push a window's next exit later) touch no timer row.
-    const armed = entry?.due;
+    const armed = slotAt(dues ?? aligned.dues, rank);
     let next = evaluated?.nextChangeAt;
     // Only a candidate that would arm a timer is refined to the first instant the answer flips
     // (an armed timer that fires early re-arms then): a non-member whose one occurrence leaves
@@ -147,13 +148,13 @@ export function recomputeDefinitions(
       const key = definitionTimerKey(definition.id);
       if (armed !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: armed });
       if (due !== undefined) effects.push({ type: 'timer.set', profileId: state.id, key, dueAt: due });
+      writeSlot(aligned.dues, (dues ??= ownSlots(aligned.dues)), rank, due);
     }
     // A definition whose state is still the initial one, unarmed, keeps no entry: a missing entry
     // reads as the initial state, and a new profile then stores only the states its events made.
-    const untouched = entry === undefined && evaluatorState === initial && due === undefined;
-    if (!untouched && (entry === undefined || entry.state !== evaluatorState || entry.revision !== definition.revision || armed !== due)) {
-      writeSlot(aligned.slots, (slots ??= ownSlots(aligned.slots)), definition.rank, definitionStateEntry(definition.id, definition.revision, evaluatorState, due));
-    }
+    // An armed one keeps its state (the initial one, then) so that its slot holds an entry.
+    const untouched = stored === undefined && evaluatorState === initial && due === undefined;
+    if (!untouched && stored !== evaluatorState) writeSlot(aligned.states, (states ??= ownSlots(aligned.states)), rank, evaluatorState);
   }
   // Every field spelled out, in the order of `ProfileState` (see its note on shape).
   const next: ProfileState = {
@@ -171,7 +172,7 @@ export function recomputeDefinitions(
     timers: state.timers,
     mergedFrom: state.mergedFrom,
     links: state.links,
-    compute: slots !== undefined || answers !== undefined ? withSlots(aligned, slots ?? aligned.slots, answers ?? aligned.answers) : aligned,
+    compute: states !== undefined || dues !== undefined || answers !== undefined ? withSlots(aligned, states ?? aligned.states, dues ?? aligned.dues, answers ?? aligned.answers) : aligned,
   };
   return { state: next, effects };
 }
@@ -296,31 +297,24 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
   if (winner === undefined && loser === undefined) return undefined;
   const mine = alignComputeStates(winner, definitions);
   const theirs = alignComputeStates(loser, definitions);
-  const slots = slotsFrom(definitions.chunks, (rank): DefinitionStateEntry | undefined => {
-    const definition = definitions.ordered[rank]!;
-    const a = currentEntry(slotAt(mine.slots, rank), definition);
-    const b = currentEntry(slotAt(theirs.slots, rank), definition);
-    if (a !== undefined && b !== undefined) {
-      // The winner's armed timer stays recorded so the recompute that follows clears it.
-      return definitionStateEntry(definition.id, definition.revision, definition.evaluator.merge(a.state, b.state), a.due);
-    }
-    if (a !== undefined || b === undefined) return a;
-    // The loser's timer is retired with it (its row is keyed by the loser's id), so its state
-    // comes over unarmed: the recompute that follows arms the winner's at the next change.
-    // (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
-    // the loser never came due on the winner.)
-    return definitionStateEntry(b.id, b.revision, b.state);
+  // Aligned slots hold states of the live revisions only.
+  const states = slotsFrom(definitions.chunks, (rank): EvaluatorState | undefined => {
+    const a = slotAt(mine.states, rank);
+    const b = slotAt(theirs.states, rank);
+    return a !== undefined && b !== undefined ? definitions.ordered[rank]!.evaluator.merge(a, b) : (a ?? b);
   });
+  // The winner's armed timers stay recorded so the recompute that follows clears them. The
+  // loser's are retired with it (its row is keyed by the loser's id), so a state that comes over
+  // from the loser alone comes unarmed: the recompute that follows arms the winner's at the next
+  // change. (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
+  // the loser never came due on the winner.)
+  const dues = slotsFrom(definitions.chunks, (rank) => (slotAt(mine.states, rank) === undefined ? undefined : slotAt(mine.dues, rank)));
   const answers = slotsFrom(definitions.chunks, (rank): TraitEntry | undefined => {
     const a = slotAt(mine.answers, rank);
     const b = slotAt(theirs.answers, rank);
     return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
   });
-  return alignedStates(definitions, slots, answers);
-}
-
-function currentEntry(entry: DefinitionStateEntry | undefined, definition: CompiledDefinition): DefinitionStateEntry | undefined {
-  return entry?.revision === definition.revision ? entry : undefined;
+  return alignedStates(definitions, states, dues, answers);
 }
 
 /**

@@ -7,7 +7,7 @@ import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
-import { definitionStateEntry, withSlots } from './compute-states.ts';
+import { withSlots } from './compute-states.ts';
 import { sameValue } from '../compute/values.ts';
 import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
 import { alignedProfile, definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
@@ -160,11 +160,14 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
   const aligned = alignedProfile(state, set);
-  const base = aligned.compute.slots;
-  const slots = ownSlots(base);
+  const { states: base, dues: armed } = aligned.compute;
+  const states = ownSlots(base);
+  const dues = ownSlots(armed);
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
-  if (rebuilt !== evaluator.initialState() || slotAt(base, definition.rank) !== undefined) writeSlot(base, slots, definition.rank, definitionStateEntry(definition.id, definition.revision, rebuilt));
-  const compute = withSlots(aligned.compute, slots);
+  if (rebuilt !== evaluator.initialState() || slotAt(base, definition.rank) !== undefined) writeSlot(base, states, definition.rank, rebuilt);
+  // Rebuilt unarmed: the recompute that follows arms it at its next change.
+  if (slotAt(armed, definition.rank) !== undefined) writeSlot(armed, dues, definition.rank, undefined);
+  const compute = withSlots(aligned.compute, states, dues);
   const result: StepResult = { state: profileWith(aligned, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
@@ -234,14 +237,13 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(definitionId);
   const aligned = alignedProfile(state, set);
-  const entry = definition === undefined ? undefined : slotAt(aligned.compute.slots, definition.rank);
-  if (definition === undefined || entry?.due !== dueAt) return { state, effects: [], changed: false };
-  const base = aligned.compute.slots;
-  const slots = ownSlots(base);
-  // Spent: the entry stays, unarmed.
-  writeSlot(base, slots, definition.rank, definitionStateEntry(entry.id, entry.revision, entry.state));
+  const armed = aligned.compute.dues;
+  if (definition === undefined || slotAt(armed, definition.rank) !== dueAt) return { state, effects: [], changed: false };
+  const dues = ownSlots(armed);
+  // Spent: the state stays, unarmed.
+  writeSlot(armed, dues, definition.rank, undefined);
   const fired: StepResult = {
-    state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, slots) }),
+    state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, aligned.compute.states, dues) }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
     changed: true,
   };

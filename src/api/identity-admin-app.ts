@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import type { Key } from 'lmdb';
 import type { DeleteAccount } from '../runtime/account-deletion.ts';
 import type { DeleteProfile } from '../runtime/profile-deletion.ts';
 import type { InsightsLog } from '../runtime/insights-log.ts';

@@ -37,6 +37,9 @@ export interface DefinitionSet {
   readonly rankOfKey: ReadonlyMap<string, number>;
   /** The definitions' keys by rank. */
   readonly keys: readonly string[];
+  /** The definitions' ids and revisions by rank: those of a profile's slots aligned with this set. */
+  readonly ids: readonly string[];
+  readonly revisions: readonly number[];
   /**
    * How a profile's states and answers by rank are chunked: by the event that feeds each
    * definition (its first stream's), so a step writes into the chunk or two of its event's
@@ -45,7 +48,7 @@ export interface DefinitionSet {
   readonly chunks: ChunkLayout;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], chunks: flatLayout(0) };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], ids: [], revisions: [], chunks: flatLayout(0) };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -97,5 +100,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
   }
   // A definition's first event name is its first root stream's (a funnel's parent); '' for none.
   const chunks = groupedChunkLayout(ordered.map((d) => d.evaluator.eventNames.values().next().value ?? ''));
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), chunks };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), ids: ordered.map((d) => d.id), revisions: ordered.map((d) => d.revision), chunks };
 }

@@ -13,7 +13,6 @@ import { makeTempDir } from '../support/temp-dir.ts';
 
 const space = asSpaceId('default');
 const T0 = Date.UTC(2026, 0, 1);
-const HOUR = 3_600_000;
 const NAMES = ['Order Completed', 'Product Added', 'Signed Up'] as const;
 const PROFILES = ['use_a', 'use_b', 'use_c'].map(asProfileId);
 

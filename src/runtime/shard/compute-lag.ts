@@ -1,4 +1,4 @@
-import { computeEntries, definitionStateEntry, sameLayout, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { computeEntries, entryAt, sameEntry, sameLayout, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import { changedRanks, heldSlots, ownSlots, slotAt, writeSlot } from '../../compute/chunked-slots.ts';
 import type { CompiledDefinition, DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
@@ -39,13 +39,11 @@ export function extendLag(lag: ComputeLag | undefined, since: number, event: Tra
  */
 export function isStateOnlyChange(before: ComputeStates | undefined, after: ComputeStates | undefined): boolean {
   if (before === undefined || after === undefined) return false;
+  // One layout: the same definitions, ids and revisions at every slot.
   if (!sameLayout(before, after)) return false;
-  const { slots } = after;
-  for (const rank of changedRanks(before.slots, slots)) {
-    const next = slotAt(slots, rank);
-    const previous = slotAt(before.slots, rank);
-    if (next === undefined || previous === undefined) return false;
-    if (next.revision !== previous.revision || next.due !== previous.due || next.id !== previous.id) return false;
+  if (before.dues !== after.dues && changedRanks(before.dues, after.dues).length > 0) return false;
+  for (const rank of changedRanks(before.states, after.states)) {
+    if (slotAt(after.states, rank) === undefined || slotAt(before.states, rank) === undefined) return false;
   }
   return true;
 }
@@ -60,28 +58,24 @@ export function isStateOnlyChange(before: ComputeStates | undefined, after: Comp
  */
 export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates | undefined {
   if (written === undefined) return undefined;
-  const base = written.slots;
-  const slots = ownSlots(base);
-  const rankOf = new Map<string, number>();
-  for (const [rank, entry] of heldSlots(base)) rankOf.set(entry.id, rank);
+  const base = written.states;
+  const states = ownSlots(base);
+  const indexOf = new Map<string, number>();
+  for (const [index] of heldSlots(base)) indexOf.set(written.ids[index]!, index);
   const touched = new Map<number, CompiledDefinition>();
   for (const event of events) {
     const name = occurrenceName(event);
     if (name === undefined) continue;
     for (const definition of set.byEvent.get(name) ?? []) {
-      const rank = rankOf.get(definition.id);
-      const entry = rank === undefined ? undefined : slotAt(slots, rank);
+      const index = indexOf.get(definition.id);
       // Not a state the lagged steps changed (see above): the written one stands.
-      if (rank === undefined || entry === undefined || entry.revision !== definition.revision) continue;
-      writeSlot(base, slots, rank, definitionStateEntry(entry.id, entry.revision, definition.evaluator.observe(entry.state, event, now), entry.due));
-      touched.set(rank, definition);
+      if (index === undefined || written.revisions[index] !== definition.revision) continue;
+      writeSlot(base, states, index, definition.evaluator.observe(slotAt(states, index)!, event, now));
+      touched.set(index, definition);
     }
   }
-  for (const [rank, definition] of touched) {
-    const entry = slotAt(slots, rank)!;
-    writeSlot(base, slots, rank, definitionStateEntry(entry.id, entry.revision, definition.evaluator.prune(entry.state, now), entry.due));
-  }
-  return withSlots(written, slots);
+  for (const [index, definition] of touched) writeSlot(base, states, index, definition.evaluator.prune(slotAt(states, index)!, now));
+  return withSlots(written, states);
 }
 
 /** The writes that turn the states LMDB holds into `next`: entries to put, definition ids to remove. */
@@ -90,15 +84,17 @@ export function computeWrites(stored: ComputeStates | undefined, next: ComputeSt
   if (next === stored) return { puts, removes: [] };
   if (next !== undefined && stored !== undefined && sameLayout(next, stored)) {
     // Same layout: the chunks the steps copied, slot by slot, so only the definitions that moved are written.
-    for (const rank of changedRanks(stored.slots, next.slots)) {
-      const entry = slotAt(next.slots, rank);
+    const moved = new Set([...changedRanks(stored.states, next.states), ...changedRanks(stored.dues, next.dues)]);
+    for (const rank of moved) {
+      const entry = entryAt(next, rank);
       if (entry !== undefined) puts.push(entry);
     }
     return { puts, removes: [] };
   }
+  // Across layouts by id; an entry whose row would read the same is not written again.
   const before = new Map(computeEntries(stored).map((entry) => [entry.id, entry]));
   for (const entry of computeEntries(next)) {
-    if (before.get(entry.id) !== entry) puts.push(entry);
+    if (!sameEntry(before.get(entry.id), entry)) puts.push(entry);
     before.delete(entry.id);
   }
   return { puts, removes: [...before.keys()] };

@@ -19,8 +19,7 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
   if (compute === undefined) return undefined;
   if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
   let earliest: EpochMs | undefined;
-  for (const entry of computeEntries(compute)) {
-    const due = entry.due;
+  for (const [, due] of heldSlots(compute.dues)) {
     if (due !== undefined && due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
@@ -35,10 +34,10 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
 export function earliestDueAfter(before: ComputeStates | undefined, after: ComputeStates): EpochMs | undefined {
   const known = before === undefined ? undefined : earliest.get(before);
   if (known === undefined || before === undefined || !sameLayout(before, after)) return earliestOf(after).due;
-  if (known.rank >= 0 && slotAt(after.slots, known.rank) !== slotAt(before.slots, known.rank)) return earliestOf(after).due;
+  if (known.rank >= 0 && slotAt(after.dues, known.rank) !== slotAt(before.dues, known.rank)) return earliestOf(after).due;
   let { due, rank } = known;
-  for (const changed of changedRanks(before.slots, after.slots)) {
-    const slotDue = slotAt(after.slots, changed)?.due;
+  for (const changed of changedRanks(before.dues, after.dues)) {
+    const slotDue = slotAt(after.dues, changed);
     if (slotDue !== undefined && (due === undefined || slotDue < due)) {
       due = slotDue;
       rank = changed;
@@ -56,8 +55,7 @@ function earliestOf(compute: ComputeStates): { readonly due: EpochMs | undefined
   if (known !== undefined) return known;
   let due: EpochMs | undefined;
   let rank = -1;
-  for (const [held, entry] of heldSlots(compute.slots)) {
-    const slotDue = entry.due;
+  for (const [held, slotDue] of heldSlots(compute.dues)) {
     if (slotDue !== undefined && (due === undefined || slotDue < due)) {
       due = slotDue;
       rank = held;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ComputeStates, DefinitionStateEntry } from '../../../../src/actors/compute-states.ts';
+import type { ComputeStates } from '../../../../src/actors/compute-states.ts';
 import { emptySlots, flatSlots, groupedChunkLayout, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../../../../src/compute/chunked-slots.ts';
 import type { EvaluatorState } from '../../../../src/compute/definition-evaluator.ts';
 import { earliestDue, earliestDueAfter } from '../../../../src/runtime/shard/definition-timer-row.ts';
@@ -10,19 +10,30 @@ const state: EvaluatorState = { version: 1, streams: [] };
 /** Seventy ranks in chunks of scattered ranks, as a definition set groups them by event. */
 const chunks = groupedChunkLayout(Array.from({ length: 70 }, (_, rank) => `event ${rank % 9}`));
 
-/** States laid out as `layout`, with no answers (the earliest due reads the slots alone). */
-function states(layout: number, slots: ChunkedSlots<DefinitionStateEntry> | ReadonlyArray<DefinitionStateEntry | undefined>): ComputeStates {
-  const chunked = 'chunks' in slots ? slots : flatSlots(slots);
-  return { layout, slots: chunked, answers: emptySlots(chunked.layout), answerRanks: new Map(), answerKeys: [] };
-}
+/** The ids of a set's ranks, shared by every states object of it (as a set's are). */
+const IDS = Array.from({ length: 70 }, (_, rank) => `d${rank}`);
+const REVISIONS = IDS.map(() => 1);
 
-function slot(id: number, due: number | undefined): DefinitionStateEntry {
-  return due === undefined ? { id: `d${id}`, revision: 1, state } : { id: `d${id}`, revision: 1, state, due };
+/** States laid out as `layout`, each armed slot due as given, with no answers (the earliest due reads the dues alone). */
+function states(layout: number, dues: ChunkedSlots<number> | ReadonlyArray<number | undefined | null>): ComputeStates {
+  // `null`: a slot with a state, unarmed; undefined: no entry.
+  const chunked = 'chunks' in dues ? dues : flatSlots(dues.map((due) => (due === null ? undefined : due)));
+  const held = (rank: number): boolean => ('chunks' in dues ? true : dues[rank] !== undefined);
+  return {
+    layout,
+    states: slotsFrom(chunked.layout, (rank) => (held(rank) ? state : undefined)),
+    dues: chunked,
+    ids: 'chunks' in dues ? IDS : IDS.slice(0, dues.length),
+    revisions: 'chunks' in dues ? REVISIONS : REVISIONS.slice(0, dues.length),
+    answers: emptySlots(chunked.layout),
+    answerRanks: new Map(),
+    answerKeys: [],
+  };
 }
 
 describe('a profile’s earliest definition due', () => {
   it('is the smallest due among the armed slots, after a given instant when asked', () => {
-    const compute: ComputeStates = states(1, [slot(0, 50), undefined, slot(2, undefined), slot(3, 20), slot(4, 30)]);
+    const compute: ComputeStates = states(1, [50, undefined, null, 20, 30]);
     expect(earliestDue(compute)).toBe(20);
     expect(earliestDue(compute, 20)).toBe(30);
     expect(earliestDue(compute, 50)).toBeUndefined();
@@ -32,18 +43,15 @@ describe('a profile’s earliest definition due', () => {
   it('after a step, read from the replaced slots alone, equals a full scan of the new states', () => {
     const random = seededRandom(6);
     const due = (): number | undefined => (random() < 0.4 ? undefined : Math.floor(random() * 1_000));
-    let before: ComputeStates = states(1, slotsFrom(chunks, (i) => (random() < 0.2 ? undefined : slot(i, due()))));
+    let before: ComputeStates = states(1, slotsFrom(chunks, () => due()));
     earliestDue(before);
     for (let step = 0; step < 2_000; step++) {
-      const slots = ownSlots(before.slots);
-      // A step replaces a few slots (copying their chunks); sometimes the one holding the earliest due.
+      const dues = ownSlots(before.dues);
+      // A step re-arms a few slots (copying their chunks); sometimes the one holding the earliest due.
       const replaced = 1 + Math.floor(random() * 8);
-      for (let k = 0; k < replaced; k++) {
-        const rank = Math.floor(random() * chunks.length);
-        writeSlot(before.slots, slots, rank, random() < 0.1 ? undefined : slot(rank, due()));
-      }
-      const after: ComputeStates = { ...before, slots };
-      const scanned = earliestDue(states(1, slotsFrom(chunks, (rank) => slotAt(slots, rank))));
+      for (let k = 0; k < replaced; k++) writeSlot(before.dues, dues, Math.floor(random() * chunks.length), due());
+      const after: ComputeStates = { ...before, dues };
+      const scanned = earliestDue(states(1, slotsFrom(chunks, (rank) => slotAt(dues, rank))));
       expect(earliestDueAfter(before, after)).toBe(scanned);
       expect(earliestDue(after)).toBe(scanned);
       before = after;
@@ -51,9 +59,9 @@ describe('a profile’s earliest definition due', () => {
   });
 
   it('scans the new states in full when the old ones were laid out for other definitions', () => {
-    const before: ComputeStates = states(1, [slot(0, 10), slot(1, 20)]);
+    const before: ComputeStates = states(1, [10, 20]);
     earliestDue(before);
-    const after: ComputeStates = states(2, [slot(1, 20), slot(0, 40)]);
+    const after: ComputeStates = states(2, [20, 40]);
     expect(earliestDueAfter(before, after)).toBe(20);
   });
 });
