@@ -1,4 +1,4 @@
-import { changedRanks, emptySlots, flatSlots, heldSlots, slotAt, slotsFrom, type ChunkedSlots } from '../compute/chunked-slots.ts';
+import { changedRanks, emptySlots, flatLayout, flatSlots, heldSlots, pairedLayout, slotAt, slotsFrom, writeSlot, type ChunkedSlots, type ChunkLayout } from '../compute/chunked-slots.ts';
 import type { DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import type { TraitEntry } from './profile-state.ts';
@@ -27,11 +27,12 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
  * or made under other definitions, have another layout and are re-aligned by id (states) and by
  * key (answers) on their first step.
  *
- * A slot is not an entry object: the evaluator's state, its armed due time and its answer sit at
- * the slot's rank in three arrays, and the definition's id and revision are the set's. An entry
- * per slot was one more object per changed state for the collector to carry (it outlives the
- * step) and one more to reach in memory at each read; entries are built only where rows are
- * written (`computeEntries`).
+ * A slot is not an entry object: the evaluator's state and its armed due time sit in the slot
+ * array, at the slot's index and at the array's half-length past it, in the same chunk (one copy
+ * when a step writes both), and the definition's id and revision are the set's. An entry per slot
+ * was one more object per changed state for the collector to carry (it outlives the step) and one
+ * more to reach in memory at each read; entries are built only where rows are written
+ * (`computeEntries`). The answers sit in an array of their own, by rank.
  *
  * The arrays are chunked by the set (`chunked-slots.ts`): a step copies the chunks it writes, not
  * a keyed object of up to a hundred entries (30+ µs a copy), nor a flat array as long as the set
@@ -44,10 +45,11 @@ export function definitionStateEntry(id: string, revision: number, state: Evalua
  */
 export interface ComputeStates {
   readonly layout: number;
-  /** Each slot's evaluator state; undefined: no entry (the evaluator's initial state, unarmed). */
-  readonly states: ChunkedSlots<EvaluatorState>;
-  /** When each slot's timer is armed (its profile's durable row is at the earliest of them). */
-  readonly dues: ChunkedSlots<number>;
+  /**
+   * Slot `i`'s evaluator state at `i` (undefined: no entry, the evaluator's initial state,
+   * unarmed) and its armed due time at `ids.length + i` (`slotState`, `dueAt`).
+   */
+  readonly slots: ChunkedSlots<SlotValue>;
   /** Each slot's definition id and the revision its state is of: the set's when aligned, the rows' as loaded. */
   readonly ids: readonly string[];
   readonly revisions: readonly number[];
@@ -57,6 +59,63 @@ export interface ComputeStates {
   readonly answerRanks: ReadonlyMap<string, number>;
   /** The key of each answer, by index (the set's keys when aligned). */
   readonly answerKeys: readonly string[];
+}
+
+/** What a slot array holds: evaluator states in its first half, due times in its second. */
+export type SlotValue = EvaluatorState | number;
+
+/** Slot `index`'s evaluator state; undefined when it holds no entry. */
+export function slotState(slots: ChunkedSlots<SlotValue>, index: number): EvaluatorState | undefined {
+  return slotAt(slots, index) as EvaluatorState | undefined;
+}
+
+/** When slot `index`'s timer is armed; undefined when it is not. */
+export function slotDue(slots: ChunkedSlots<SlotValue>, index: number): number | undefined {
+  return slotAt(slots, (slots.layout.length >> 1) + index) as number | undefined;
+}
+
+/** Writes slot `index`'s state into `own` (a step's copy of `base`, `ownSlots`). */
+export function writeState(base: ChunkedSlots<SlotValue>, own: ChunkedSlots<SlotValue>, index: number, state: EvaluatorState): void {
+  writeSlot(base, own, index, state);
+}
+
+/** Arms (or, with undefined, disarms) slot `index`'s timer in `own` (a step's copy of `base`). */
+export function writeDue(base: ChunkedSlots<SlotValue>, own: ChunkedSlots<SlotValue>, index: number, due: number | undefined): void {
+  writeSlot(base, own, (base.layout.length >> 1) + index, due);
+}
+
+/** The slots whose state or due time differs between two slot arrays of one layout. */
+export function movedSlots(before: ChunkedSlots<SlotValue>, after: ChunkedSlots<SlotValue>): { readonly states: number[]; readonly dues: number[] } {
+  const half = after.layout.length >> 1;
+  const states: number[] = [];
+  const dues: number[] = [];
+  for (const index of changedRanks(before, after)) {
+    if (index < half) states.push(index);
+    else dues.push(index - half);
+  }
+  return { states, dues };
+}
+
+/** Every armed slot's index and due time. */
+export function heldDues(slots: ChunkedSlots<SlotValue>): Array<[index: number, due: number]> {
+  const half = slots.layout.length >> 1;
+  const out: Array<[number, number]> = [];
+  for (const [index, value] of heldSlots(slots)) if (index >= half) out.push([index - half, value as number]);
+  return out;
+}
+
+/** Every slot's index and state, for the slots that hold an entry. */
+export function heldStates(slots: ChunkedSlots<SlotValue>): Array<[index: number, state: EvaluatorState]> {
+  const half = slots.layout.length >> 1;
+  const out: Array<[number, EvaluatorState]> = [];
+  for (const [index, value] of heldSlots(slots)) if (index < half) out.push([index, value as EvaluatorState]);
+  return out;
+}
+
+/** Slot arrays of `layout`'s ranks with the states and dues `stateOf` and `dueOf` give. */
+export function slotArray(layout: ChunkLayout, stateOf: (index: number) => EvaluatorState | undefined, dueOf: (index: number) => number | undefined): ChunkedSlots<SlotValue> {
+  const half = layout.length;
+  return slotsFrom(pairedLayout(layout), (index) => (index < half ? stateOf(index) : dueOf(index - half)));
 }
 
 /** The layout of states not yet aligned with any definition set (as loaded). */
@@ -69,8 +128,7 @@ export function loadedComputeStates(entries: readonly DefinitionStateEntry[], an
   if (entries.length === 0 && answers.length === 0) return undefined;
   return {
     layout: UNALIGNED,
-    states: flatSlots(entries.map((entry) => entry.state)),
-    dues: flatSlots(entries.map((entry) => entry.due)),
+    slots: slotArray(flatLayout(entries.length), (index) => entries[index]!.state, (index) => entries[index]!.due),
     ids: entries.map((entry) => entry.id),
     revisions: entries.map((entry) => entry.revision),
     answers: flatSlots(answers.map(([, entry]) => entry)),
@@ -79,36 +137,31 @@ export function loadedComputeStates(entries: readonly DefinitionStateEntry[], an
   };
 }
 
-/** `compute` with other states, dues and answers in its layout (those it has by default). */
-export function withSlots(
-  compute: ComputeStates,
-  states: ChunkedSlots<EvaluatorState>,
-  dues: ChunkedSlots<number> = compute.dues,
-  answers: ChunkedSlots<TraitEntry> = compute.answers,
-): ComputeStates {
-  return { layout: compute.layout, states, dues, ids: compute.ids, revisions: compute.revisions, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
+/** `compute` with other slots and answers in its layout (its answers as they are by default). */
+export function withSlots(compute: ComputeStates, slots: ChunkedSlots<SlotValue>, answers: ChunkedSlots<TraitEntry> = compute.answers): ComputeStates {
+  return { layout: compute.layout, slots, ids: compute.ids, revisions: compute.revisions, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }
 
-/** States, dues and answers laid out by rank in `set`. */
-export function alignedStates(set: DefinitionSet, states: ChunkedSlots<EvaluatorState>, dues: ChunkedSlots<number>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
-  return { layout: set.layout, states, dues, ids: set.ids, revisions: set.revisions, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
+/** Slots and answers laid out by rank in `set`. */
+export function alignedStates(set: DefinitionSet, slots: ChunkedSlots<SlotValue>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
+  return { layout: set.layout, slots, ids: set.ids, revisions: set.revisions, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
 }
 
 /** Whether two states are laid out alike, so their slots and answers compare rank by rank. */
 export function sameLayout(a: ComputeStates, b: ComputeStates): boolean {
-  return a.layout === b.layout && a.ids === b.ids && a.states.layout === b.states.layout && a.answers.layout === b.answers.layout;
+  return a.layout === b.layout && a.ids === b.ids && a.slots.layout === b.slots.layout && a.answers.layout === b.answers.layout;
 }
 
 /** The entry of slot `index` as a row stores it; undefined when the slot holds none. */
 export function entryAt(compute: ComputeStates, index: number): DefinitionStateEntry | undefined {
-  const state = slotAt(compute.states, index);
-  return state === undefined ? undefined : definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotAt(compute.dues, index));
+  const state = slotState(compute.slots, index);
+  return state === undefined ? undefined : definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotDue(compute.slots, index));
 }
 
 /** Every slot's entry as a row stores it (built here: slots hold no entry objects). */
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
   if (compute === undefined) return [];
-  return heldSlots(compute.states).map(([index, state]) => definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotAt(compute.dues, index)));
+  return heldStates(compute.slots).map(([index, state]) => definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotDue(compute.slots, index)));
 }
 
 /** Whether two entries of one definition would be the same row (states are immutable: identity tells). */
@@ -139,16 +192,16 @@ export function answerEntries(compute: ComputeStates | undefined): Array<[string
  * a custom trait.
  */
 export function alignComputeStates(compute: ComputeStates | undefined, set: DefinitionSet): ComputeStates {
-  if (compute !== undefined && compute.layout === set.layout && compute.ids === set.ids && compute.states.layout === set.chunks) return compute;
-  if (compute === undefined) return alignedStates(set, emptySlots(set.chunks), emptySlots(set.chunks), emptySlots(set.chunks));
+  if (compute !== undefined && compute.layout === set.layout && compute.ids === set.ids && compute.slots.layout === set.slotChunks) return compute;
+  if (compute === undefined) return alignedStates(set, emptySlots(set.slotChunks), emptySlots(set.chunks));
   const states = new Array<EvaluatorState | undefined>(set.ordered.length);
   const dues = new Array<number | undefined>(set.ordered.length);
-  for (const [index, state] of heldSlots(compute.states)) {
+  for (const [index, state] of heldStates(compute.slots)) {
     const definition = set.byId.get(compute.ids[index]!);
     if (definition === undefined || definition.revision !== compute.revisions[index]) continue;
     // Loaded states pass here once, on their first alignment, so the step's evaluations test no layout.
     states[definition.rank] = definition.evaluator.upgrade(state);
-    dues[definition.rank] = slotAt(compute.dues, index);
+    dues[definition.rank] = slotDue(compute.slots, index);
   }
   const answers = new Array<TraitEntry | undefined>(set.ordered.length);
   for (const [key, entry] of answerEntries(compute)) {
@@ -157,8 +210,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
   }
   return alignedStates(
     set,
-    slotsFrom(set.chunks, (rank) => states[rank]),
-    slotsFrom(set.chunks, (rank) => dues[rank]),
+    slotArray(set.chunks, (rank) => states[rank], (rank) => dues[rank]),
     slotsFrom(set.chunks, (rank) => answers[rank]),
   );
 }

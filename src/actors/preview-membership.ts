@@ -6,6 +6,7 @@ import type { Json } from '../shared/json.ts';
 import type { ProfileState } from './profile-state.ts';
 import { alignedProfile, answerToWrite, isKnownProfile, traitOf, type AlignedProfile } from './recompute-definitions.ts';
 import { slotAt } from '../compute/chunked-slots.ts';
+import { slotState } from './compute-states.ts';
 
 /** One profile's part of an audience preview. */
 export interface PreviewProfileInput {
@@ -56,14 +57,14 @@ function traitsAt(state: AlignedProfile, definitions: DefinitionSet, read: Reado
   const needed = definitionsRead(definitions, read);
   const stored = storedTraits(state, definitions);
   if (needed.length === 0) return stored;
-  const { states, answers } = state.compute;
+  const { slots, answers } = state.compute;
   const known = isKnownProfile(state);
   const overlay = new Map<string, Json | undefined>();
   const lookup: TraitLookup = (key) => (overlay.has(key) ? overlay.get(key) : stored(key));
   for (const definition of needed) {
     const { evaluator } = definition;
     // Aligned slots hold states of the live revision only.
-    const current = slotAt(states, definition.rank) ?? evaluator.initialState();
+    const current = slotState(slots, definition.rank) ?? evaluator.initialState();
     const qualifies = known || definition.includeAnonymousUsers;
     const answer = qualifies ? evaluator.evaluate(evaluator.prune(current, at), lookup, at) : definition.kind === 'audience' ? false : undefined;
     const held = lookup(definition.key);

@@ -1,12 +1,11 @@
 import type { CompiledDefinition, DefinitionSet } from '../compute/definition-set.ts';
-import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import { occurrenceName } from '../compute/occurrence.ts';
 import { isAbsent, sameValue } from '../compute/values.ts';
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, alignedStates, computeEntries, orphanedAnswers, withSlots, type ComputeStates } from './compute-states.ts';
+import { alignComputeStates, alignedStates, computeEntries, slotDue, orphanedAnswers, slotArray, slotState, withSlots, writeDue, writeState, type ComputeStates, type SlotValue } from './compute-states.ts';
 import { flatSlots, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../compute/chunked-slots.ts';
 import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
@@ -78,8 +77,7 @@ export function recomputeDefinitions(
   const known = isKnownProfile(state);
   const { traits, compute: aligned } = alignedProfile(state, definitions);
   // The step's own copies, made at its first write (`ownSlots`): each chunk is copied at its first write.
-  let states: ChunkedSlots<EvaluatorState> | undefined;
-  let dues: ChunkedSlots<number> | undefined;
+  let slots: ChunkedSlots<SlotValue> | undefined;
   let answers: ChunkedSlots<TraitEntry> | undefined;
   const effects: ActorEffect[] = [];
   lookupTraits = traits;
@@ -90,7 +88,7 @@ export function recomputeDefinitions(
     const definition = worklist[i]!;
     const { rank, evaluator } = definition;
     // Aligned slots hold states of the live revision only (`alignComputeStates`).
-    const stored = slotAt(states ?? aligned.states, rank);
+    const stored = slotState(slots ?? aligned.slots, rank);
     const initial = evaluator.initialState();
     const evaluatorState = evaluator.advance(stored ?? initial, trigger.event, now);
     // The event did not touch this definition's state (its filters dropped it) and nothing else
@@ -102,7 +100,7 @@ export function recomputeDefinitions(
     // A member of a monotone audience stays one whatever the event added; its armed timer is
     // still no later than its next change. Keep the new state, skip the evaluation.
     if (stored !== undefined && evaluator.monotone && !isWoken(definition, all, wokenOtherwise) && traitValue(definition.key) === true) {
-      if (stored !== evaluatorState) writeSlot(aligned.states, (states ??= ownSlots(aligned.states)), rank, evaluatorState);
+      if (stored !== evaluatorState) writeState(aligned.slots, (slots ??= ownSlots(aligned.slots)), rank, evaluatorState);
       continue;
     }
 
@@ -137,7 +135,7 @@ export function recomputeDefinitions(
     // The definition's one timer lives in its slot. It is re-armed only when the next change
     // comes EARLIER than the armed time: a timer that fires early finds nothing changed and
     // re-arms then, so most events (which push a window's next exit later) touch no timer row.
-    const armed = slotAt(dues ?? aligned.dues, rank);
+    const armed = slotDue(slots ?? aligned.slots, rank);
     let next = evaluated?.nextChangeAt;
     // Only a candidate that would arm a timer is refined to the first instant the answer flips
     // (an armed timer that fires early re-arms then): a non-member whose one occurrence leaves
@@ -148,13 +146,13 @@ export function recomputeDefinitions(
       const key = definitionTimerKey(definition.id);
       if (armed !== undefined) effects.push({ type: 'timer.cleared', profileId: state.id, key, dueAt: armed });
       if (due !== undefined) effects.push({ type: 'timer.set', profileId: state.id, key, dueAt: due });
-      writeSlot(aligned.dues, (dues ??= ownSlots(aligned.dues)), rank, due);
+      writeDue(aligned.slots, (slots ??= ownSlots(aligned.slots)), rank, due);
     }
     // A definition whose state is still the initial one, unarmed, keeps no entry: a missing entry
     // reads as the initial state, and a new profile then stores only the states its events made.
     // An armed one keeps its state (the initial one, then) so that its slot holds an entry.
     const untouched = stored === undefined && evaluatorState === initial && due === undefined;
-    if (!untouched && stored !== evaluatorState) writeSlot(aligned.states, (states ??= ownSlots(aligned.states)), rank, evaluatorState);
+    if (!untouched && stored !== evaluatorState) writeState(aligned.slots, (slots ??= ownSlots(aligned.slots)), rank, evaluatorState);
   }
   // Every field spelled out, in the order of `ProfileState` (see its note on shape).
   const next: ProfileState = {
@@ -172,7 +170,7 @@ export function recomputeDefinitions(
     timers: state.timers,
     mergedFrom: state.mergedFrom,
     links: state.links,
-    compute: states !== undefined || dues !== undefined || answers !== undefined ? withSlots(aligned, states ?? aligned.states, dues ?? aligned.dues, answers ?? aligned.answers) : aligned,
+    compute: slots !== undefined || answers !== undefined ? withSlots(aligned, slots ?? aligned.slots, answers ?? aligned.answers) : aligned,
   };
   return { state: next, effects };
 }
@@ -297,24 +295,26 @@ export function mergeComputeStates(winner: ComputeStates | undefined, loser: Com
   if (winner === undefined && loser === undefined) return undefined;
   const mine = alignComputeStates(winner, definitions);
   const theirs = alignComputeStates(loser, definitions);
-  // Aligned slots hold states of the live revisions only.
-  const states = slotsFrom(definitions.chunks, (rank): EvaluatorState | undefined => {
-    const a = slotAt(mine.states, rank);
-    const b = slotAt(theirs.states, rank);
-    return a !== undefined && b !== undefined ? definitions.ordered[rank]!.evaluator.merge(a, b) : (a ?? b);
-  });
-  // The winner's armed timers stay recorded so the recompute that follows clears them. The
-  // loser's are retired with it (its row is keyed by the loser's id), so a state that comes over
-  // from the loser alone comes unarmed: the recompute that follows arms the winner's at the next
-  // change. (Regression, found by the load bench's diff: kept armed, a future-dated occurrence of
-  // the loser never came due on the winner.)
-  const dues = slotsFrom(definitions.chunks, (rank) => (slotAt(mine.states, rank) === undefined ? undefined : slotAt(mine.dues, rank)));
+  // Aligned slots hold states of the live revisions only. The winner's armed timers stay recorded
+  // so the recompute that follows clears them. The loser's are retired with it (its row is keyed
+  // by the loser's id), so a state that comes over from the loser alone comes unarmed: the
+  // recompute that follows arms the winner's at the next change. (Regression, found by the load
+  // bench's diff: kept armed, a future-dated occurrence of the loser never came due on the winner.)
+  const slots = slotArray(
+    definitions.chunks,
+    (rank) => {
+      const a = slotState(mine.slots, rank);
+      const b = slotState(theirs.slots, rank);
+      return a !== undefined && b !== undefined ? definitions.ordered[rank]!.evaluator.merge(a, b) : (a ?? b);
+    },
+    (rank) => slotDue(mine.slots, rank),
+  );
   const answers = slotsFrom(definitions.chunks, (rank): TraitEntry | undefined => {
     const a = slotAt(mine.answers, rank);
     const b = slotAt(theirs.answers, rank);
     return a === undefined || (b !== undefined && b.updatedAt > a.updatedAt) ? b : a;
   });
-  return alignedStates(definitions, states, dues, answers);
+  return alignedStates(definitions, slots, answers);
 }
 
 /**

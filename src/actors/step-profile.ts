@@ -7,12 +7,12 @@ import { ownValue } from '../shared/own-value.ts';
 import type { ActorEffect, ActorMessage } from './actor-message.ts';
 import { absorbProfile } from './absorb-profile.ts';
 import { mergeTraits } from './merge-traits.ts';
-import { withSlots } from './compute-states.ts';
+import { slotDue, slotState, withSlots, writeDue, writeState } from './compute-states.ts';
 import { sameValue } from '../compute/values.ts';
 import { emptyProfile, profileWith, type ProfileState } from './profile-state.ts';
 import { alignedProfile, definitionOfTimerKey, isKnownProfile, mergeComputeStates, recomputeDefinitions, retireDefinitionTimers } from './recompute-definitions.ts';
 import { EMPTY_DEFINITION_SET, type DefinitionSet } from '../compute/definition-set.ts';
-import { ownSlots, slotAt, writeSlot } from '../compute/chunked-slots.ts';
+import { ownSlots } from '../compute/chunked-slots.ts';
 
 /** A space's live definitions for each collection (user audiences run on users, account ones on accounts). */
 export interface SpaceDefinitions {
@@ -160,14 +160,13 @@ function backfill(state: ProfileState | undefined, message: Extract<ActorMessage
   let rebuilt = evaluator.initialState();
   for (const event of message.events) rebuilt = evaluator.observe(rebuilt, event, now);
   const aligned = alignedProfile(state, set);
-  const { states: base, dues: armed } = aligned.compute;
-  const states = ownSlots(base);
-  const dues = ownSlots(armed);
+  const base = aligned.compute.slots;
+  const slots = ownSlots(base);
   // Nothing to rebuild on a profile that holds no entry: it keeps none (a missing entry is the initial state).
-  if (rebuilt !== evaluator.initialState() || slotAt(base, definition.rank) !== undefined) writeSlot(base, states, definition.rank, rebuilt);
+  if (rebuilt !== evaluator.initialState() || slotState(base, definition.rank) !== undefined) writeState(base, slots, definition.rank, rebuilt);
   // Rebuilt unarmed: the recompute that follows arms it at its next change.
-  if (slotAt(armed, definition.rank) !== undefined) writeSlot(armed, dues, definition.rank, undefined);
-  const compute = withSlots(aligned.compute, states, dues);
+  if (slotDue(base, definition.rank) !== undefined) writeDue(base, slots, definition.rank, undefined);
+  const compute = withSlots(aligned.compute, slots);
   const result: StepResult = { state: profileWith(aligned, { version: state.version + 1, compute }), effects: [], changed: true };
   return withDefinitions(result, definitions, now, () => ({ definitionIds: new Set([definition.id]) }));
 }
@@ -237,13 +236,13 @@ function fireDefinition(state: ProfileState | undefined, definitionId: string, k
   const set = state.collection === 'accounts' ? definitions.accounts : definitions.users;
   const definition = set.byId.get(definitionId);
   const aligned = alignedProfile(state, set);
-  const armed = aligned.compute.dues;
-  if (definition === undefined || slotAt(armed, definition.rank) !== dueAt) return { state, effects: [], changed: false };
-  const dues = ownSlots(armed);
+  const base = aligned.compute.slots;
+  if (definition === undefined || slotDue(base, definition.rank) !== dueAt) return { state, effects: [], changed: false };
+  const slots = ownSlots(base);
   // Spent: the state stays, unarmed.
-  writeSlot(armed, dues, definition.rank, undefined);
+  writeDue(base, slots, definition.rank, undefined);
   const fired: StepResult = {
-    state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, aligned.compute.states, dues) }),
+    state: profileWith(aligned, { version: state.version + 1, compute: withSlots(aligned.compute, slots) }),
     effects: [{ type: 'timer.fired', profileId: state.id, key, dueAt, at: now }],
     changed: true,
   };

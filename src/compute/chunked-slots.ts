@@ -70,6 +70,25 @@ function layoutOf(length: number, ranks: readonly number[][]): ChunkLayout {
   return { length, chunkOf, indexOf, ranks, empty: ranks.map((members) => new Array<undefined>(members.length)) };
 }
 
+const pairedLayouts = new WeakMap<ChunkLayout, ChunkLayout>();
+
+/**
+ * Two values per rank in the chunks of `layout`: rank `r`'s first at `r`, its second at
+ * `layout.length + r`, both in `r`'s chunk, so a step that writes both copies that chunk once.
+ */
+export function pairedLayout(layout: ChunkLayout): ChunkLayout {
+  let paired = pairedLayouts.get(layout);
+  if (paired === undefined) {
+    const { length } = layout;
+    paired = layoutOf(
+      2 * length,
+      layout.ranks.map((ranks) => [...ranks, ...ranks.map((rank) => length + rank)]),
+    );
+    pairedLayouts.set(layout, paired);
+  }
+  return paired;
+}
+
 /** An array holding nothing, in `layout`. */
 export function emptySlots<T>(layout: ChunkLayout): ChunkedSlots<T> {
   return { layout, chunks: layout.empty };

@@ -1,5 +1,5 @@
 import type { DefinitionAst, DefinitionKind } from '../definitions/ast.ts';
-import { flatLayout, groupedChunkLayout, type ChunkLayout } from './chunked-slots.ts';
+import { flatLayout, groupedChunkLayout, pairedLayout, type ChunkLayout } from './chunked-slots.ts';
 import { compileDefinition } from './compile-definition.ts';
 import type { DefinitionEvaluator } from './definition-evaluator.ts';
 
@@ -46,9 +46,11 @@ export interface DefinitionSet {
    * definitions and copies only those (`chunked-slots.ts`).
    */
   readonly chunks: ChunkLayout;
+  /** The layout of a profile's slot arrays: a state and a due time per rank, in the rank's chunk (`pairedLayout`). */
+  readonly slotChunks: ChunkLayout;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], ids: [], revisions: [], chunks: flatLayout(0) };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], ids: [], revisions: [], chunks: flatLayout(0), slotChunks: pairedLayout(flatLayout(0)) };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -100,5 +102,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
   }
   // A definition's first event name is its first root stream's (a funnel's parent); '' for none.
   const chunks = groupedChunkLayout(ordered.map((d) => d.evaluator.eventNames.values().next().value ?? ''));
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), ids: ordered.map((d) => d.id), revisions: ordered.map((d) => d.revision), chunks };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), ids: ordered.map((d) => d.id), revisions: ordered.map((d) => d.revision), chunks, slotChunks: pairedLayout(chunks) };
 }

@@ -1,5 +1,5 @@
-import { computeEntries, entryAt, sameEntry, sameLayout, withSlots, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
-import { changedRanks, heldSlots, ownSlots, slotAt, writeSlot } from '../../compute/chunked-slots.ts';
+import { computeEntries, entryAt, heldStates, movedSlots, sameEntry, sameLayout, slotState, withSlots, writeState, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { ownSlots } from '../../compute/chunked-slots.ts';
 import type { CompiledDefinition, DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
 import type { TrackedEvent } from '../../ingest/tracked-event.ts';
@@ -41,9 +41,10 @@ export function isStateOnlyChange(before: ComputeStates | undefined, after: Comp
   if (before === undefined || after === undefined) return false;
   // One layout: the same definitions, ids and revisions at every slot.
   if (!sameLayout(before, after)) return false;
-  if (before.dues !== after.dues && changedRanks(before.dues, after.dues).length > 0) return false;
-  for (const rank of changedRanks(before.states, after.states)) {
-    if (slotAt(after.states, rank) === undefined || slotAt(before.states, rank) === undefined) return false;
+  const moved = movedSlots(before.slots, after.slots);
+  if (moved.dues.length > 0) return false;
+  for (const index of moved.states) {
+    if (slotState(after.slots, index) === undefined || slotState(before.slots, index) === undefined) return false;
   }
   return true;
 }
@@ -58,10 +59,10 @@ export function isStateOnlyChange(before: ComputeStates | undefined, after: Comp
  */
 export function replayLag(written: ComputeStates | undefined, events: readonly TrackedEvent[], set: DefinitionSet, now: EpochMs): ComputeStates | undefined {
   if (written === undefined) return undefined;
-  const base = written.states;
-  const states = ownSlots(base);
+  const base = written.slots;
+  const slots = ownSlots(base);
   const indexOf = new Map<string, number>();
-  for (const [index] of heldSlots(base)) indexOf.set(written.ids[index]!, index);
+  for (const [index] of heldStates(base)) indexOf.set(written.ids[index]!, index);
   const touched = new Map<number, CompiledDefinition>();
   for (const event of events) {
     const name = occurrenceName(event);
@@ -70,12 +71,12 @@ export function replayLag(written: ComputeStates | undefined, events: readonly T
       const index = indexOf.get(definition.id);
       // Not a state the lagged steps changed (see above): the written one stands.
       if (index === undefined || written.revisions[index] !== definition.revision) continue;
-      writeSlot(base, states, index, definition.evaluator.observe(slotAt(states, index)!, event, now));
+      writeState(base, slots, index, definition.evaluator.observe(slotState(slots, index)!, event, now));
       touched.set(index, definition);
     }
   }
-  for (const [index, definition] of touched) writeSlot(base, states, index, definition.evaluator.prune(slotAt(states, index)!, now));
-  return withSlots(written, states);
+  for (const [index, definition] of touched) writeState(base, slots, index, definition.evaluator.prune(slotState(slots, index)!, now));
+  return withSlots(written, slots);
 }
 
 /** The writes that turn the states LMDB holds into `next`: entries to put, definition ids to remove. */
@@ -84,8 +85,8 @@ export function computeWrites(stored: ComputeStates | undefined, next: ComputeSt
   if (next === stored) return { puts, removes: [] };
   if (next !== undefined && stored !== undefined && sameLayout(next, stored)) {
     // Same layout: the chunks the steps copied, slot by slot, so only the definitions that moved are written.
-    const moved = new Set([...changedRanks(stored.states, next.states), ...changedRanks(stored.dues, next.dues)]);
-    for (const rank of moved) {
+    const { states, dues } = movedSlots(stored.slots, next.slots);
+    for (const rank of new Set([...states, ...dues])) {
       const entry = entryAt(next, rank);
       if (entry !== undefined) puts.push(entry);
     }

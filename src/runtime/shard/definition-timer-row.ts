@@ -1,5 +1,4 @@
-import { computeEntries, sameLayout, type ComputeStates } from '../../actors/compute-states.ts';
-import { changedRanks, heldSlots, slotAt } from '../../compute/chunked-slots.ts';
+import { computeEntries, heldDues, movedSlots, sameLayout, slotDue, type ComputeStates } from '../../actors/compute-states.ts';
 import type { EpochMs } from '../../shared/ids.ts';
 import type { TimerKey } from '../../store/engine-store.ts';
 
@@ -19,7 +18,7 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
   if (compute === undefined) return undefined;
   if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
   let earliest: EpochMs | undefined;
-  for (const [, due] of heldSlots(compute.dues)) {
+  for (const [, due] of heldDues(compute.slots)) {
     if (due !== undefined && due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
@@ -34,12 +33,12 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
 export function earliestDueAfter(before: ComputeStates | undefined, after: ComputeStates): EpochMs | undefined {
   const known = before === undefined ? undefined : earliest.get(before);
   if (known === undefined || before === undefined || !sameLayout(before, after)) return earliestOf(after).due;
-  if (known.rank >= 0 && slotAt(after.dues, known.rank) !== slotAt(before.dues, known.rank)) return earliestOf(after).due;
+  if (known.rank >= 0 && slotDue(after.slots, known.rank) !== slotDue(before.slots, known.rank)) return earliestOf(after).due;
   let { due, rank } = known;
-  for (const changed of changedRanks(before.dues, after.dues)) {
-    const slotDue = slotAt(after.dues, changed);
-    if (slotDue !== undefined && (due === undefined || slotDue < due)) {
-      due = slotDue;
+  for (const changed of movedSlots(before.slots, after.slots).dues) {
+    const armed = slotDue(after.slots, changed);
+    if (armed !== undefined && (due === undefined || armed < due)) {
+      due = armed;
       rank = changed;
     }
   }
@@ -55,9 +54,9 @@ function earliestOf(compute: ComputeStates): { readonly due: EpochMs | undefined
   if (known !== undefined) return known;
   let due: EpochMs | undefined;
   let rank = -1;
-  for (const [held, slotDue] of heldSlots(compute.dues)) {
-    if (slotDue !== undefined && (due === undefined || slotDue < due)) {
-      due = slotDue;
+  for (const [held, armed] of heldDues(compute.slots)) {
+    if (due === undefined || armed < due) {
+      due = armed;
       rank = held;
     }
   }

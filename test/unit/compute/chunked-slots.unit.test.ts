@@ -7,6 +7,7 @@ import {
   heldSlots,
   MAX_CHUNK,
   ownSlots,
+  pairedLayout,
   slotAt,
   slotsFrom,
   writeSlot,
@@ -54,6 +55,26 @@ describe('chunked slots', () => {
     writeSlot(empty, own, 1, 'x');
     expect(heldSlots(emptySlots<string>(layout))).toEqual([]);
     expect(heldSlots(own)).toEqual([[1, 'x']]);
+  });
+
+  it('pairs two values per rank in the rank\'s own chunk, so writing both copies one chunk', () => {
+    const layout = groupedChunkLayout(['a', 'b', 'a']);
+    const paired = pairedLayout(layout);
+    expect(paired.length).toBe(6);
+    expect(paired.ranks).toEqual([
+      [0, 2, 3, 5],
+      [1, 4],
+    ]);
+    expect(pairedLayout(layout)).toBe(paired);
+    const base = emptySlots<string>(paired);
+    const own = ownSlots(base);
+    writeSlot(base, own, 2, 'state of 2');
+    writeSlot(base, own, 3 + 2, 'due of 2');
+    expect(own.chunks.filter((chunk, c) => chunk !== base.chunks[c])).toHaveLength(1);
+    expect(heldSlots(own)).toEqual([
+      [2, 'state of 2'],
+      [5, 'due of 2'],
+    ]);
   });
 
   it('reads a flat array by index, one chunk', () => {
