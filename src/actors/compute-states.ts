@@ -47,7 +47,7 @@ export interface ComputeStates {
   readonly layout: number;
   /**
    * Slot `i`'s evaluator state at `i` (undefined: no entry, the evaluator's initial state,
-   * unarmed) and its armed due time at `ids.length + i` (`slotState`, `dueAt`).
+   * unarmed) and its armed due time at `ids.length + i` (`slotState`, `slotDue`).
    */
   readonly slots: ChunkedSlots<SlotValue>;
   /** Each slot's definition id and the revision its state is of: the set's when aligned, the rows' as loaded. */

@@ -5,7 +5,7 @@ import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { EpochMs } from '../shared/ids.ts';
 import type { Json } from '../shared/json.ts';
 import type { ActorEffect } from './actor-message.ts';
-import { alignComputeStates, alignedStates, computeEntries, slotDue, orphanedAnswers, slotArray, slotState, withSlots, writeDue, writeState, type ComputeStates, type SlotValue } from './compute-states.ts';
+import { alignComputeStates, alignedStates, computeEntries, orphanedAnswers, slotArray, slotDue, slotState, withSlots, writeDue, writeState, type ComputeStates, type SlotValue } from './compute-states.ts';
 import { flatSlots, ownSlots, slotAt, slotsFrom, writeSlot, type ChunkedSlots } from '../compute/chunked-slots.ts';
 import { profileWith, type ProfileState, type TraitEntry } from './profile-state.ts';
 import { ownValue } from '../shared/own-value.ts';
