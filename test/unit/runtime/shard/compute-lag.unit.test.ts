@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { alignComputeStates, computeEntries, definitionStateEntry, loadedComputeStates, writeDue, writeState } from '../../../../src/actors/compute-states.ts';
+import { ownSlots } from '../../../../src/compute/chunked-slots.ts';
+import type { EvaluatorState } from '../../../../src/compute/definition-evaluator.ts';
+import { computeWrites, isStateOnlyChange } from '../../../../src/runtime/shard/compute-lag.ts';
+import { compileShardDefinitions } from '../../../../src/runtime/shard/shard-definitions.ts';
+import { definitionRecord } from '../../../support/definition-record.ts';
+
+const buyer = definitionRecord({ id: 'aud_1', key: 'buyer', kind: 'audience', query: "event('Order Completed').within(7 days).count() >= 1" });
+const spend = definitionRecord({ id: 'trt_1', key: 'spend', kind: 'computed_trait', query: "event('Order Completed').sum(property('total'))" });
+const views = definitionRecord({ id: 'trt_2', key: 'views', kind: 'computed_trait', query: "event('Product Viewed').count()" });
+const set = compileShardDefinitions([buyer, spend, views], 1).forSpace('default').users;
+// `buyer` re-defined (revision 2), `views` deleted.
+const changed = compileShardDefinitions([{ ...buyer, revision: 2 }, spend], 2).forSpace('default').users;
+
+const T0 = Date.UTC(2026, 0, 1);
+// A windowed count's state is its list of times (opaque to all but its evaluator, hence the cast).
+const bought = [T0] as unknown as EvaluatorState;
+const spent = { s: 'summary', acc: { k: 'sum', sum: 20, n: 1 }, pending: [] };
+const viewed = { s: 'summary', acc: { k: 'count', n: 3 }, pending: [] };
+
+/** A profile's state rows as LMDB hands them back. */
+const rows = [
+  definitionStateEntry('aud_1', 1, bought, T0 + 7 * 86_400_000),
+  definitionStateEntry('trt_1', 1, spent),
+  definitionStateEntry('trt_2', 1, viewed),
+];
+
+describe('the definition state rows a commit writes', () => {
+  it('writes nothing for a profile just loaded and aligned, whose states no step moved', () => {
+    const loaded = loadedComputeStates(rows, []);
+    const aligned = alignComputeStates(loaded, set);
+    expect(computeEntries(aligned)).toEqual(rows);
+    expect(computeWrites(loaded, aligned)).toEqual({ puts: [], removes: [] });
+  });
+
+  it("drops a re-defined definition's state and a deleted one's at alignment, and removes their rows", () => {
+    const loaded = loadedComputeStates(rows, []);
+    const aligned = alignComputeStates(loaded, changed);
+    expect(computeEntries(aligned)).toEqual([rows[1]]);
+    expect(computeWrites(loaded, aligned)).toEqual({ puts: [], removes: ['aud_1', 'trt_2'] });
+  });
+
+  it('under one layout, writes the slots a step moved, the state or the due time, and no other', () => {
+    const before = alignComputeStates(loadedComputeStates(rows, []), set);
+    const slots = ownSlots(before.slots);
+    const more = { s: 'summary', acc: { k: 'sum', sum: 45, n: 2 }, pending: [] };
+    writeState(before.slots, slots, set.byId.get('trt_1')!.rank, more);
+    writeDue(before.slots, slots, set.byId.get('aud_1')!.rank, T0 + 8 * 86_400_000);
+    const after = { ...before, slots };
+    const { puts, removes } = computeWrites(before, after);
+    expect(removes).toEqual([]);
+    expect(puts).toHaveLength(2);
+    expect(puts).toEqual(expect.arrayContaining([definitionStateEntry('trt_1', 1, more), definitionStateEntry('aud_1', 1, bought, T0 + 8 * 86_400_000)]));
+  });
+});
+
+describe('a step whose definition states may be written behind', () => {
+  const before = alignComputeStates(loadedComputeStates(rows, []), set);
+
+  it('is one that only moved the states of existing entries', () => {
+    const slots = ownSlots(before.slots);
+    writeState(before.slots, slots, set.byId.get('trt_1')!.rank, { s: 'summary', acc: { k: 'sum', sum: 45, n: 2 }, pending: [] });
+    expect(isStateOnlyChange(before, { ...before, slots })).toBe(true);
+  });
+
+  it('is not one that armed or moved a timer, or created a state, or ran under other definitions', () => {
+    const armed = ownSlots(before.slots);
+    writeDue(before.slots, armed, set.byId.get('aud_1')!.rank, T0 + 8 * 86_400_000);
+    expect(isStateOnlyChange(before, { ...before, slots: armed })).toBe(false);
+    const emptied = alignComputeStates(loadedComputeStates(rows.slice(0, 2), []), set);
+    const created = ownSlots(emptied.slots);
+    writeState(emptied.slots, created, set.byId.get('trt_2')!.rank, viewed);
+    expect(isStateOnlyChange(emptied, { ...emptied, slots: created })).toBe(false);
+    expect(isStateOnlyChange(before, alignComputeStates(before, changed))).toBe(false);
+  });
+});
