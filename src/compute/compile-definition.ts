@@ -177,6 +177,8 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     advance(state, event, now) {
       const name = event === undefined ? undefined : occurrenceName(event);
       const observed = name !== undefined && eventNames.has(name) ? event : undefined;
+      // An event of a name this definition does not read leaves its state as it was (see advanceStream).
+      if (event !== undefined && observed === undefined) return state;
       if (single !== undefined) {
         const stored = rootsOf(state, scratch)[0]!;
         const after = advanceStream(single, stored, observed, now);
@@ -213,9 +215,10 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
 /**
  * A stream's state after `advance`: the occurrence observed, then pruned. A stream the event
  * reached but left as it was (its filters dropped the occurrence, or in a definition of several
- * streams the event is another stream's) is not pruned: what is dead in it changes no answer (windows are searched from their start), the
- * step then skips it, and pruning it meant reading lists no other work of the step touched, far
- * apart in memory. Its dead occurrences go at its next change, or its next step with no event.
+ * streams the event is another stream's) is not pruned: what is dead in it changes no answer
+ * (windows are searched from their start), the step then skips it, and pruning it meant reading
+ * lists no other work of the step touched, far apart in memory. Its dead occurrences go at its
+ * next change, or its next step with no event (a timer, a backfill, a merge).
  */
 function advanceStream(plan: RootStreamPlan, stored: RootStreamState, event: TrackedEvent | undefined, now: number): RootStreamState {
   if (event === undefined) return pruneStream(plan, stored, now);
