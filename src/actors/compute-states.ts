@@ -98,17 +98,21 @@ export function movedSlots(before: ChunkedSlots<SlotValue>, after: ChunkedSlots<
 
 /** Every armed slot's index and due time. */
 export function heldDues(slots: ChunkedSlots<SlotValue>): Array<[index: number, due: number]> {
-  const half = slots.layout.length >> 1;
-  const out: Array<[number, number]> = [];
-  for (const [index, value] of heldSlots(slots)) if (index >= half) out.push([index - half, value as number]);
-  return out;
+  return heldHalf(slots, 1) as Array<[number, number]>;
 }
 
 /** Every slot's index and state, for the slots that hold an entry. */
 export function heldStates(slots: ChunkedSlots<SlotValue>): Array<[index: number, state: EvaluatorState]> {
-  const half = slots.layout.length >> 1;
-  const out: Array<[number, EvaluatorState]> = [];
-  for (const [index, value] of heldSlots(slots)) if (index < half) out.push([index, value as EvaluatorState]);
+  return heldHalf(slots, 0) as Array<[number, EvaluatorState]>;
+}
+
+/** The values held in one half of a slot array (0: the states, 1: the due times), by slot index. */
+function heldHalf(slots: ChunkedSlots<SlotValue>, half: 0 | 1): Array<[number, SlotValue]> {
+  const length = slots.layout.length >> 1;
+  const out: Array<[number, SlotValue]> = [];
+  for (const [index, value] of heldSlots(slots)) {
+    if (index >= length === (half === 1)) out.push([index - half * length, value]);
+  }
   return out;
 }
 

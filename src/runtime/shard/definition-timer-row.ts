@@ -19,7 +19,7 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
   if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
   let earliest: EpochMs | undefined;
   for (const [, due] of heldDues(compute.slots)) {
-    if (due !== undefined && due > after && (earliest === undefined || due < earliest)) earliest = due;
+    if (due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
 }
