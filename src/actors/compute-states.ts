@@ -1,4 +1,4 @@
-import { changedRanks, emptySlots, flatLayout, flatSlots, heldSlots, pairedLayout, slotAt, slotsFrom, writeSlot, type ChunkedSlots, type ChunkLayout } from '../compute/chunked-slots.ts';
+import { changedRanks, emptySlots, flatLayout, flatSlots, heldRanks, heldSlots, pairedLayout, slotAt, slotsFrom, writeSlot, type ChunkedSlots, type ChunkLayout } from '../compute/chunked-slots.ts';
 import type { DefinitionSet } from '../compute/definition-set.ts';
 import type { EvaluatorState } from '../compute/definition-evaluator.ts';
 import type { TraitEntry } from './profile-state.ts';
@@ -96,22 +96,25 @@ export function movedSlots(before: ChunkedSlots<SlotValue>, after: ChunkedSlots<
   return { states, dues };
 }
 
-/** Every armed slot's index and due time. */
-export function heldDues(slots: ChunkedSlots<SlotValue>): Array<[index: number, due: number]> {
-  return heldHalf(slots, 1) as Array<[number, number]>;
-}
-
 /** Every slot's index and state, for the slots that hold an entry. */
 export function heldStates(slots: ChunkedSlots<SlotValue>): Array<[index: number, state: EvaluatorState]> {
-  return heldHalf(slots, 0) as Array<[number, EvaluatorState]>;
+  return heldIndices(slots, 0).map((index) => [index, slotState(slots, index)!]);
 }
 
-/** The values held in one half of a slot array (0: the states, 1: the due times), by slot index. */
-function heldHalf(slots: ChunkedSlots<SlotValue>, half: 0 | 1): Array<[number, SlotValue]> {
-  const length = slots.layout.length >> 1;
-  const out: Array<[number, SlotValue]> = [];
-  for (const [index, value] of heldSlots(slots)) {
-    if (index >= length === (half === 1)) out.push([index - half * length, value]);
+/**
+ * The indices of the slots holding a value in one half of a slot array (0: the states, 1: the due
+ * times), in chunk order. Every slot array is paired (`pairedLayout`): each chunk holds its ranks'
+ * states, then their due times, so only that half of each chunk is read.
+ */
+export function heldIndices(slots: ChunkedSlots<SlotValue>, half: 0 | 1): number[] {
+  const offset = half * (slots.layout.length >> 1);
+  const { chunks, layout } = slots;
+  const out: number[] = [];
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const ranks = layout.ranks[c]!;
+    const pairs = chunk.length >> 1;
+    for (let i = half * pairs, end = i + pairs; i < end; i++) if (chunk[i] !== undefined) out.push(ranks[i]! - offset);
   }
   return out;
 }
@@ -156,6 +159,40 @@ export function sameLayout(a: ComputeStates, b: ComputeStates): boolean {
   return a.layout === b.layout && a.ids === b.ids && a.slots.layout === b.slots.layout && a.answers.layout === b.answers.layout;
 }
 
+/** Whether `compute` is laid out by a definition set (its ids and keys are the set's, shared by every profile aligned with it). */
+function isAligned(compute: ComputeStates): boolean {
+  return compute.layout !== UNALIGNED;
+}
+
+/** Each `from` array's positions in the last `to` asked of it (a re-layout asks the same pair of every profile). */
+const positionsCache = new WeakMap<readonly string[], { readonly to: readonly string[]; readonly positions: Int32Array }>();
+
+/**
+ * Where each name of `to` is in `from` (-1: not there), to compare or carry slots and answers
+ * between two layouts by definition id or key. Kept when `shared` (both are a set's arrays): a
+ * backfill or a change of definitions re-lays every profile out between the same two sets, and
+ * building the map once per profile (with the entry and pair objects that went with it) was most
+ * of what such a pass allocated per profile.
+ */
+function positionsIn(from: readonly string[], to: readonly string[], shared: boolean): Int32Array {
+  const known = shared ? positionsCache.get(from) : undefined;
+  if (known !== undefined && known.to === to) return known.positions;
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < from.length; i++) indexOf.set(from[i]!, i);
+  const positions = new Int32Array(to.length);
+  for (let i = 0; i < to.length; i++) positions[i] = indexOf.get(to[i]!) ?? -1;
+  if (shared) positionsCache.set(from, { to, positions });
+  return positions;
+}
+
+/**
+ * For each slot of `to`, the slot of `from` holding the same definition's entry (same id), or -1.
+ * Revisions are the caller's to compare.
+ */
+export function slotPositions(from: ComputeStates, to: ComputeStates): Int32Array {
+  return positionsIn(from.ids, to.ids, isAligned(from) && isAligned(to));
+}
+
 /** The entry of slot `index` as a row stores it; undefined when the slot holds none. */
 export function entryAt(compute: ComputeStates, index: number): DefinitionStateEntry | undefined {
   const state = slotState(compute.slots, index);
@@ -166,12 +203,6 @@ export function entryAt(compute: ComputeStates, index: number): DefinitionStateE
 export function computeEntries(compute: ComputeStates | undefined): DefinitionStateEntry[] {
   if (compute === undefined) return [];
   return heldStates(compute.slots).map(([index, state]) => definitionStateEntry(compute.ids[index]!, compute.revisions[index]!, state, slotDue(compute.slots, index)));
-}
-
-/** Whether two entries of one definition would be the same row (states are immutable: identity tells). */
-export function sameEntry(a: DefinitionStateEntry | undefined, b: DefinitionStateEntry | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.id === b.id && a.revision === b.revision && a.state === b.state && a.due === b.due;
 }
 
 /** The answer a profile holds under `key`, tombstones included; undefined when it has none. */
@@ -198,31 +229,43 @@ export function answerEntries(compute: ComputeStates | undefined): Array<[string
 export function alignComputeStates(compute: ComputeStates | undefined, set: DefinitionSet): ComputeStates {
   if (compute !== undefined && compute.layout === set.layout && compute.ids === set.ids && compute.slots.layout === set.slotChunks) return compute;
   if (compute === undefined) return alignedStates(set, emptySlots(set.slotChunks), emptySlots(set.chunks));
-  const states = new Array<EvaluatorState | undefined>(set.ordered.length);
-  const dues = new Array<number | undefined>(set.ordered.length);
-  for (const [index, state] of heldStates(compute.slots)) {
-    const definition = set.byId.get(compute.ids[index]!);
-    if (definition === undefined || definition.revision !== compute.revisions[index]) continue;
-    // Loaded states pass here once, on their first alignment, so the step's evaluations test no layout.
-    states[definition.rank] = definition.evaluator.upgrade(state);
-    dues[definition.rank] = slotDue(compute.slots, index);
-  }
-  const answers = new Array<TraitEntry | undefined>(set.ordered.length);
-  for (const [key, entry] of answerEntries(compute)) {
-    const rank = set.rankOfKey.get(key);
-    if (rank !== undefined) answers[rank] = entry;
-  }
+  const shared = isAligned(compute);
+  const slotOf = positionsIn(compute.ids, set.ids, shared);
+  const answerOf = positionsIn(compute.answerKeys, set.keys, shared);
+  const { slots, revisions, answers } = compute;
+  /** The slot of `compute` with rank `rank`'s state, when it holds one of the live revision; else -1. */
+  const heldAt = (rank: number): number => {
+    const index = slotOf[rank]!;
+    return index >= 0 && revisions[index] === set.revisions[rank] && slotState(slots, index) !== undefined ? index : -1;
+  };
   return alignedStates(
     set,
-    slotArray(set.chunks, (rank) => states[rank], (rank) => dues[rank]),
-    slotsFrom(set.chunks, (rank) => answers[rank]),
+    slotArray(
+      set.chunks,
+      // Loaded states pass here once, on their first alignment, so the step's evaluations test no layout.
+      (rank) => {
+        const index = heldAt(rank);
+        return index < 0 ? undefined : set.ordered[rank]!.evaluator.upgrade(slotState(slots, index)!);
+      },
+      (rank) => {
+        const index = heldAt(rank);
+        return index < 0 ? undefined : slotDue(slots, index);
+      },
+    ),
+    slotsFrom(set.chunks, (rank) => {
+      const index = answerOf[rank]!;
+      return index < 0 ? undefined : slotAt(answers, index);
+    }),
   );
 }
 
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */
 export function orphanedAnswers(compute: ComputeStates | undefined, set: DefinitionSet): Array<[string, TraitEntry]> {
   if (compute === undefined || compute.answerRanks === set.rankOfKey) return [];
-  return answerEntries(compute).filter(([key]) => !set.rankOfKey.has(key));
+  const live = positionsIn(set.keys, compute.answerKeys, isAligned(compute));
+  const orphans: Array<[string, TraitEntry]> = [];
+  for (const index of heldRanks(compute.answers)) if (live[index]! < 0) orphans.push([compute.answerKeys[index]!, slotAt(compute.answers, index)!]);
+  return orphans;
 }
 
 const NO_KEYS: readonly string[] = [];
@@ -240,7 +283,20 @@ export function movedAnswers(before: ComputeStates | undefined, after: ComputeSt
     return changedRanks(before.answers, after.answers).map((rank) => answerKeys[rank]!);
   }
   const keys: string[] = [];
-  for (const [key, entry] of answerEntries(after)) if (answerEntry(before, key) !== entry) keys.push(key);
-  for (const [key] of answerEntries(before)) if (answerEntry(after, key) === undefined) keys.push(key);
+  const shared = before !== undefined && after !== undefined && isAligned(before) && isAligned(after);
+  if (after !== undefined) {
+    const was = before === undefined ? undefined : positionsIn(before.answerKeys, after.answerKeys, shared);
+    for (const index of heldRanks(after.answers)) {
+      const position = was === undefined ? -1 : was[index]!;
+      if (position < 0 || slotAt(before!.answers, position) !== slotAt(after.answers, index)) keys.push(after.answerKeys[index]!);
+    }
+  }
+  if (before !== undefined) {
+    const now = after === undefined ? undefined : positionsIn(after.answerKeys, before.answerKeys, shared);
+    for (const index of heldRanks(before.answers)) {
+      const position = now === undefined ? -1 : now[index]!;
+      if (position < 0 || slotAt(after!.answers, position) === undefined) keys.push(before.answerKeys[index]!);
+    }
+  }
   return keys;
 }

@@ -130,6 +130,18 @@ export function slotsFrom<T>(layout: ChunkLayout, valueAt: (rank: number) => T |
   return { layout, chunks: layout.ranks.map((members) => members.map(valueAt)) };
 }
 
+/** The ranks holding a value, in chunk order (no pair per value, as `heldSlots` makes). */
+export function heldRanks<T>(slots: ChunkedSlots<T>): number[] {
+  const out: number[] = [];
+  const { chunks, layout } = slots;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const ranks = layout.ranks[c]!;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] !== undefined) out.push(ranks[i]!);
+  }
+  return out;
+}
+
 /** Every value held, with its rank, in chunk order. */
 export function heldSlots<T>(slots: ChunkedSlots<T>): Array<[rank: number, value: T]> {
   const out: Array<[number, T]> = [];

@@ -1,4 +1,4 @@
-import { computeEntries, entryAt, heldStates, movedSlots, sameEntry, sameLayout, slotState, withSlots, writeState, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
+import { entryAt, heldIndices, heldStates, movedSlots, sameLayout, slotDue, slotPositions, slotState, withSlots, writeState, type ComputeStates, type DefinitionStateEntry } from '../../actors/compute-states.ts';
 import { ownSlots } from '../../compute/chunked-slots.ts';
 import type { CompiledDefinition, DefinitionSet } from '../../compute/definition-set.ts';
 import { occurrenceName } from '../../compute/occurrence.ts';
@@ -93,10 +93,25 @@ export function computeWrites(stored: ComputeStates | undefined, next: ComputeSt
     return { puts, removes: [] };
   }
   // Across layouts by id; an entry whose row would read the same is not written again.
-  const before = new Map(computeEntries(stored).map((entry) => [entry.id, entry]));
-  for (const entry of computeEntries(next)) {
-    if (!sameEntry(before.get(entry.id), entry)) puts.push(entry);
-    before.delete(entry.id);
+  if (next !== undefined) {
+    const was = stored === undefined ? undefined : slotPositions(stored, next);
+    for (const index of heldIndices(next.slots, 0)) {
+      const position = was === undefined ? -1 : was[index]!;
+      // The same row when the same id holds the same revision, state object and due time (states are immutable).
+      const same =
+        position >= 0 &&
+        stored!.revisions[position] === next.revisions[index] &&
+        slotState(stored!.slots, position) === slotState(next.slots, index) &&
+        slotDue(stored!.slots, position) === slotDue(next.slots, index);
+      if (!same) puts.push(entryAt(next, index)!);
+    }
   }
-  return { puts, removes: [...before.keys()] };
+  const removes: string[] = [];
+  if (stored !== undefined) {
+    const now = next === undefined ? undefined : slotPositions(next, stored);
+    for (const index of heldIndices(stored.slots, 0)) {
+      if (now === undefined || now[index]! < 0 || slotState(next!.slots, now[index]!) === undefined) removes.push(stored.ids[index]!);
+    }
+  }
+  return { puts, removes };
 }

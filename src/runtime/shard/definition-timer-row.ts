@@ -1,4 +1,4 @@
-import { computeEntries, heldDues, movedSlots, sameLayout, slotDue, type ComputeStates } from '../../actors/compute-states.ts';
+import { computeEntries, heldIndices, movedSlots, sameLayout, slotDue, type ComputeStates } from '../../actors/compute-states.ts';
 import type { EpochMs } from '../../shared/ids.ts';
 import type { TimerKey } from '../../store/engine-store.ts';
 
@@ -18,7 +18,8 @@ export function earliestDue(compute: ComputeStates | undefined, after = Number.N
   if (compute === undefined) return undefined;
   if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
   let earliest: EpochMs | undefined;
-  for (const [, due] of heldDues(compute.slots)) {
+  for (const index of heldIndices(compute.slots, 1)) {
+    const due = slotDue(compute.slots, index)!;
     if (due > after && (earliest === undefined || due < earliest)) earliest = due;
   }
   return earliest;
@@ -54,10 +55,11 @@ function earliestOf(compute: ComputeStates): { readonly due: EpochMs | undefined
   if (known !== undefined) return known;
   let due: EpochMs | undefined;
   let rank = -1;
-  for (const [held, armed] of heldDues(compute.slots)) {
+  for (const index of heldIndices(compute.slots, 1)) {
+    const armed = slotDue(compute.slots, index)!;
     if (due === undefined || armed < due) {
       due = armed;
-      rank = held;
+      rank = index;
     }
   }
   const found = { due, rank };

@@ -4,6 +4,7 @@ import {
   emptySlots,
   flatSlots,
   groupedChunkLayout,
+  heldRanks,
   heldSlots,
   MAX_CHUNK,
   ownSlots,
@@ -46,6 +47,7 @@ describe('chunked slots', () => {
       [1, 'v1'],
       [3, 'v3'],
     ]);
+    expect(heldRanks(own)).toEqual([2, 1, 3]);
   });
 
   it('starts a profile from the shared empty chunks without ever writing them', () => {

@@ -11,6 +11,9 @@ const spend = definitionRecord({ id: 'trt_1', key: 'spend', kind: 'computed_trai
 const views = definitionRecord({ id: 'trt_2', key: 'views', kind: 'computed_trait', query: "event('Product Viewed').count()" });
 const set = compileShardDefinitions([buyer, spend, views], 1).forSpace('default').users;
 // `buyer` re-defined (revision 2), `views` deleted.
+const clicks = definitionRecord({ id: 'trt_0', key: 'clicks', kind: 'computed_trait', query: "event('Link Clicked').count()" });
+// A definition created: every other one kept as it was.
+const grown = compileShardDefinitions([clicks, buyer, spend, views], 3).forSpace('default').users;
 const changed = compileShardDefinitions([{ ...buyer, revision: 2 }, spend], 2).forSpace('default').users;
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -52,6 +55,41 @@ describe('the definition state rows a commit writes', () => {
     expect(removes).toEqual([]);
     expect(puts).toHaveLength(2);
     expect(puts).toEqual(expect.arrayContaining([definitionStateEntry('trt_1', 1, more), definitionStateEntry('aud_1', 1, bought, T0 + 8 * 86_400_000)]));
+  });
+});
+
+describe('the definition state rows a commit writes across two definition sets', () => {
+  /** A profile aligned with `set`, then with `grown` with one state and one due time moved, as a step under `grown` leaves it. */
+  function stepped(spend: number): { before: ReturnType<typeof alignComputeStates>; after: ReturnType<typeof alignComputeStates>; more: EvaluatorState } {
+    const before = alignComputeStates(loadedComputeStates(rows, []), set);
+    const regrown = alignComputeStates(before, grown);
+    const slots = ownSlots(regrown.slots);
+    const more = { s: 'summary', acc: { k: 'sum', sum: spend, n: 2 }, pending: [] };
+    writeState(regrown.slots, slots, grown.byId.get('trt_1')!.rank, more);
+    writeDue(regrown.slots, slots, grown.byId.get('aud_1')!.rank, T0 + 9 * 86_400_000);
+    return { before, after: { ...regrown, slots }, more };
+  }
+
+  it('writes only the entries whose state, due time or revision moved, profile after profile', () => {
+    // Twice: the second profile is compared through the positions kept from the first.
+    for (const spend of [45, 60]) {
+      const { before, after, more } = stepped(spend);
+      const { puts, removes } = computeWrites(before, after);
+      expect(removes).toEqual([]);
+      expect(puts).toHaveLength(2);
+      expect(puts).toEqual(expect.arrayContaining([definitionStateEntry('trt_1', 1, more), definitionStateEntry('aud_1', 1, bought, T0 + 9 * 86_400_000)]));
+    }
+  });
+
+  it('writes nothing when the new set only moved the slots around, and removes what the next set dropped', () => {
+    const before = alignComputeStates(loadedComputeStates(rows, []), set);
+    const regrown = alignComputeStates(before, grown);
+    expect(computeEntries(regrown)).toEqual(expect.arrayContaining(rows));
+    expect(computeWrites(before, regrown)).toEqual({ puts: [], removes: [] });
+    // Another pair of sets from the same one: each state goes to its own definition's slot.
+    const shrunk = alignComputeStates(before, changed);
+    expect(computeEntries(shrunk)).toEqual([rows[1]]);
+    expect(computeWrites(before, shrunk)).toEqual({ puts: [], removes: ['aud_1', 'trt_2'] });
   });
 });
 
