@@ -174,15 +174,26 @@ const positionsCache = new WeakMap<readonly string[], { readonly to: readonly st
  * building the map once per profile (with the entry and pair objects that went with it) was most
  * of what such a pass allocated per profile.
  */
-function positionsIn(from: readonly string[], to: readonly string[], shared: boolean): Int32Array {
+function positionsIn(from: readonly string[], to: readonly string[], shared: boolean, fromIndex?: ReadonlyMap<string, number>): Int32Array {
   const known = shared ? positionsCache.get(from) : undefined;
   if (known !== undefined && known.to === to) return known.positions;
-  const indexOf = new Map<string, number>();
-  for (let i = 0; i < from.length; i++) indexOf.set(from[i]!, i);
+  // `from`'s own name → position map when it has one (answer keys do), else built here.
+  const indexOf = fromIndex ?? indexOfNames(from);
   const positions = new Int32Array(to.length);
   for (let i = 0; i < to.length; i++) positions[i] = indexOf.get(to[i]!) ?? -1;
   if (shared) positionsCache.set(from, { to, positions });
   return positions;
+}
+
+function indexOfNames(names: readonly string[]): ReadonlyMap<string, number> {
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) indexOf.set(names[i]!, i);
+  return indexOf;
+}
+
+/** For each answer of `to`, where `from` holds the answer of the same key, or -1 (through `from`'s own key index). */
+function answerPositions(from: ComputeStates, to: ComputeStates, shared: boolean): Int32Array {
+  return positionsIn(from.answerKeys, to.answerKeys, shared, from.answerRanks);
 }
 
 /**
@@ -231,7 +242,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
   if (compute === undefined) return alignedStates(set, emptySlots(set.slotChunks), emptySlots(set.chunks));
   const shared = isAligned(compute);
   const slotOf = positionsIn(compute.ids, set.ids, shared);
-  const answerOf = positionsIn(compute.answerKeys, set.keys, shared);
+  const answerOf = positionsIn(compute.answerKeys, set.keys, shared, compute.answerRanks);
   const { slots, revisions, answers } = compute;
   /** The slot of `compute` with rank `rank`'s state, when it holds one of the live revision; else -1. */
   const heldAt = (rank: number): number => {
@@ -262,7 +273,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */
 export function orphanedAnswers(compute: ComputeStates | undefined, set: DefinitionSet): Array<[string, TraitEntry]> {
   if (compute === undefined || compute.answerRanks === set.rankOfKey) return [];
-  const live = positionsIn(set.keys, compute.answerKeys, isAligned(compute));
+  const live = positionsIn(set.keys, compute.answerKeys, isAligned(compute), set.rankOfKey);
   const orphans: Array<[string, TraitEntry]> = [];
   for (const index of heldRanks(compute.answers)) if (live[index]! < 0) orphans.push([compute.answerKeys[index]!, slotAt(compute.answers, index)!]);
   return orphans;
@@ -285,14 +296,14 @@ export function movedAnswers(before: ComputeStates | undefined, after: ComputeSt
   const keys: string[] = [];
   const shared = before !== undefined && after !== undefined && isAligned(before) && isAligned(after);
   if (after !== undefined) {
-    const was = before === undefined ? undefined : positionsIn(before.answerKeys, after.answerKeys, shared);
+    const was = before === undefined ? undefined : answerPositions(before, after, shared);
     for (const index of heldRanks(after.answers)) {
       const position = was === undefined ? -1 : was[index]!;
       if (position < 0 || slotAt(before!.answers, position) !== slotAt(after.answers, index)) keys.push(after.answerKeys[index]!);
     }
   }
   if (before !== undefined) {
-    const now = after === undefined ? undefined : positionsIn(after.answerKeys, before.answerKeys, shared);
+    const now = after === undefined ? undefined : answerPositions(after, before, shared);
     for (const index of heldRanks(before.answers)) {
       const position = now === undefined ? -1 : now[index]!;
       if (position < 0 || slotAt(after!.answers, position) === undefined) keys.push(before.answerKeys[index]!);
