@@ -15,9 +15,11 @@ import { build } from 'esbuild';
  * where the figures themselves swing.
  *
  * Both builds run the micro bench's actor-step workload (`actor-step-round.ts`, copied from this
- * tree into the revision's, so only the engine's code differs), bundled by esbuild.
+ * tree into the revision's, so only the engine's code differs), bundled by esbuild. With
+ * `--workload backfill` they run the sparse backfill instead (`backfill-round.ts`: one shard
+ * runtime, CPU per profile replayed), whose in-process runs one after another swung ±30%.
  *
- *   node --import tsx bench/ab-step.ts [--base REV] [--pairs 8] [--rounds 150] [--none]
+ *   node --import tsx bench/ab-step.ts [--base REV] [--pairs 8] [--rounds 150] [--none] [--workload step|backfill]
  */
 const { values: options } = parseArgs({
   options: {
@@ -25,12 +27,15 @@ const { values: options } = parseArgs({
     pairs: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '150' },
     none: { type: 'boolean', default: false },
+    workload: { type: 'string', default: 'step' },
   },
 });
+if (options.workload !== 'step' && options.workload !== 'backfill') throw new Error(`--workload is step or backfill, not ${options.workload}`);
+const backfill = options.workload === 'backfill';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The workload's files, taken from this tree into the revision's. */
-const WORKLOAD = ['bench/actor-step-round.ts', 'bench/bench-events.ts', 'bench/definitions-fixture.ts'];
+const WORKLOAD = ['bench/actor-step-round.ts', 'bench/backfill-round.ts', 'bench/bench-events.ts', 'bench/definitions-fixture.ts'];
 
 /** Runs one build's rounds and prints its CPU µs per event (the child's only output). */
 const CHILD = `
@@ -42,6 +47,12 @@ const before = process.cpuUsage();
 for (let r = 0; r < rounds; r++) round();
 const used = process.cpuUsage(before);
 console.log((used.user + used.system) / (rounds * 1000));
+`;
+
+/** Runs one build's backfills and prints its CPU µs per profile replayed (the child's only output). */
+const BACKFILL_CHILD = `
+const { backfillCpuPerProfile } = await import(process.argv[2]);
+console.log(await backfillCpuPerProfile());
 `;
 
 async function main(): Promise<void> {
@@ -57,12 +68,14 @@ async function main(): Promise<void> {
     for (const file of WORKLOAD) copyFileSync(join(repo, file), join(baseTree, file));
     const bundleA = join(out, 'a.mjs');
     const bundleB = join(out, 'b.mjs');
-    await bundle(join(baseTree, 'bench/actor-step-round.ts'), bundleA);
-    await bundle(join(repo, 'bench/actor-step-round.ts'), bundleB);
+    const entry = backfill ? 'bench/backfill-round.ts' : 'bench/actor-step-round.ts';
+    await bundle(join(baseTree, entry), bundleA);
+    await bundle(join(repo, entry), bundleB);
     const child = join(out, 'child.mjs');
-    writeFileSync(child, CHILD);
+    writeFileSync(child, backfill ? BACKFILL_CHILD : CHILD);
     const pin = hasTaskset();
-    console.log(`actor step, ${options.none ? 'no definitions' : '70 definitions'}: A = ${options.base}, B = this tree; ${pairs} pairs of ${rounds} rounds of 1,000 events, run at once${pin ? ', pinned to a core each' : ' (taskset missing: not pinned)'}`);
+    const what = backfill ? 'backfill, 10,000 profiles of ~3.5 stored events, 4 measured creations after 2' : `actor step, ${options.none ? 'no definitions' : '70 definitions'}, ${rounds} rounds of 1,000 events`;
+    console.log(`${what}: A = ${options.base}, B = this tree; ${pairs} pairs run at once${pin ? ', pinned to a core each' : ' (taskset missing: not pinned)'}`);
     const ratios: number[] = [];
     for (let pair = 0; pair < pairs; pair++) {
       const [coreA, coreB] = pair % 2 === 0 ? [0, 1] : [1, 0];
@@ -71,10 +84,11 @@ async function main(): Promise<void> {
         runChild(child, bundleB, rounds, options.none, pin ? coreB : undefined),
       ]);
       ratios.push(b / a);
-      console.log(`  pair ${pair + 1}: A ${a.toFixed(2)} µs/event, B ${b.toFixed(2)} µs/event, B/A ${(b / a).toFixed(3)}`);
+      const unit = backfill ? 'µs/profile' : 'µs/event';
+      console.log(`  pair ${pair + 1}: A ${a.toFixed(2)} ${unit}, B ${b.toFixed(2)} ${unit}, B/A ${(b / a).toFixed(3)}`);
     }
     const mean = ratios.reduce((sum, r) => sum + r, 0) / ratios.length;
-    console.log(`B/A CPU per event: mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} (below 1: B is cheaper)`);
+    console.log(`B/A CPU per ${backfill ? 'profile' : 'event'}: mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} (below 1: B is cheaper)`);
   } finally {
     rmSync(baseTree, { recursive: true, force: true });
   }
