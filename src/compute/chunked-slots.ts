@@ -125,9 +125,20 @@ export function writeSlot<T>(base: ChunkedSlots<T>, own: ChunkedSlots<T>, rank: 
   (chunk as Array<T | undefined>)[indexOf[rank]!] = value;
 }
 
-/** The array with the values by rank that `valueAt` gives (a fresh array, no chunk shared). */
+/**
+ * The array with the values by rank that `valueAt` gives: fresh chunks for those holding a value,
+ * the layout's shared empty chunk for the others (never written: writes copy). A profile aligned
+ * with a new set (every profile after a change of definitions, every profile loaded from LMDB)
+ * so keeps arrays only for the definitions it holds something of, not one per chunk of the set.
+ */
 export function slotsFrom<T>(layout: ChunkLayout, valueAt: (rank: number) => T | undefined): ChunkedSlots<T> {
-  return { layout, chunks: layout.ranks.map((members) => members.map(valueAt)) };
+  return {
+    layout,
+    chunks: layout.ranks.map((members, c) => {
+      const chunk = members.map(valueAt);
+      return chunk.some((value) => value !== undefined) ? chunk : layout.empty[c]!;
+    }),
+  };
 }
 
 /** The ranks holding a value, in chunk order (no pair per value, as `heldSlots` makes). */

@@ -79,6 +79,22 @@ describe('chunked slots', () => {
     ]);
   });
 
+  it('keeps no array of its own for a chunk holding nothing: the layout\'s shared empty chunk, copied on write', () => {
+    const layout = groupedChunkLayout(['a', 'b', 'a', 'c']);
+    const base = slotsFrom(layout, (rank) => (rank === 1 ? 'only' : undefined));
+    expect(base.chunks[0]).toBe(layout.empty[0]);
+    expect(base.chunks[2]).toBe(layout.empty[2]);
+    expect(base.chunks[1]).toEqual(['only']);
+    const own = ownSlots(base);
+    writeSlot(base, own, 3, 'c');
+    expect(own.chunks[2]).toEqual(['c']);
+    expect(layout.empty[2]).toEqual([undefined]);
+    expect(heldSlots(own)).toEqual([
+      [1, 'only'],
+      [3, 'c'],
+    ]);
+  });
+
   it('reads a flat array by index, one chunk', () => {
     const flat = flatSlots(['a', undefined, 'c']);
     expect([0, 1, 2].map((rank) => slotAt(flat, rank))).toEqual(['a', undefined, 'c']);
