@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActorMessage } from '../src/actors/actor-message.ts';
-import { createShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
+import { createShardRuntime, type ShardRuntime } from '../src/runtime/shard/shard-runtime.ts';
 import { asProfileId } from '../src/shared/ids.ts';
 import { openEngineStore } from '../src/store/engine-store.ts';
 import { definitionRecord } from '../test/support/definition-record.ts';
@@ -41,10 +41,7 @@ export async function backfillCpuPerProfile(options: { profiles?: number; events
       await store.definitions.put(record.id, record);
       runtime.useDefinitions(i + 1);
       const before = process.cpuUsage();
-      let next: string | undefined;
-      do {
-        ({ next } = await runtime.backfill({ definitionId: record.id, spaceId: BENCH_SPACE, run: `run-${i}`, limit: 500, now: BENCH_T0 + 300_000, replay: true }));
-      } while (next !== undefined);
+      await replayDefinition(runtime, record.id, `run-${i}`, 500);
       const used = process.cpuUsage(before);
       if (i >= warmUps) cpu += used.user + used.system;
     }
@@ -53,4 +50,16 @@ export async function backfillCpuPerProfile(options: { profiles?: number; events
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Replays one definition over every profile of the bench space on `runtime`, chunk after chunk (as a shard does a backfill's); returns the events replayed. */
+export async function replayDefinition(runtime: ShardRuntime, definitionId: string, run: string, limit: number): Promise<number> {
+  let replayed = 0;
+  let next: string | undefined;
+  do {
+    const chunk = await runtime.backfill({ definitionId, spaceId: BENCH_SPACE, run, limit, now: BENCH_T0 + 300_000, replay: true });
+    replayed += chunk.events;
+    next = chunk.next;
+  } while (next !== undefined);
+  return replayed;
 }

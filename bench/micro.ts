@@ -24,6 +24,7 @@ import { BENCH_EVENT_NAMES, benchDefinitions } from './definitions-fixture.ts';
 import { syncStage } from './sync-stage.ts';
 import { BENCH_SPACE, BENCH_T0, batchBody, knownTrack, namedEvents, validatedEvents } from './bench-events.ts';
 import { actorStepRound, liveDefinitions } from './actor-step-round.ts';
+import { replayDefinition } from './backfill-round.ts';
 
 /**
  * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
@@ -164,14 +165,8 @@ async function backfillStage(dir: string): Promise<void> {
   const [record] = benchDefinitions(space).filter((d) => d.key === 'audience_1');
   await store.definitions.put(record!.id, record!);
   runtime.useDefinitions(1);
-  let replayed = 0;
   const started = performance.now();
-  let next: string | undefined;
-  do {
-    const chunk = await runtime.backfill({ definitionId: record!.id, spaceId: space, run: 'bench', limit: 200, now: T0 + 300_000, replay: true });
-    replayed += chunk.events;
-    next = chunk.next;
-  } while (next !== undefined);
+  const replayed = await replayDefinition(runtime, record!.id, 'bench', 200);
   results['backfill over stored events (one shard)'] = replayed / ((performance.now() - started) / 1000);
   await store.close();
 }

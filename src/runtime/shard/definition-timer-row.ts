@@ -16,13 +16,7 @@ export const DEFINITIONS_TIMER_KEY = 'defs';
 /** The earliest due time among the profile's definition slots (only those after `after`, when given), if any is armed. */
 export function earliestDue(compute: ComputeStates | undefined, after = Number.NEGATIVE_INFINITY): EpochMs | undefined {
   if (compute === undefined) return undefined;
-  if (after === Number.NEGATIVE_INFINITY) return earliestOf(compute).due;
-  let earliest: EpochMs | undefined;
-  for (const index of heldIndices(compute.slots, 1)) {
-    const due = slotDue(compute.slots, index)!;
-    if (due > after && (earliest === undefined || due < earliest)) earliest = due;
-  }
-  return earliest;
+  return after === Number.NEGATIVE_INFINITY ? earliestOf(compute).due : earliestArmed(compute, after).due;
 }
 
 /**
@@ -53,18 +47,23 @@ const earliest = new WeakMap<ComputeStates, { readonly due: EpochMs | undefined;
 function earliestOf(compute: ComputeStates): { readonly due: EpochMs | undefined; readonly rank: number } {
   const known = earliest.get(compute);
   if (known !== undefined) return known;
+  const found = earliestArmed(compute, Number.NEGATIVE_INFINITY);
+  earliest.set(compute, found);
+  return found;
+}
+
+/** The earliest due time after `after` among the armed slots, and the slot holding it (-1: none). */
+function earliestArmed(compute: ComputeStates, after: number): { readonly due: EpochMs | undefined; readonly rank: number } {
   let due: EpochMs | undefined;
   let rank = -1;
   for (const index of heldIndices(compute.slots, 1)) {
     const armed = slotDue(compute.slots, index)!;
-    if (due === undefined || armed < due) {
+    if (armed > after && (due === undefined || armed < due)) {
       due = armed;
       rank = index;
     }
   }
-  const found = { due, rank };
-  earliest.set(compute, found);
-  return found;
+  return { due, rank };
 }
 
 /** The profile's definition timer row at `dueAt`. */
