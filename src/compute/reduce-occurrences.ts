@@ -66,10 +66,7 @@ export function reduceOccurrences(
         if (keep !== undefined && !keep(i)) continue;
         const candidate = bestCandidate(reducer.as, slot < 0 ? undefined : list[i * stride + slot]);
         if (candidate === undefined) continue;
-        if (best === undefined) best = candidate;
-        else if (typeof candidate === 'number' && typeof best === 'number') {
-          if ((candidate - best) * sign > 0) best = candidate;
-        } else if (compareCodePoints(String(candidate), String(best)) * sign > 0) best = candidate;
+        if (best === undefined || outranks(candidate, best, sign)) best = candidate;
       }
       return best;
     }
@@ -92,4 +89,10 @@ function countsOverRange(reducer: Reducer, list: OccurrenceList, stride: number,
   if (reducer.kind === 'unique_count') return counts.size;
   // Rare enough per evaluation to go through the shared result rules (ordering, ties).
   return accumulatorResult(reducer, { k: 'counts', counts: Object.fromEntries(counts) });
+}
+
+/** Whether a `min` (sign -1) or `max` (sign 1) candidate beats the best so far: numbers by value, text by code points. */
+export function outranks(candidate: number | string, best: number | string, sign: 1 | -1): boolean {
+  if (typeof candidate === 'number' && typeof best === 'number') return (candidate - best) * sign > 0;
+  return compareCodePoints(String(candidate), String(best)) * sign > 0;
 }

@@ -38,6 +38,14 @@ export interface RootStreamPlan extends StreamPlan {
   readonly cap: number | undefined;
   /** Funnel children: streams inside this stream's `where`. */
   readonly children: readonly ChildStreamPlan[];
+  /**
+   * A retained stream reduced by time range alone (a window, static filters, no funnel children,
+   * no cap): one flat list while it is short, segments with partial aggregates beyond
+   * (`segmented-list.ts`). Streams with dynamic
+   * filters test each occurrence at each evaluation, and capped counts keep a few occurrences: both
+   * stay one flat list.
+   */
+  readonly segmented: boolean;
 }
 
 export interface ChildStreamPlan extends StreamPlan {
@@ -95,12 +103,14 @@ function planRootStream(node: AggregateExpr, index: number, comparedWith: Compar
     return planChildStream(child, childIndex);
   });
   const mode = stream.window === undefined && dynamicWhere.length === 0 ? 'summary' : 'retained';
+  const cap = capFor(stream.window, reducer, dynamicWhere, comparedWith);
   return {
     ...basePlan(stream, reducer, staticWhere, dynamicWhere, fields, reducerField),
     index,
     mode,
-    cap: capFor(stream.window, reducer, dynamicWhere, comparedWith),
+    cap,
     children,
+    segmented: mode === 'retained' && dynamicWhere.length === 0 && children.length === 0 && cap === undefined,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   withOccurrence,
   type OccurrenceList,
 } from './occurrence-list.ts';
+import { flattenSegmented, isSegmented, mergeWindows, windowDropThrough, windowWith, type SegmentedList } from './segmented-list.ts';
 import type { RootStreamPlan, StreamPlan } from './stream-plan.ts';
 
 /**
@@ -27,7 +28,10 @@ import type { RootStreamPlan, StreamPlan } from './stream-plan.ts';
  * collector to carry, and one more to reach in memory at each read. Lists are flat
  * (`occurrence-list.ts`); a funnel child's list has the child plan's layout.
  */
-export type RootStreamState = SummaryState | RetainedState | OccurrenceList;
+export type RootStreamState = SummaryState | RetainedState | OccurrenceList | SegmentedList;
+
+/** The states of streams that are not segmented. */
+type UnsegmentedState = SummaryState | RetainedState | OccurrenceList;
 
 export type SummaryState = { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: OccurrenceList };
 export type RetainedState = { readonly s: 'retained'; readonly occ: OccurrenceList; readonly kids: readonly OccurrenceList[] };
@@ -54,6 +58,11 @@ export function initialStreamState(plan: RootStreamPlan): RootStreamState {
  * as they are, so this runs where a state is read.
  */
 export function upgradeStreamState(plan: RootStreamPlan, state: RootStreamState): RootStreamState {
+  if (isSegmented(state)) {
+    if (plan.segmented) return state;
+    const flat = flattenSegmented(state);
+    return plan.children.length === 0 ? flat : { s: 'retained', occ: flat, kids: plan.children.map(() => EMPTY_LIST) };
+  }
   if (isBareList(state)) return flattenLegacyList(state, plan) ?? state;
   if (state.s === 'summary') {
     const pending = flattenLegacyList(state.pending, plan);
@@ -74,7 +83,13 @@ export function upgradeStreamState(plan: RootStreamPlan, state: RootStreamState)
 /** Folds one event into a root stream's state (as its occurrence, or a funnel child's). */
 export function observeStream(plan: RootStreamPlan, state: RootStreamState, event: TrackedEvent, now: number): RootStreamState {
   const name = occurrenceName(event);
-  let next = state;
+  if (plan.segmented && (isSegmented(state) || isBareList(state))) {
+    if (name !== plan.stream.event || !passesStaticFilters(plan, event)) return state;
+    // An occurrence already behind the window can never count (late events).
+    return event.timestamp <= deadBefore(plan.stream.window, now) ? state : windowWith(plan, state, event);
+  }
+  if (isSegmented(state)) throw new Error(`event('${plan.stream.event}') is not kept in segments`);
+  let next: UnsegmentedState = state;
   if (name === plan.stream.event && passesStaticFilters(plan, event)) next = addOccurrence(plan, next, event, now);
   if (!isBareList(next) && next.s === 'retained') {
     for (const child of plan.children) {
@@ -88,7 +103,7 @@ export function observeStream(plan: RootStreamPlan, state: RootStreamState, even
   return next;
 }
 
-function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: TrackedEvent, now: number): RootStreamState {
+function addOccurrence(plan: RootStreamPlan, state: UnsegmentedState, event: TrackedEvent, now: number): UnsegmentedState {
   // Literals, not spreads: a spread of states of several shapes (loaded ones among them) goes
   // through the generic clone path, the costliest line of an observe.
   if (!isBareList(state) && state.s === 'summary') {
@@ -108,6 +123,7 @@ function addOccurrence(plan: RootStreamPlan, state: RootStreamState, event: Trac
  * due into the summary. Returns the same object when nothing changed.
  */
 export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: number): RootStreamState {
+  if (isSegmented(state)) return windowDropThrough(plan, state, deadBefore(plan.stream.window, now));
   if (isBareList(state)) return applyCap(plan, dropThrough(state, plan, deadBefore(plan.stream.window, now)), now);
   if (state.s === 'summary') {
     const { pending } = state;
@@ -131,6 +147,8 @@ export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: n
 }
 
 export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootStreamState): RootStreamState {
+  if (plan.segmented && (isSegmented(a) || isBareList(a)) && (isSegmented(b) || isBareList(b))) return mergeWindows(plan, a, b);
+  if (isSegmented(a) || isSegmented(b)) throw new Error('cannot merge stream states of different layouts');
   if (isBareList(a) && isBareList(b)) return mergeLists(a, b, plan);
   if (isBareList(a) || isBareList(b)) throw new Error('cannot merge stream states of different layouts');
   if (a.s === 'summary' && b.s === 'summary') {

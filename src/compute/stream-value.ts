@@ -5,7 +5,9 @@ import type { InstantSink } from './compare.ts';
 import type { TraitLookup } from './definition-evaluator.ts';
 import { evaluateCondition, type AggregateResult, type DecidedSettles, type EvaluationEnv } from './evaluate-condition.ts';
 import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, occurrenceCount, timeAt, type OccurrenceList } from './occurrence-list.ts';
+import { segmentFold } from './range-fold.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
+import { foldSegmented, isSegmented, segmentedCount, segmentedTimeAfter, type SegmentedList } from './segmented-list.ts';
 import { contributedValue, isBareList, retainedList, type RootStreamState } from './stream-state.ts';
 import { fieldKey, type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
 
@@ -39,6 +41,7 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
     }
     return accumulatorResult(plan.reducer, acc);
   }
+  if (isSegmented(state)) return segmentedValue(plan, state, now, sink);
   const occ = retainedList(state);
   const count = occurrenceCount(occ, plan);
   const due = firstAfter(occ, plan, now);
@@ -66,6 +69,34 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
   if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField);
   const filter = dynamicFilter(plan, occ, isBareList(state) ? NO_KIDS : state.kids, traits, now, sink);
   return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
+}
+
+/**
+ * A segmented stream's value (a window, static filters, no cap: `segmented-list.ts`), reporting
+ * the same instants as a flat list's: the next occurrence coming due, the oldest in the window
+ * leaving it, and for `between` the newest before its start entering it. (A count compared with a
+ * literal is capped, so never segmented: `countFlipInstant` is not needed here.)
+ */
+function segmentedValue(plan: RootStreamPlan, list: SegmentedList, now: number, sink: InstantSink | undefined): Json | undefined {
+  const window = plan.stream.window;
+  if (window === undefined || window.kind === 'parent') throw new Error(`segmented stream event('${plan.stream.event}') has no window`);
+  const from = now - (window.kind === 'within' ? window.duration.ms : window.end.ms);
+  const to = window.kind === 'within' ? now : now - window.start.ms;
+  const exitAfter = window.kind === 'within' ? window.duration.ms : window.end.ms;
+  const comingDue = segmentedTimeAfter(plan, list, now);
+  if (sink !== undefined) {
+    if (comingDue !== undefined) sink(comingDue);
+    const oldest = segmentedTimeAfter(plan, list, from);
+    if (oldest !== undefined && oldest <= to) sink(oldest + exitAfter);
+    if (window.kind === 'between') {
+      const entering = segmentedTimeAfter(plan, list, to);
+      if (entering !== undefined && entering <= now) sink(entering + window.start.ms);
+    }
+  }
+  if (plan.reducer.kind === 'count') return segmentedCount(plan, list, from, to);
+  const fold = segmentFold(plan.reducer);
+  foldSegmented(plan, list, from, to, fold);
+  return fold.result();
 }
 
 /**

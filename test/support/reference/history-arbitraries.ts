@@ -85,9 +85,11 @@ function toEvent(spec: EventSpec, index: number): TrackedEvent {
 }
 
 /** One profile's events, in generation order (arrival order is by `receivedAt`). */
-export function historyArb(options: { maxEvents?: number } = {}): fc.Arbitrary<TrackedEvent[]> {
-  // 'medium': fast-check's default size keeps arrays at a handful of items, too few to interact.
-  return fc.array(eventSpecArb, { maxLength: options.maxEvents ?? 18, size: 'medium' }).map((specs) => specs.map(toEvent));
+export function historyArb(options: { minEvents?: number; maxEvents?: number } = {}): fc.Arbitrary<TrackedEvent[]> {
+  // 'medium': fast-check's default size keeps arrays at a handful of items, too few to interact;
+  // 'max' when a length is asked for (medium alone stops near a hundred).
+  const size = options.minEvents === undefined ? 'medium' : 'max';
+  return fc.array(eventSpecArb, { minLength: options.minEvents ?? 0, maxLength: options.maxEvents ?? 18, size }).map((specs) => specs.map(toEvent));
 }
 
 /** The profile's traits: `t1`, `t2` missing, null, or a number, string, date or boolean. */

@@ -48,10 +48,12 @@ export interface HarnessOptions {
   readonly definitions?: fc.Arbitrary<DefinitionAst>;
   /** Run one property only (default both): 'replay' (one profile) or 'merge' (two, merged). */
   readonly only?: 'replay' | 'merge';
+  /** How many events a profile's history has (default 0–18: enough to interact, quick to check). */
+  readonly events?: { readonly min: number; readonly max: number };
 }
 
 export function checkIncrementalAgainstReference(compile: (ast: DefinitionAst) => DefinitionEvaluator, options: HarnessOptions = {}): void {
-  const scenarios = scenarioArb(options.definitions ?? definitionArb());
+  const scenarios = scenarioArb(options.definitions ?? definitionArb(), options.events === undefined ? {} : { minEvents: options.events.min, maxEvents: options.events.max });
   const parameters: fc.Parameters<[Scenario]> = {
     numRuns: options.numRuns ?? 200,
     ...(options.seed === undefined ? {} : { seed: options.seed }),

@@ -30,11 +30,11 @@ export interface Scenario {
   readonly seed: number;
 }
 
-export function scenarioArb(definitions: fc.Arbitrary<DefinitionAst>): fc.Arbitrary<Scenario> {
+export function scenarioArb(definitions: fc.Arbitrary<DefinitionAst>, options: { minEvents?: number; maxEvents?: number } = {}): fc.Arbitrary<Scenario> {
   return fc
     .record({
       definition: definitions,
-      events: historyArb(),
+      events: historyArb(options),
       traits: fc.array(fc.tuple(fc.nat(), traitsArb), { minLength: 1, maxLength: 3 }),
       mergeAfter: fc.nat(),
       toLoser: fc.array(fc.boolean(), { maxLength: 20, size: 'medium' }),

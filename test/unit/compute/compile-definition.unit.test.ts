@@ -310,6 +310,22 @@ describe('state layout', () => {
     expect(sum.evaluate(sum.merge(wrapped, feed(sum, [track('A', T0 + 30 * 60_000, { n: 10 })])), noTraits, T0 + HOUR)).toBe(15);
   });
 
+  it('keeps a window as one flat list up to 128 occurrences, in segments of 64 beyond, and flat again once down to one segment', () => {
+    const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(30) } }), { kind: 'sum', field: field('n') })));
+    const hourly = (from: number, count: number): TrackedEvent[] => Array.from({ length: count }, (_, i) => track('A', T0 + (from + i) * HOUR, { n: 1 }));
+    const flat = feed(sum, hourly(0, 128));
+    expect(Array.isArray(flat)).toBe(true);
+    const segmented = feed(sum, hourly(0, 129));
+    expect(segmented).toMatchObject({ s: 'seg', accs: [{ k: 'sum', sum: 64, n: 64 }, { k: 'sum', sum: 64, n: 64 }, { k: 'sum', sum: 1, n: 1 }] });
+    expect(sum.evaluateWithNextChange(segmented, noTraits, T0 + 128 * HOUR)).toEqual({ value: 129, nextChangeAt: T0 + 30 * DAY });
+    // 30 days after the 64th occurrence the first segment has left the window; one more hour, the second.
+    expect(sum.evaluate(segmented, noTraits, T0 + 30 * DAY + 63 * HOUR)).toBe(65);
+    expect(sum.prune(segmented, T0 + 30 * DAY + 63 * HOUR)).toMatchObject({ s: 'seg', accs: [{ n: 64 }, { n: 1 }] });
+    const down = sum.prune(segmented, T0 + 30 * DAY + 127 * HOUR);
+    expect(down).toEqual([T0 + 128 * HOUR, 1]);
+    expect(sum.evaluate(down, noTraits, T0 + 30 * DAY + 127 * HOUR)).toBe(1);
+  });
+
   it('keeps the {version, streams} layout for a definition of several root streams', () => {
     const two = compileDefinition(
       audience(

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { compileDefinition } from '../../../src/compute/compile-definition.ts';
+import { computedTraitArb } from '../../support/reference/definition-arbitraries.ts';
 import { checkIncrementalAgainstReference } from '../../support/reference/incremental-harness.ts';
 
 // The incremental evaluators (src/compute) against the obviously correct reference
@@ -13,5 +14,11 @@ describe('incremental evaluators agree with the reference', () => {
 
   it('on merged profiles', () => {
     checkIncrementalAgainstReference(compileDefinition, { numRuns: 300, only: 'merge', endOnFailure: true });
+  }, 120_000);
+
+  // Histories long enough that a window's occurrences span several segments (segmented-list.ts:
+  // 64 a segment), with late events splitting them, merges cutting them afresh.
+  it('on long histories of computed traits', () => {
+    checkIncrementalAgainstReference(compileDefinition, { numRuns: 12, events: { min: 150, max: 400 }, definitions: computedTraitArb({ funnels: false }), endOnFailure: true });
   }, 120_000);
 });

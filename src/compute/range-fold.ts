@@ -1,0 +1,159 @@
+import type { Reducer } from '../definitions/ast.ts';
+import type { Json } from '../shared/json.ts';
+import { accumulatorResult, bestCandidate, type Accumulator } from './accumulator.ts';
+import type { ListLayout, OccurrenceList } from './occurrence-list.ts';
+import { outranks } from './reduce-occurrences.ts';
+import { identityKey } from './values.ts';
+
+/**
+ * A reducer's fold over a segmented window (`segmented-list.ts`), fed in time order: the ranges of
+ * the segments its edges cut occurrence by occurrence, the segments wholly inside through their
+ * accumulators. Mutable and reused (evaluation is synchronous), so a reduction builds no
+ * accumulator per occurrence. Same answers as `reduceOccurrences` over the flat list, which
+ * stays the path of one flat list: the hot path of most profiles, where a fold object measured
+ * ~30 % slower per step.
+ */
+export class RangeFold {
+  private reducer: Reducer = { kind: 'count' };
+  private n = 0;
+  private sum = 0;
+  private best: number | string | undefined;
+  private picked: Json | undefined;
+  private readonly counts = new Map<string, number>();
+
+  reset(reducer: Reducer): this {
+    this.reducer = reducer;
+    this.n = 0;
+    this.sum = 0;
+    this.best = undefined;
+    this.picked = undefined;
+    this.counts.clear();
+    return this;
+  }
+
+  /** Folds occurrences `lo..hi` of a list, reading its field `field` (undefined for `count`). */
+  addRange(list: OccurrenceList, layout: ListLayout, lo: number, hi: number, field: number | undefined): void {
+    if (hi <= lo) return;
+    const { stride } = layout;
+    // The slot of the reducer's field in occurrence 0 (the others are `stride` apart).
+    const slot = field === undefined ? -1 : layout.fieldOffset + field;
+    const reducer = this.reducer;
+    switch (reducer.kind) {
+      case 'count': {
+        this.n += hi - lo;
+        return;
+      }
+      case 'sum':
+      case 'avg': {
+        for (let i = lo; i < hi; i++) {
+          const value = slot < 0 ? undefined : list[i * stride + slot];
+          if (typeof value === 'number' && Number.isFinite(value)) {
+            this.sum += value;
+            this.n++;
+          }
+        }
+        return;
+      }
+      case 'first': {
+        if (this.picked !== undefined) return;
+        for (let i = lo; i < hi; i++) {
+          const value = slot < 0 ? undefined : list[i * stride + slot];
+          if (value !== undefined && value !== null) {
+            this.picked = value;
+            return;
+          }
+        }
+        return;
+      }
+      case 'last': {
+        // Later ranges come later: the newest present value of this one replaces any pick so far.
+        for (let i = hi - 1; i >= lo; i--) {
+          const value = slot < 0 ? undefined : list[i * stride + slot];
+          if (value !== undefined && value !== null) {
+            this.picked = value;
+            return;
+          }
+        }
+        return;
+      }
+      case 'min':
+      case 'max': {
+        for (let i = lo; i < hi; i++) {
+          this.offerBest(bestCandidate(reducer.as, slot < 0 ? undefined : list[i * stride + slot]));
+        }
+        return;
+      }
+      case 'mode':
+      case 'unique':
+      case 'unique_count': {
+        const { counts } = this;
+        for (let i = lo; i < hi; i++) {
+          const value = slot < 0 ? undefined : list[i * stride + slot];
+          if (value === undefined || value === null) continue;
+          const key = identityKey(value);
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Folds a whole segment through its accumulator (of this fold's reducer), in time order. */
+  addSummary(acc: Accumulator): void {
+    switch (acc.k) {
+      case 'count':
+        this.n += acc.n;
+        return;
+      case 'sum':
+        this.sum += acc.sum;
+        this.n += acc.n;
+        return;
+      case 'best':
+        this.offerBest(acc.best);
+        return;
+      case 'counts':
+        for (const key in acc.counts) this.counts.set(key, (this.counts.get(key) ?? 0) + acc.counts[key]!);
+        return;
+      case 'pick':
+        if (acc.v === undefined) return;
+        if (this.reducer.kind === 'last' || this.picked === undefined) this.picked = acc.v;
+        return;
+    }
+  }
+
+  result(): Json | undefined {
+    const reducer = this.reducer;
+    switch (reducer.kind) {
+      case 'count':
+        return this.n;
+      case 'sum':
+      case 'avg':
+        if (this.n === 0) return undefined;
+        return reducer.kind === 'avg' ? this.sum / this.n : this.sum;
+      case 'first':
+      case 'last':
+        return this.picked;
+      case 'min':
+      case 'max':
+        return this.best;
+      case 'unique_count':
+        return this.counts.size;
+      case 'mode':
+      case 'unique':
+        // Rare enough per evaluation to go through the shared result rules (ordering, ties).
+        return accumulatorResult(reducer, { k: 'counts', counts: Object.fromEntries(this.counts) });
+    }
+  }
+
+  private offerBest(candidate: number | string | undefined): void {
+    if (candidate !== undefined && (this.best === undefined || outranks(candidate, this.best, this.reducer.kind === 'min' ? -1 : 1))) this.best = candidate;
+  }
+}
+
+/** The one fold segmented reductions share: they never nest (a segmented stream has no funnel children). */
+const shared = new RangeFold();
+
+export function segmentFold(reducer: Reducer): RangeFold {
+  return shared.reset(reducer);
+}
+
