@@ -25,6 +25,7 @@ import { syncStage } from './sync-stage.ts';
 import { BENCH_SPACE, BENCH_T0, batchBody, knownTrack, namedEvents, validatedEvents } from './bench-events.ts';
 import { actorStepRound, liveDefinitions } from './actor-step-round.ts';
 import { replayDefinition } from './backfill-round.ts';
+import { heavyProfileRate } from './heavy-profile.ts';
 
 /**
  * Per-stage micro benchmarks of the hot path (issue 2). Each stage runs alone, on one thread
@@ -90,6 +91,14 @@ async function actorStage(): Promise<void> {
     for (let warm = 0; warm < 30; warm++) round();
     results[label] = await measureRate(1000, round);
   }
+}
+
+/** One heavy profile's step at 30 and at 100 days of history (`heavy-profile.ts`): equal when a step costs the same however long the windows. */
+async function heavyStage(): Promise<void> {
+  // Once untimed, so the timed runs meet optimised code.
+  heavyProfileRate(7);
+  results['actor step, one heavy profile, 30 days of history'] = heavyProfileRate(30);
+  results['actor step, one heavy profile, 100 days of history'] = heavyProfileRate(100);
 }
 
 /**
@@ -291,6 +300,7 @@ async function main(): Promise<void> {
       ['validate', validateStage],
       ['identity', () => identityStage(dir)],
       ['actor', actorStage],
+      ['heavy', heavyStage],
       ['commit', () => commitStage(dir)],
       ['backfill', () => backfillStage(dir)],
       ['http', () => httpStage(dir)],
@@ -308,6 +318,7 @@ async function main(): Promise<void> {
   if (syncNote !== '') console.log(`  sync: ${syncNote}`);
   const ratio = (a: string, b: string): string => ((results[a] ?? Number.NaN) / (results[b] ?? Number.NaN)).toFixed(2);
   console.log(`  ratios in this run: actor step 70 defs / none ${ratio('actor step, 70 definitions live', 'actor step')} (target ≥ 0.33),`);
+  console.log(`    one heavy profile, 100 days / 30 days of history ${ratio('actor step, one heavy profile, 100 days of history', 'actor step, one heavy profile, 30 days of history')} (per-event steps: ~1),`);
   console.log(`    LMDB commit 70 defs / none ${ratio('LMDB commit, 70 definitions live', 'LMDB commit (shard runtime, 1000/delivery)')} with the step, ${ratio('commit alone, 70 definitions live', 'commit alone (shard runtime, 1000/delivery)')} without (target ≥ 0.67),`);
   const http = 'HTTP batch end to end (100/request, 32 concurrent, known profiles)';
   console.log(`    backfill / HTTP end to end ${ratio('backfill through the engine (default shards)', http)} over ${sparseEventsPerProfile.toFixed(1)} events per profile, ${ratio('backfill through the engine, 10+ events per profile', http)} over 10+ (target ≥ 10; one shard alone, 10 per profile: ${ratio('backfill over stored events (one shard)', http)})`);
