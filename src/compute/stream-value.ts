@@ -9,7 +9,7 @@ import { segmentFold } from './range-fold.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
 import { foldSegmented, isSegmented, segmentedCount, segmentedTimeAfter, type SegmentedList } from './segmented-list.ts';
 import { contributedValue, isBareList, retainedList, type RootStreamState } from './stream-state.ts';
-import { fieldKey, type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
+import { type ChildStreamPlan, type RootStreamPlan, type StreamPlan } from './stream-plan.ts';
 
 type AggregateExpr = Extract<ValueExpr, { kind: 'aggregate' }>;
 
@@ -298,7 +298,7 @@ function childValue(runtime: FilterRuntime, plan: ChildStreamPlan, kids: Occurre
 }
 
 function fieldOf(plan: StreamPlan, list: OccurrenceList, occurrence: number, source: 'property' | 'context', path: string): Json | undefined {
-  const field = plan.fieldIndex.get(fieldKey({ source, path }));
+  const field = plan.fieldIndex[source].get(path);
   if (field === undefined) throw new Error(`field ${source}('${path}') was not projected`);
   return fieldAt(list, plan, occurrence, field) ?? undefined;
 }
