@@ -11,6 +11,7 @@ import { occurrenceName } from './occurrence.ts';
 import { planStreams, type RootStreamPlan } from './stream-plan.ts';
 import { initialStreamState, mergeStreams, observeStream, pruneStream, upgradeStreamState, type RootStreamState } from './stream-state.ts';
 import { rootStreamValue } from './stream-value.ts';
+import { settleStream } from './settle-funnel.ts';
 
 /** How many of an audience's candidate instants are tried for the first that flips its answer. */
 const AUDIENCE_LOOKAHEAD = 4;
@@ -161,7 +162,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
     prune(state, now) {
       if (single !== undefined) {
         const stored = rootsOf(state, scratch)[0]!;
-        const after = pruneStream(single, upgradeStreamState(single, stored), now);
+        const after = settleStream(single, pruneStream(single, upgradeStreamState(single, stored), now), now);
         return after === stored ? state : (after as unknown as EvaluatorState);
       }
       const stored = rootsOf(state, scratch);
@@ -169,7 +170,7 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
       const streams = changed ?? stored;
       for (const plan of roots) {
         const before = streams[plan.index]!;
-        const after = pruneStream(plan, before, now);
+        const after = settleStream(plan, pruneStream(plan, before, now), now);
         if (after !== before) (changed ??= streams.slice())[plan.index] = after;
       }
       return changed === undefined ? state : stateOf(changed);
@@ -221,9 +222,9 @@ export function compileDefinition(ast: DefinitionAst): DefinitionEvaluator {
  * next change, or its next step with no event (a timer, a backfill, a merge).
  */
 function advanceStream(plan: RootStreamPlan, stored: RootStreamState, event: TrackedEvent | undefined, now: number): RootStreamState {
-  if (event === undefined) return pruneStream(plan, stored, now);
+  if (event === undefined) return settleStream(plan, pruneStream(plan, stored, now), now);
   const observed = observeStream(plan, stored, event, now);
-  return observed === stored ? stored : pruneStream(plan, observed, now);
+  return observed === stored ? stored : settleStream(plan, pruneStream(plan, observed, now), now);
 }
 
 /**

@@ -2,16 +2,17 @@ import type { Reducer } from '../definitions/ast.ts';
 import type { Json } from '../shared/json.ts';
 import { accumulatorResult, bestCandidate, type Accumulator } from './accumulator.ts';
 import type { ListLayout, OccurrenceList } from './occurrence-list.ts';
-import { outranks } from './reduce-occurrences.ts';
+import { outranks, type KeepOccurrence } from './reduce-occurrences.ts';
 import { identityKey } from './values.ts';
 
 /**
- * A reducer's fold over a segmented window (`segmented-list.ts`), fed in time order: the ranges of
- * the segments its edges cut occurrence by occurrence, the segments wholly inside through their
- * accumulators. Mutable and reused (evaluation is synchronous), so a reduction builds no
- * accumulator per occurrence. Same answers as `reduceOccurrences` over the flat list, which
- * stays the path of one flat list: the hot path of most profiles, where a fold object measured
- * ~30 % slower per step.
+ * A reducer's fold over several sorted lists, fed in time order: a segmented window
+ * (`segmented-list.ts`: the ranges of the segments its edges cut occurrence by occurrence, the
+ * segments wholly inside through their accumulators), or a funnel's settled passing parents and
+ * then its unsettled ones (`settle-funnel.ts`). Mutable and reused (evaluation is synchronous),
+ * so a reduction builds no accumulator per occurrence. Same answers as `reduceOccurrences` over
+ * the one list they make, which stays the path of one flat list: the hot path of most profiles,
+ * where a fold object measured ~30 % slower per step.
  */
 export class RangeFold {
   private reducer: Reducer = { kind: 'count' };
@@ -31,8 +32,12 @@ export class RangeFold {
     return this;
   }
 
-  /** Folds occurrences `lo..hi` of a list, reading its field `field` (undefined for `count`). */
-  addRange(list: OccurrenceList, layout: ListLayout, lo: number, hi: number, field: number | undefined): void {
+  /**
+   * Folds occurrences `lo..hi` of a list, reading its field `field` (undefined for `count`);
+   * `keep` (when given) filters them and is called as `reduceOccurrences` calls it (`first`/`last`
+   * stop at their pick), since it may report instants as it tests.
+   */
+  addRange(list: OccurrenceList, layout: ListLayout, lo: number, hi: number, field: number | undefined, keep?: KeepOccurrence): void {
     if (hi <= lo) return;
     const { stride } = layout;
     // The slot of the reducer's field in occurrence 0 (the others are `stride` apart).
@@ -40,12 +45,14 @@ export class RangeFold {
     const reducer = this.reducer;
     switch (reducer.kind) {
       case 'count': {
-        this.n += hi - lo;
+        if (keep === undefined) this.n += hi - lo;
+        else for (let i = lo; i < hi; i++) if (keep(i)) this.n++;
         return;
       }
       case 'sum':
       case 'avg': {
         for (let i = lo; i < hi; i++) {
+          if (keep !== undefined && !keep(i)) continue;
           const value = slot < 0 ? undefined : list[i * stride + slot];
           if (typeof value === 'number' && Number.isFinite(value)) {
             this.sum += value;
@@ -57,6 +64,7 @@ export class RangeFold {
       case 'first': {
         if (this.picked !== undefined) return;
         for (let i = lo; i < hi; i++) {
+          if (keep !== undefined && !keep(i)) continue;
           const value = slot < 0 ? undefined : list[i * stride + slot];
           if (value !== undefined && value !== null) {
             this.picked = value;
@@ -68,6 +76,7 @@ export class RangeFold {
       case 'last': {
         // Later ranges come later: the newest present value of this one replaces any pick so far.
         for (let i = hi - 1; i >= lo; i--) {
+          if (keep !== undefined && !keep(i)) continue;
           const value = slot < 0 ? undefined : list[i * stride + slot];
           if (value !== undefined && value !== null) {
             this.picked = value;
@@ -79,6 +88,7 @@ export class RangeFold {
       case 'min':
       case 'max': {
         for (let i = lo; i < hi; i++) {
+          if (keep !== undefined && !keep(i)) continue;
           this.offerBest(bestCandidate(reducer.as, slot < 0 ? undefined : list[i * stride + slot]));
         }
         return;
@@ -88,6 +98,7 @@ export class RangeFold {
       case 'unique_count': {
         const { counts } = this;
         for (let i = lo; i < hi; i++) {
+          if (keep !== undefined && !keep(i)) continue;
           const value = slot < 0 ? undefined : list[i * stride + slot];
           if (value === undefined || value === null) continue;
           const key = identityKey(value);
@@ -150,10 +161,13 @@ export class RangeFold {
   }
 }
 
-/** The one fold segmented reductions share: they never nest (a segmented stream has no funnel children). */
+/**
+ * The one fold these reductions share. They never nest: a funnel's children reduce through
+ * `reduceOccurrences`, and a segmented stream has no children.
+ */
 const shared = new RangeFold();
 
-export function segmentFold(reducer: Reducer): RangeFold {
+export function sharedFold(reducer: Reducer): RangeFold {
   return shared.reset(reducer);
 }
 

@@ -51,6 +51,13 @@ export interface RootStreamPlan extends StreamPlan {
    * stay one flat list.
    */
   readonly segmented: boolean;
+  /**
+   * For a funnel whose filters read neither traits nor the clock (only its children, its own and
+   * its parent's fields): the longest child window. A parent at least that far behind `now` has
+   * every child window closed, so whether it passes is fixed (until a late child joins one of its
+   * windows) and is settled once (`settle-funnel.ts`) rather than tested at every evaluation.
+   */
+  readonly settleAfter: number | undefined;
 }
 
 export interface ChildStreamPlan extends StreamPlan {
@@ -112,6 +119,7 @@ function planRootStream(node: AggregateExpr, index: number, comparedWith: Compar
     cap,
     children,
     segmented: mode === 'retained' && dynamicWhere.length === 0 && children.length === 0 && cap === undefined,
+    settleAfter: children.length > 0 && [...dynamicWhere, ...children.flatMap((child) => child.dynamicWhere)].every((condition) => !readsTraitOrClock(condition)) ? Math.max(...children.map((child) => child.windowMs)) : undefined,
   };
 }
 
@@ -207,6 +215,21 @@ function isStatic(node: Condition | ValueExpr): boolean {
     default:
       return assertNever(node);
   }
+}
+
+/** Whether a condition reads a trait or compares with the clock (a relative date), outside funnel children. */
+function readsTraitOrClock(node: Condition | ValueExpr): boolean {
+  if (node.kind === 'trait') return true;
+  if (node.kind === 'aggregate') return false;
+  if (node.kind === 'comparison') {
+    const { op } = node.comparator;
+    if (op === 'within_last' || op === 'within_next' || op === 'before_last' || op === 'after_next') return true;
+  }
+  let reads = false;
+  forEachChild(node, (child) => {
+    reads ||= readsTraitOrClock(child);
+  });
+  return reads;
 }
 
 function collectChildAggregates(node: Condition | ValueExpr, out: AggregateExpr[]): void {

@@ -34,7 +34,24 @@ export type RootStreamState = SummaryState | RetainedState | OccurrenceList | Se
 type UnsegmentedState = SummaryState | RetainedState | OccurrenceList;
 
 export type SummaryState = { readonly s: 'summary'; readonly acc: Accumulator; readonly pending: OccurrenceList };
-export type RetainedState = { readonly s: 'retained'; readonly occ: OccurrenceList; readonly kids: readonly OccurrenceList[] };
+/**
+ * A retained stream with funnel children. `pass` and `fail` (both or neither) hold the parents a
+ * settleable funnel has settled (`settle-funnel.ts`), in `occ`'s layout: those that passed its
+ * filter for good, and those that failed it (kept in case a late child reopens them).
+ */
+export type RetainedState = {
+  readonly s: 'retained';
+  readonly occ: OccurrenceList;
+  readonly kids: readonly OccurrenceList[];
+  readonly pass?: OccurrenceList;
+  readonly fail?: OccurrenceList;
+};
+
+/** A retained state with new parents or children, its settled parents as `from` had them. */
+export function retainedState(occ: OccurrenceList, kids: readonly OccurrenceList[], from: RetainedState): RetainedState {
+  // Two literal shapes, never a spread (see addOccurrence).
+  return from.pass === undefined ? { s: 'retained', occ, kids } : { s: 'retained', occ, kids, pass: from.pass, fail: from.fail ?? EMPTY_LIST };
+}
 
 /** A retained stream's state without funnel children: its occurrence list. */
 export function isBareList(state: RootStreamState): state is OccurrenceList {
@@ -64,6 +81,10 @@ export function upgradeStreamState(plan: RootStreamPlan, state: RootStreamState)
     return plan.children.length === 0 ? flat : { s: 'retained', occ: flat, kids: plan.children.map(() => EMPTY_LIST) };
   }
   if (isBareList(state)) return flattenLegacyList(state, plan) ?? state;
+  if (state.s === 'retained' && state.pass !== undefined && plan.settleAfter === undefined) {
+    // Settled under a plan that could settle: this one tests every parent at each evaluation.
+    return mergeStreams(plan, { s: 'retained', occ: EMPTY_LIST, kids: state.kids.map(() => EMPTY_LIST) }, state);
+  }
   if (state.s === 'summary') {
     const pending = flattenLegacyList(state.pending, plan);
     return pending === undefined ? state : { s: 'summary', acc: state.acc, pending };
@@ -97,7 +118,7 @@ export function observeStream(plan: RootStreamPlan, state: RootStreamState, even
       if (event.timestamp <= deadBefore(plan.stream.window, now)) continue;
       const kids: OccurrenceList[] = next.kids.slice();
       kids[child.childIndex] = withOccurrence(kids[child.childIndex] ?? EMPTY_LIST, child, event);
-      next = { s: 'retained', occ: next.occ, kids };
+      next = reopenSettled(plan, retainedState(next.occ, kids, next), event.timestamp - child.windowMs, event.timestamp);
     }
   }
   return next;
@@ -115,7 +136,7 @@ function addOccurrence(plan: RootStreamPlan, state: UnsegmentedState, event: Tra
   // An occurrence already behind the window can never count (late events).
   if (event.timestamp <= deadBefore(plan.stream.window, now)) return state;
   const occ = applyCap(plan, withOccurrence(retainedList(state), plan, event), now);
-  return isBareList(state) ? occ : { s: 'retained', occ, kids: state.kids };
+  return isBareList(state) ? occ : retainedState(occ, state.kids, state);
 }
 
 /**
@@ -142,8 +163,37 @@ export function pruneStream(plan: RootStreamPlan, state: RootStreamState, now: n
     const kept = dropThrough(list, plan.children[i]!, dead);
     if (kept !== list) (kids ??= state.kids.slice())[i] = kept;
   }
+  if (state.pass !== undefined) {
+    const pass = dropThrough(state.pass, plan, dead);
+    const fail = dropThrough(state.fail ?? EMPTY_LIST, plan, dead);
+    if (occ === state.occ && kids === undefined && pass === state.pass && fail === state.fail) return state;
+    return { s: 'retained', occ, kids: kids ?? state.kids, pass, fail };
+  }
   if (occ === state.occ && kids === undefined) return state;
   return { s: 'retained', occ, kids: kids ?? state.kids };
+}
+
+/**
+ * Moves the settled parents with `from <= t < to` back among the unsettled: a child at `to` (late,
+ * or a merge's) joined their windows, so their settled answers may no longer hold. They settle
+ * again at the next prune.
+ */
+function reopenSettled(plan: RootStreamPlan, state: RetainedState, from: number, to: number): RetainedState {
+  const { pass, fail } = state;
+  if (pass === undefined || fail === undefined) return state;
+  const reopened = (list: OccurrenceList): [OccurrenceList, OccurrenceList] => {
+    // Times are whole milliseconds: `t >= x` is `t > x - 1`.
+    const lo = firstAfter(list, plan, from - 1);
+    const hi = firstAfter(list, plan, to - 1);
+    if (lo >= hi) return [list, EMPTY_LIST];
+    const { stride } = plan;
+    return [[...list.slice(0, lo * stride), ...list.slice(hi * stride)], list.slice(lo * stride, hi * stride)];
+  };
+  const [keptPass, backPass] = reopened(pass);
+  const [keptFail, backFail] = reopened(fail);
+  if (backPass.length === 0 && backFail.length === 0) return state;
+  const occ = mergeLists(mergeLists(state.occ, backPass, plan), backFail, plan);
+  return { s: 'retained', occ, kids: state.kids, pass: keptPass, fail: keptFail };
 }
 
 export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootStreamState): RootStreamState {
@@ -155,7 +205,9 @@ export function mergeStreams(plan: RootStreamPlan, a: RootStreamState, b: RootSt
     return { s: 'summary', acc: mergeAccumulators(plan.reducer, a.acc, b.acc), pending: mergeLists(a.pending, b.pending, plan) };
   }
   if (a.s === 'retained' && b.s === 'retained') {
-    return { s: 'retained', occ: mergeLists(a.occ, b.occ, plan), kids: a.kids.map((list, i) => mergeLists(list, b.kids[i] ?? EMPTY_LIST, plan.children[i]!)) };
+    // Each side's children may join the other's settled parents' windows: all settle again.
+    const parents = (state: RetainedState): OccurrenceList => mergeLists(mergeLists(state.occ, state.pass ?? EMPTY_LIST, plan), state.fail ?? EMPTY_LIST, plan);
+    return { s: 'retained', occ: mergeLists(parents(a), parents(b), plan), kids: a.kids.map((list, i) => mergeLists(list, b.kids[i] ?? EMPTY_LIST, plan.children[i]!)) };
   }
   throw new Error('cannot merge stream states of different modes');
 }

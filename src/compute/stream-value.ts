@@ -5,7 +5,7 @@ import type { InstantSink } from './compare.ts';
 import type { TraitLookup } from './definition-evaluator.ts';
 import { evaluateCondition, type AggregateResult, type DecidedSettles, type EvaluationEnv } from './evaluate-condition.ts';
 import { EMPTY_LIST, fieldAt, firstAfter, messageIdAt, occurrenceCount, timeAt, type OccurrenceList } from './occurrence-list.ts';
-import { segmentFold } from './range-fold.ts';
+import { sharedFold } from './range-fold.ts';
 import { reduceOccurrences, type KeepOccurrence } from './reduce-occurrences.ts';
 import { foldSegmented, isSegmented, segmentedCount, segmentedTimeAfter, type SegmentedList } from './segmented-list.ts';
 import { contributedValue, isBareList, retainedList, type RootStreamState } from './stream-state.ts';
@@ -55,20 +55,50 @@ export function rootStreamValue(plan: RootStreamPlan, state: RootStreamState, tr
     return Math.max(0, due - lo);
   }
   if (due < count) sink?.(timeAt(occ, plan, due));
-  let lo = 0;
-  let hi = due;
-  if (window?.kind === 'within') {
-    lo = firstAfter(occ, plan, now - window.duration.ms);
-    if (lo < hi) sink?.(timeAt(occ, plan, lo) + window.duration.ms);
-  } else if (window?.kind === 'between') {
-    lo = firstAfter(occ, plan, now - window.end.ms);
-    hi = firstAfter(occ, plan, now - window.start.ms);
-    if (lo < hi) sink?.(timeAt(occ, plan, lo) + window.end.ms);
-    if (hi < due) sink?.(timeAt(occ, plan, hi) + window.start.ms);
-  }
+  windowRange(plan, occ, due, now, sink);
+  const lo = rangeLo;
+  const hi = rangeHi;
   if (plan.dynamicWhere.length === 0) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField);
-  const filter = dynamicFilter(plan, occ, isBareList(state) ? NO_KIDS : state.kids, traits, now, sink);
-  return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
+  const kids = isBareList(state) ? NO_KIDS : state.kids;
+  const passed = isBareList(state) ? undefined : state.pass;
+  // A settled funnel's passing parents are older than its unsettled ones and all due.
+  let passLo = 0;
+  let passHi = 0;
+  if (passed !== undefined && passed.length > 0) {
+    windowRange(plan, passed, occurrenceCount(passed, plan), now, sink);
+    passLo = rangeLo;
+    passHi = rangeHi;
+  }
+  const filter = dynamicFilter(plan, occ, kids, traits, now, sink);
+  if (passHi <= passLo) return reduceOccurrences(plan.reducer, occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
+  const fold = sharedFold(plan.reducer);
+  fold.addRange(passed!, plan, passLo, passHi, plan.reducerField);
+  fold.addRange(occ, plan, lo, Math.max(lo, hi), plan.reducerField, filter);
+  return fold.result();
+}
+
+/** What `windowRange` found (module fields, not a tuple: it runs at every evaluation). */
+let rangeLo = 0;
+let rangeHi = 0;
+
+/**
+ * The due occurrences of a sorted list inside the stream's window at `now` (`rangeLo..rangeHi`,
+ * of the `due` first), reporting the instants its edges move: the oldest one's exit, and for
+ * `between` the next one's entry.
+ */
+function windowRange(plan: RootStreamPlan, occ: OccurrenceList, due: number, now: number, sink: InstantSink | undefined): void {
+  const window = plan.stream.window;
+  rangeLo = 0;
+  rangeHi = due;
+  if (window?.kind === 'within') {
+    rangeLo = firstAfter(occ, plan, now - window.duration.ms);
+    if (rangeLo < due) sink?.(timeAt(occ, plan, rangeLo) + window.duration.ms);
+  } else if (window?.kind === 'between') {
+    rangeLo = firstAfter(occ, plan, now - window.end.ms);
+    rangeHi = firstAfter(occ, plan, now - window.start.ms);
+    if (rangeLo < rangeHi) sink?.(timeAt(occ, plan, rangeLo) + window.end.ms);
+    if (rangeHi < due) sink?.(timeAt(occ, plan, rangeHi) + window.start.ms);
+  }
 }
 
 /**
@@ -94,7 +124,7 @@ function segmentedValue(plan: RootStreamPlan, list: SegmentedList, now: number, 
     }
   }
   if (plan.reducer.kind === 'count') return segmentedCount(plan, list, from, to);
-  const fold = segmentFold(plan.reducer);
+  const fold = sharedFold(plan.reducer);
   foldSegmented(plan, list, from, to, fold);
   return fold.result();
 }
@@ -152,7 +182,7 @@ interface ChildRuntime {
 
 const runtimes = new WeakMap<RootStreamPlan, FilterRuntime>();
 
-function dynamicFilter(plan: RootStreamPlan, occ: OccurrenceList, kids: readonly OccurrenceList[], traits: TraitLookup, now: number, sink: InstantSink | undefined): KeepOccurrence {
+export function dynamicFilter(plan: RootStreamPlan, occ: OccurrenceList, kids: readonly OccurrenceList[], traits: TraitLookup, now: number, sink: InstantSink | undefined): KeepOccurrence {
   let runtime = runtimes.get(plan);
   if (runtime === undefined) {
     runtime = createFilterRuntime(plan);

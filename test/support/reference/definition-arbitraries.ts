@@ -173,7 +173,7 @@ const countComparatorArb: fc.Arbitrary<Comparator> = fc.oneof(
  * The funnel family, in the shape of the cart-abandonment audience: a parent stream whose `where`
  * holds a child comparison (sometimes joined with a filter), counted at the top level.
  */
-function funnelAudienceArb(): fc.Arbitrary<DefinitionAst> {
+export function funnelAudienceArb(): fc.Arbitrary<DefinitionAst> {
   return fc
     .record({
       event: fc.constantFrom('A', 'A', 'B'),

@@ -229,6 +229,46 @@ describe('junctions name only the instants that can change their answer', () => 
   });
 });
 
+describe('settled funnel parents', () => {
+  it('settle once their child window closes, count by time range after, and reopen when a late child joins their window', () => {
+    const funnel = compileDefinition(cartAbandonment);
+    const added = track('Product Added', T0);
+    let state = funnel.advance(funnel.initialState(), added, T0);
+    expect(state).toEqual({ s: 'retained', occ: [T0], kids: [[]] });
+    // A day on, no order came: the parent settles as passing, for good.
+    state = funnel.prune(state, T0 + DAY);
+    expect(state).toEqual({ s: 'retained', occ: [], kids: [[]], pass: [T0], fail: [] });
+    expect(funnel.evaluateWithNextChange(state, noTraits, T0 + DAY)).toEqual({ value: true, nextChangeAt: T0 + 7 * DAY });
+    // An order placed an hour after the cart, arriving two days late, reopens the parent: it had an order in time.
+    state = funnel.advance(state, track('Order Completed', T0 + HOUR), T0 + 2 * DAY);
+    expect(state).toEqual({ s: 'retained', occ: [], kids: [[T0 + HOUR]], pass: [], fail: [T0] });
+    expect(funnel.evaluate(state, noTraits, T0 + 2 * DAY)).toBe(false);
+    // A late order outside the parent's day leaves it settled.
+    const other = funnel.advance(funnel.prune(funnel.advance(funnel.initialState(), added, T0), T0 + DAY), track('Order Completed', T0 + DAY + HOUR), T0 + 2 * DAY);
+    expect(other).toMatchObject({ pass: [T0], fail: [] });
+    expect(funnel.evaluate(other, noTraits, T0 + 2 * DAY)).toBe(true);
+  });
+
+  it('are not kept for a funnel whose filter reads a trait (its answer can change at any time)', () => {
+    const byPlan = compileDefinition(
+      audience(
+        compare(
+          aggregate(
+            stream('Product Added', {
+              where: [or(compare(aggregate(stream('Order Completed', { window: { kind: 'parent', duration: days(1) } }), { kind: 'count' }), { op: 'equals', operand: lit(0) }), compare(trait('plan'), { op: 'equals', operand: lit('pro') }))],
+              window: { kind: 'within', duration: days(7) },
+            }),
+            { kind: 'count' },
+          ),
+          { op: 'at_least', operand: lit(1) },
+        ),
+      ),
+    );
+    const state = byPlan.prune(byPlan.advance(byPlan.initialState(), track('Product Added', T0), T0), T0 + 2 * DAY);
+    expect(state).toEqual({ s: 'retained', occ: [T0], kids: [[]] });
+  });
+});
+
 describe('state layout', () => {
   it('reads a state stored in the earlier {version, streams} layout as its own, and answers the same from it', () => {
     const sum = compileDefinition(computedTrait(aggregate(stream('A', { window: { kind: 'within', duration: days(7) } }), { kind: 'sum', field: field('n') })));

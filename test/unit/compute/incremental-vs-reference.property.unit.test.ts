@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { compileDefinition } from '../../../src/compute/compile-definition.ts';
-import { computedTraitArb } from '../../support/reference/definition-arbitraries.ts';
+import { computedTraitArb, funnelAudienceArb } from '../../support/reference/definition-arbitraries.ts';
 import { checkIncrementalAgainstReference } from '../../support/reference/incremental-harness.ts';
 
 // The incremental evaluators (src/compute) against the obviously correct reference
@@ -20,5 +20,11 @@ describe('incremental evaluators agree with the reference', () => {
   // 64 a segment), with late events splitting them, merges cutting them afresh.
   it('on long histories of computed traits', () => {
     checkIncrementalAgainstReference(compileDefinition, { numRuns: 12, events: { min: 150, max: 400 }, definitions: computedTraitArb({ funnels: false }), endOnFailure: true });
+  }, 120_000);
+
+  // Funnels over histories long enough that parents settle (settle-funnel.ts) and late children
+  // reopen them, on replays and merges.
+  it('on funnels over longer histories', () => {
+    checkIncrementalAgainstReference(compileDefinition, { numRuns: 150, events: { min: 20, max: 80 }, definitions: funnelAudienceArb(), endOnFailure: true });
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import type { Reducer, Window } from '../../../src/definitions/ast.ts';
 import type { TrackedEvent } from '../../../src/ingest/tracked-event.ts';
 import type { Json } from '../../../src/shared/json.ts';
 import { EMPTY_LIST, firstAfter, mergeLists, occurrenceCount, timeAt, withOccurrence, type OccurrenceList } from '../../../src/compute/occurrence-list.ts';
-import { segmentFold } from '../../../src/compute/range-fold.ts';
+import { sharedFold } from '../../../src/compute/range-fold.ts';
 import { reduceOccurrences } from '../../../src/compute/reduce-occurrences.ts';
 import {
   EMPTY_SEGMENTED,
@@ -104,7 +104,7 @@ function checkRanges(plan: RootStreamPlan, list: SegmentedList, flat: Occurrence
       const to = instants[j]!;
       const lo = firstAfter(flat, plan, from);
       const hi = Math.max(lo, firstAfter(flat, plan, to));
-      const fold = segmentFold(plan.reducer);
+      const fold = sharedFold(plan.reducer);
       foldSegmented(plan, list, from, to, fold);
       const segmented = fold.result();
       expect(segmented).toEqual(reduceOccurrences(plan.reducer, flat, plan, lo, hi, plan.reducerField));
