@@ -2,8 +2,7 @@ import type { Reducer } from '../definitions/ast.ts';
 import type { Json } from '../shared/json.ts';
 import { accumulatorResult, bestCandidate, type Accumulator } from './accumulator.ts';
 import type { ListLayout, OccurrenceList } from './occurrence-list.ts';
-import { outranks, type KeepOccurrence } from './reduce-occurrences.ts';
-import { identityKey } from './values.ts';
+import { countValuesInto, firstPresent, outranks, type KeepOccurrence } from './reduce-occurrences.ts';
 
 /**
  * A reducer's fold over several sorted lists, fed in time order: a segmented window
@@ -61,28 +60,13 @@ export class RangeFold {
         }
         return;
       }
-      case 'first': {
-        if (this.picked !== undefined) return;
-        for (let i = lo; i < hi; i++) {
-          if (keep !== undefined && !keep(i)) continue;
-          const value = slot < 0 ? undefined : list[i * stride + slot];
-          if (value !== undefined && value !== null) {
-            this.picked = value;
-            return;
-          }
-        }
+      case 'first':
+        if (this.picked === undefined) this.picked = firstPresent(list, stride, slot, lo, hi, keep, false);
         return;
-      }
       case 'last': {
         // Later ranges come later: the newest present value of this one replaces any pick so far.
-        for (let i = hi - 1; i >= lo; i--) {
-          if (keep !== undefined && !keep(i)) continue;
-          const value = slot < 0 ? undefined : list[i * stride + slot];
-          if (value !== undefined && value !== null) {
-            this.picked = value;
-            return;
-          }
-        }
+        const picked = firstPresent(list, stride, slot, lo, hi, keep, true);
+        if (picked !== undefined) this.picked = picked;
         return;
       }
       case 'min':
@@ -95,17 +79,9 @@ export class RangeFold {
       }
       case 'mode':
       case 'unique':
-      case 'unique_count': {
-        const { counts } = this;
-        for (let i = lo; i < hi; i++) {
-          if (keep !== undefined && !keep(i)) continue;
-          const value = slot < 0 ? undefined : list[i * stride + slot];
-          if (value === undefined || value === null) continue;
-          const key = identityKey(value);
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
+      case 'unique_count':
+        countValuesInto(this.counts, list, stride, slot, lo, hi, keep);
         return;
-      }
     }
   }
 

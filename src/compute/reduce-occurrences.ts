@@ -48,16 +48,8 @@ export function reduceOccurrences(
       return reducer.kind === 'avg' ? sum / n : sum;
     }
     case 'first':
-    case 'last': {
-      // Sorted by (t, m): the first present value from the front, or from the back.
-      const step = reducer.kind === 'first' ? 1 : -1;
-      for (let i = reducer.kind === 'first' ? lo : hi - 1; i >= lo && i < hi; i += step) {
-        if (keep !== undefined && !keep(i)) continue;
-        const value = slot < 0 ? undefined : list[i * stride + slot];
-        if (value !== undefined && value !== null) return value;
-      }
-      return undefined;
-    }
+    case 'last':
+      return firstPresent(list, stride, slot, lo, hi, keep, reducer.kind === 'last');
     case 'min':
     case 'max': {
       const sign = reducer.kind === 'min' ? -1 : 1;
@@ -79,13 +71,7 @@ export function reduceOccurrences(
 
 function countsOverRange(reducer: Reducer, list: OccurrenceList, stride: number, slot: number, lo: number, hi: number, keep: KeepOccurrence | undefined): Json | undefined {
   const counts = new Map<string, number>();
-  for (let i = lo; i < hi; i++) {
-    if (keep !== undefined && !keep(i)) continue;
-    const value = slot < 0 ? undefined : list[i * stride + slot];
-    if (value === undefined || value === null) continue;
-    const key = identityKey(value);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  countValuesInto(counts, list, stride, slot, lo, hi, keep);
   if (reducer.kind === 'unique_count') return counts.size;
   // Rare enough per evaluation to go through the shared result rules (ordering, ties).
   return accumulatorResult(reducer, { k: 'counts', counts: Object.fromEntries(counts) });
@@ -95,4 +81,30 @@ function countsOverRange(reducer: Reducer, list: OccurrenceList, stride: number,
 export function outranks(candidate: number | string, best: number | string, sign: 1 | -1): boolean {
   if (typeof candidate === 'number' && typeof best === 'number') return (candidate - best) * sign > 0;
   return compareCodePoints(String(candidate), String(best)) * sign > 0;
+}
+
+/**
+ * The value at `slot` of the first occurrence of `lo..hi` (the last, `fromBack`) that passes `keep`
+ * and has one; occurrences are sorted by (t, m), so this is `first`'s (`last`'s) pick. `keep` is
+ * called only until the pick is found.
+ */
+export function firstPresent(list: OccurrenceList, stride: number, slot: number, lo: number, hi: number, keep: KeepOccurrence | undefined, fromBack: boolean): Json | undefined {
+  const step = fromBack ? -1 : 1;
+  for (let i = fromBack ? hi - 1 : lo; i >= lo && i < hi; i += step) {
+    if (keep !== undefined && !keep(i)) continue;
+    const value = slot < 0 ? undefined : list[i * stride + slot];
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+/** Adds to `counts` each present value at `slot` of occurrences `lo..hi` that pass `keep`, by identity. */
+export function countValuesInto(counts: Map<string, number>, list: OccurrenceList, stride: number, slot: number, lo: number, hi: number, keep: KeepOccurrence | undefined): void {
+  for (let i = lo; i < hi; i++) {
+    if (keep !== undefined && !keep(i)) continue;
+    const value = slot < 0 ? undefined : list[i * stride + slot];
+    if (value === undefined || value === null) continue;
+    const key = identityKey(value);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
 }
