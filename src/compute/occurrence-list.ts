@@ -72,7 +72,7 @@ function insertionIndex(list: OccurrenceList, layout: ListLayout, t: number, m: 
 }
 
 /** The (t, m) order of the kept occurrence at `index` against (t, m). */
-function compareAt(list: OccurrenceList, layout: ListLayout, index: number, t: number, m: string): number {
+export function compareAt(list: OccurrenceList, layout: ListLayout, index: number, t: number, m: string): number {
   const kept = list[index * layout.stride] as number;
   if (kept !== t) return kept - t;
   if (!layout.keepsMessageId) return 0;

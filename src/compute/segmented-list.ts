@@ -1,11 +1,10 @@
 import type { TrackedEvent } from '../ingest/tracked-event.ts';
 import type { Json } from '../shared/json.ts';
 import { accumulate, emptyAccumulator, type Accumulator } from './accumulator.ts';
-import { dropThrough, EMPTY_LIST, firstAfter, mergeLists, messageIdAt, occurrenceCount, timeAt, withOccurrence, type ListLayout, type OccurrenceList } from './occurrence-list.ts';
+import { compareAt, dropThrough, EMPTY_LIST, firstAfter, mergeLists, messageIdAt, occurrenceCount, timeAt, withOccurrence, type ListLayout, type OccurrenceList } from './occurrence-list.ts';
 import type { RangeFold } from './range-fold.ts';
 import type { StreamPlan } from './stream-plan.ts';
 import { readField } from './occurrence.ts';
-import { compareCodePoints } from './values.ts';
 
 /**
  * A windowed stream's occurrences in time-ordered segments of flat lists, each with its reducer's
@@ -82,7 +81,7 @@ export function segmentedWith(plan: StreamPlan, list: SegmentedList, event: Trac
   const joined = segs[target]!;
   const last = segs.length - 1;
   // Appending to a full last segment starts the next one.
-  if (target === last && occurrenceCount(joined, plan) >= size && !sortsBefore(plan, t, m, joined, occurrenceCount(joined, plan) - 1)) {
+  if (target === last && occurrenceCount(joined, plan) >= size && compareAt(joined, plan, occurrenceCount(joined, plan) - 1, t, m) <= 0) {
     const fresh = withOccurrence(EMPTY_LIST, plan, event);
     return { s: 'seg', segs: [...segs, fresh], accs: [...accs, accumulate(plan.reducer, emptyAccumulator(plan.reducer), value, t, m)] };
   }
@@ -177,22 +176,15 @@ export function mergeSegmented(plan: StreamPlan, a: SegmentedList, b: SegmentedL
 function segmentFor(layout: ListLayout, segs: readonly OccurrenceList[], t: number, m: string): number {
   // Most events arrive in time order: they join the last segment.
   const last = segs.length - 1;
-  if (!sortsBefore(layout, t, m, segs[last]!, 0)) return last;
+  if (compareAt(segs[last]!, layout, 0, t, m) <= 0) return last;
   let lo = 0;
   let hi = last;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    if (sortsBefore(layout, t, m, segs[mid]!, 0)) hi = mid - 1;
+    if (compareAt(segs[mid]!, layout, 0, t, m) > 0) hi = mid - 1;
     else lo = mid;
   }
   return lo;
-}
-
-/** Whether (t, m) sorts strictly before the occurrence at `index` (equal ones go after it). */
-function sortsBefore(layout: ListLayout, t: number, m: string, occ: OccurrenceList, index: number): boolean {
-  const kept = timeAt(occ, layout, index);
-  if (kept !== t) return t < kept;
-  return layout.keepsMessageId && compareCodePoints(m, messageIdAt(occ, layout, index)) < 0;
 }
 
 /** The first segment holding an occurrence after `at` (`segs.length` when none does). */
