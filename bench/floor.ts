@@ -127,8 +127,8 @@ function evaluationFloor(): number {
   const set = compileShardDefinitions(benchDefinitions(space), 1).forSpace(space).users;
   const traits = (key: string) => (key === 'plan' ? 'pro' : undefined);
   const start = Date.UTC(2026, 0, 1);
-  const event = (i: number, name: string): TrackedEvent =>
-    ({ type: 'track', event: name, messageId: `m${i}`, timestamp: start + i * 600_000, receivedAt: start + i * 600_000, sourceId: 's', properties: { total: i % 300, currency: i % 3 === 0 ? 'EUR' : 'USD' } }) as unknown as TrackedEvent;
+  const event = (i: number, name: string, at = start + i * 600_000): TrackedEvent =>
+    ({ type: 'track', event: name, messageId: `m${i}`, timestamp: at, receivedAt: at, sourceId: 's', properties: { total: i % 300, currency: i % 3 === 0 ? 'EUR' : 'USD' } }) as unknown as TrackedEvent;
   const woken = BENCH_EVENT_NAMES.map((name) => {
     const evaluators = (set.byEvent.get(name) ?? []).map((definition) => definition.evaluator);
     const states = evaluators.map((evaluator) => {
@@ -144,8 +144,7 @@ function evaluationFloor(): number {
   const now = start + 10 * 600_000;
   const once = (i: number): void => {
     const { name, evaluators, states } = woken[i % woken.length]!;
-    const occurred = event(5, name);
-    (occurred as { timestamp: number }).timestamp = now - 1 - (i % 60_000);
+    const occurred = event(5, name, now - 1 - (i % 60_000));
     evaluators.forEach((evaluator: DefinitionEvaluator, k) => {
       const state = evaluator.prune(evaluator.observe(states[k]!, occurred, now), now);
       evaluator.evaluateWithNextChange(state, traits, now);

@@ -224,7 +224,7 @@ function setIndexOf(names: readonly string[]): ReadonlyMap<string, number> {
   return index;
 }
 
-/** For each answer of `to`, where `from` holds the answer of the same key, or -1 (through `from`'s own key index). */
+/** For each answer of `to`, where `from` holds the answer of the same key, or -1 (through either side's key index). */
 function answerPositions(from: ComputeStates, to: ComputeStates, shared: boolean): readonly number[] {
   // Through the set's key index when only `to` is a set's: one lookup per answer `from` holds.
   const onlyToAligned = !isAligned(from) && isAligned(to);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alignComputeStates, computeEntries, definitionStateEntry, loadedComputeStates, writeDue, writeState } from '../../../../src/actors/compute-states.ts';
-import { ownSlots } from '../../../../src/compute/chunked-slots.ts';
+import { alignComputeStates, answerEntry, computeEntries, definitionStateEntry, loadedComputeStates, movedAnswers, slotState, withSlots, writeDue, writeState } from '../../../../src/actors/compute-states.ts';
+import { ownSlots, writeSlot } from '../../../../src/compute/chunked-slots.ts';
 import type { EvaluatorState } from '../../../../src/compute/definition-evaluator.ts';
 import { computeWrites, isStateOnlyChange } from '../../../../src/runtime/shard/compute-lag.ts';
 import { compileShardDefinitions } from '../../../../src/runtime/shard/shard-definitions.ts';
@@ -90,6 +90,38 @@ describe('the definition state rows a commit writes across two definition sets',
     const shrunk = alignComputeStates(before, changed);
     expect(computeEntries(shrunk)).toEqual([rows[1]]);
     expect(computeWrites(before, shrunk)).toEqual({ puts: [], removes: ['aud_1', 'trt_2'] });
+  });
+});
+
+describe('a profile loaded from LMDB, laid out by a definition set', () => {
+  const answer = (value: number | boolean) => ({ value, updatedAt: T0, sourceId: 'default' });
+
+  it('finds each state by its id and each answer by its key, in the order the rows come and in a set that ranks them otherwise', () => {
+    // Rows come back sorted by id and by key; `grown` ranks `clicks` first, so no position matches.
+    const loaded = loadedComputeStates([rows[2]!, rows[0]!, rows[1]!], [['gone', answer(true)], ['spend', answer(20)], ['views', answer(3)]]);
+    const aligned = alignComputeStates(loaded, grown);
+    const stateOf = (id: string) => slotState(aligned.slots, grown.byId.get(id)!.rank);
+    expect(stateOf('aud_1')).toBe(bought);
+    expect(stateOf('trt_1')).toBe(spent);
+    expect(stateOf('trt_2')).toBe(viewed);
+    expect(stateOf('trt_0')).toBeUndefined();
+    expect(answerEntry(aligned, 'spend')).toEqual(answer(20));
+    expect(answerEntry(aligned, 'views')).toEqual(answer(3));
+    expect(answerEntry(aligned, 'clicks')).toBeUndefined();
+    // `gone` is no live definition's key: its row goes (the profile keeps it as a custom trait).
+    expect(answerEntry(aligned, 'gone')).toBeUndefined();
+    expect(movedAnswers(loaded, aligned)).toEqual(['gone']);
+    expect(movedAnswers(aligned, loaded)).toEqual(['gone']);
+    expect(computeWrites(loaded, aligned)).toEqual({ puts: [], removes: [] });
+  });
+
+  it('tells a moved answer from a kept one between the loaded layout and the aligned one', () => {
+    const loaded = loadedComputeStates(rows, [['spend', answer(20)], ['views', answer(3)]]);
+    const aligned = alignComputeStates(loaded, set);
+    expect(movedAnswers(loaded, aligned)).toEqual([]);
+    const answers = ownSlots(aligned.answers);
+    writeSlot(aligned.answers, answers, set.rankOfKey.get('views')!, answer(4));
+    expect(movedAnswers(loaded, withSlots(aligned, aligned.slots, answers))).toEqual(['views']);
   });
 });
 
