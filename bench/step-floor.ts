@@ -1,6 +1,7 @@
 import { stepProfile } from '../src/actors/step-profile.ts';
 import type { ActorMessage } from '../src/actors/actor-message.ts';
 import type { ProfileState } from '../src/actors/profile-state.ts';
+import { emptySlots, ownSlots, slotAt, writeSlot, type ChunkedSlots } from '../src/compute/chunked-slots.ts';
 import type { DefinitionSet } from '../src/compute/definition-set.ts';
 import type { TrackedEvent } from '../src/ingest/tracked-event.ts';
 import { asProfileId, asSpaceId, type ProfileId } from '../src/shared/ids.ts';
@@ -108,23 +109,17 @@ function bookkeepingUs(events: readonly TrackedEvent[], set: DefinitionSet): Omi
   const pureBookkeepingUs = timePerEvent(events.length, purePass);
   pure = [];
 
-  const { chunkOf, indexOf, empty } = set.chunks;
-  let chunked: Array<{ readonly layout: number; readonly chunks: ReadonlyArray<ReadonlyArray<Slot | undefined>> }> = Array.from({ length: PROFILES }, () => ({ layout: 1, chunks: empty }));
+  // The engine's own chunked arrays (`chunked-slots.ts`), written as a step writes them.
+  let chunked: Array<ChunkedSlots<Slot>> = Array.from({ length: PROFILES }, () => emptySlots<Slot>(set.chunks));
   const chunkedPass = (): void => {
     for (let i = 0; i < events.length; i++, at++) {
       const ranks = woken[i]!;
       if (ranks.length === 0) continue;
       const profile = at % PROFILES;
-      const base = chunked[profile]!.chunks;
-      const chunks = base.slice();
-      for (const rank of ranks) {
-        const c = chunkOf[rank]!;
-        if (chunks[c] === base[c]) chunks[c] = base[c]!.slice();
-        const chunk = chunks[c] as Array<Slot | undefined>;
-        const entry = chunk[indexOf[rank]!];
-        chunk[indexOf[rank]!] = { id: set.ids[rank]!, revision: set.revisions[rank]!, last: at, previous: entry?.last ?? 0 };
-      }
-      chunked[profile] = { layout: 1, chunks };
+      const base = chunked[profile]!;
+      const own = ownSlots(base);
+      for (const rank of ranks) writeSlot(base, own, rank, { id: set.ids[rank]!, revision: set.revisions[rank]!, last: at, previous: slotAt(base, rank)?.last ?? 0 });
+      chunked[profile] = own;
     }
   };
   const chunkedBookkeepingUs = timePerEvent(events.length, chunkedPass);

@@ -52,6 +52,11 @@ export interface ComputeStates {
   readonly slots: ChunkedSlots<SlotValue>;
   /** Each slot's definition id and the revision its state is of: the set's when aligned, the rows' as loaded. */
   readonly ids: readonly string[];
+  /**
+   * Where each id's slot is: the set's `rankOfId` when aligned; none as loaded (a map of a loaded
+   * profile's own ids would be built per profile, and its ids are looked up in a set's instead).
+   */
+  readonly idRanks: ReadonlyMap<string, number> | undefined;
   readonly revisions: readonly number[];
   /** Each definition's answer, at the index `answerRanks` gives its key (its rank when aligned). */
   readonly answers: ChunkedSlots<TraitEntry>;
@@ -137,6 +142,7 @@ export function loadedComputeStates(entries: readonly DefinitionStateEntry[], an
     layout: UNALIGNED,
     slots: slotArray(flatLayout(entries.length), (index) => entries[index]!.state, (index) => entries[index]!.due),
     ids: entries.map((entry) => entry.id),
+    idRanks: undefined,
     revisions: entries.map((entry) => entry.revision),
     answers: flatSlots(answers.map(([, entry]) => entry)),
     answerRanks: answers.length === 0 ? NO_ANSWER_RANKS : new Map(answers.map(([key], i) => [key, i])),
@@ -146,12 +152,12 @@ export function loadedComputeStates(entries: readonly DefinitionStateEntry[], an
 
 /** `compute` with other slots and answers in its layout (its answers as they are by default). */
 export function withSlots(compute: ComputeStates, slots: ChunkedSlots<SlotValue>, answers: ChunkedSlots<TraitEntry> = compute.answers): ComputeStates {
-  return { layout: compute.layout, slots, ids: compute.ids, revisions: compute.revisions, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
+  return { layout: compute.layout, slots, ids: compute.ids, idRanks: compute.idRanks, revisions: compute.revisions, answers, answerRanks: compute.answerRanks, answerKeys: compute.answerKeys };
 }
 
 /** Slots and answers laid out by rank in `set`. */
 export function alignedStates(set: DefinitionSet, slots: ChunkedSlots<SlotValue>, answers: ChunkedSlots<TraitEntry>): ComputeStates {
-  return { layout: set.layout, slots, ids: set.ids, revisions: set.revisions, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
+  return { layout: set.layout, slots, ids: set.ids, idRanks: set.rankOfId, revisions: set.revisions, answers, answerRanks: set.rankOfKey, answerKeys: set.keys };
 }
 
 /** Whether two states are laid out alike, so their slots and answers compare rank by rank. */
@@ -174,24 +180,23 @@ const positionsCache = new WeakMap<readonly string[], { readonly to: readonly st
  * building the map once per profile (with the entry and pair objects that went with it) was most
  * of what such a pass allocated per profile.
  *
- * A name → position map of either side spares building one: `fromIndex` is looked up once per
- * name of `to`, `toIndex` once per name of `from`. A profile loaded from LMDB has ids of its own
- * (one per stored row) and is compared with a set's, whose map is built once (`setIndexOf`):
- * building a map of a loaded profile's ids at each of its alignments and write-outs was ~12% of a
- * backfill over profiles not in the cache.
+ * Each side's name → position map, when it has one (a set's always does), spares building one:
+ * the shorter array's names are looked up in the other side's map. A profile loaded from LMDB has
+ * no map of its ids, and building one at each of its alignments and write-outs was ~12% of a
+ * backfill over profiles not in the cache; its ids are looked up in the set's map instead.
  */
 function positionsIn(
   from: readonly string[],
   to: readonly string[],
   shared: boolean,
-  fromIndex?: ReadonlyMap<string, number>,
-  toIndex?: ReadonlyMap<string, number>,
+  fromIndex: ReadonlyMap<string, number> | undefined,
+  toIndex: ReadonlyMap<string, number> | undefined,
 ): readonly number[] {
   const known = shared ? positionsCache.get(from) : undefined;
   if (known !== undefined && known.to === to) return known.positions;
   // A plain array: a typed array's allocation goes through the runtime, ~40% of this function.
   const positions = new Array<number>(to.length);
-  if (fromIndex === undefined && toIndex !== undefined) {
+  if (toIndex !== undefined && (fromIndex === undefined || from.length < to.length)) {
     for (let i = 0; i < to.length; i++) positions[i] = -1;
     for (let j = 0; j < from.length; j++) {
       const at = toIndex.get(from[j]!);
@@ -211,24 +216,9 @@ function indexOfNames(names: readonly string[]): ReadonlyMap<string, number> {
   return indexOf;
 }
 
-/** Name → position maps of the arrays definition sets own (ids by rank), built once per array. */
-const setIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
-
-/** The name → position map of `names`, an array a definition set owns (never a loaded profile's). */
-function setIndexOf(names: readonly string[]): ReadonlyMap<string, number> {
-  let index = setIndexes.get(names);
-  if (index === undefined) {
-    index = indexOfNames(names);
-    setIndexes.set(names, index);
-  }
-  return index;
-}
-
-/** For each answer of `to`, where `from` holds the answer of the same key, or -1 (through either side's key index). */
+/** For each answer of `to`, where `from` holds the answer of the same key, or -1. */
 function answerPositions(from: ComputeStates, to: ComputeStates, shared: boolean): readonly number[] {
-  // Through the set's key index when only `to` is a set's: one lookup per answer `from` holds.
-  const onlyToAligned = !isAligned(from) && isAligned(to);
-  return positionsIn(from.answerKeys, to.answerKeys, shared, onlyToAligned ? undefined : from.answerRanks, onlyToAligned ? to.answerRanks : undefined);
+  return positionsIn(from.answerKeys, to.answerKeys, shared, from.answerRanks, to.answerRanks);
 }
 
 /**
@@ -236,9 +226,7 @@ function answerPositions(from: ComputeStates, to: ComputeStates, shared: boolean
  * Revisions are the caller's to compare.
  */
 export function slotPositions(from: ComputeStates, to: ComputeStates): readonly number[] {
-  const fromAligned = isAligned(from);
-  const toAligned = isAligned(to);
-  return positionsIn(from.ids, to.ids, fromAligned && toAligned, fromAligned ? setIndexOf(from.ids) : undefined, toAligned ? setIndexOf(to.ids) : undefined);
+  return positionsIn(from.ids, to.ids, isAligned(from) && isAligned(to), from.idRanks, to.idRanks);
 }
 
 /** The entry of slot `index` as a row stores it; undefined when the slot holds none. */
@@ -278,8 +266,8 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
   if (compute !== undefined && compute.layout === set.layout && compute.ids === set.ids && compute.slots.layout === set.slotChunks) return compute;
   if (compute === undefined) return alignedStates(set, emptySlots(set.slotChunks), emptySlots(set.chunks));
   const shared = isAligned(compute);
-  const slotOf = positionsIn(compute.ids, set.ids, shared, shared ? setIndexOf(compute.ids) : undefined, setIndexOf(set.ids));
-  const answerOf = positionsIn(compute.answerKeys, set.keys, shared, shared ? compute.answerRanks : undefined, set.rankOfKey);
+  const slotOf = positionsIn(compute.ids, set.ids, shared, compute.idRanks, set.rankOfId);
+  const answerOf = positionsIn(compute.answerKeys, set.keys, shared, compute.answerRanks, set.rankOfKey);
   const { slots, revisions, answers } = compute;
   /** The slot of `compute` with rank `rank`'s state, when it holds one of the live revision; else -1. */
   const heldAt = (rank: number): number => {
@@ -310,7 +298,7 @@ export function alignComputeStates(compute: ComputeStates | undefined, set: Defi
 /** The answers `compute` holds under keys that are no definition's in `set` (definitions deleted since). */
 export function orphanedAnswers(compute: ComputeStates | undefined, set: DefinitionSet): Array<[string, TraitEntry]> {
   if (compute === undefined || compute.answerRanks === set.rankOfKey) return [];
-  const live = positionsIn(set.keys, compute.answerKeys, isAligned(compute), set.rankOfKey);
+  const live = positionsIn(set.keys, compute.answerKeys, isAligned(compute), set.rankOfKey, compute.answerRanks);
   const orphans: Array<[string, TraitEntry]> = [];
   for (const index of heldRanks(compute.answers)) if (live[index]! < 0) orphans.push([compute.answerKeys[index]!, slotAt(compute.answers, index)!]);
   return orphans;

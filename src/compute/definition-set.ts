@@ -35,6 +35,8 @@ export interface DefinitionSet {
   readonly byTrait: ReadonlyMap<string, readonly CompiledDefinition[]>;
   /** Each definition's rank by its key: where a profile keeps its answer (`ComputeStates.answers`). */
   readonly rankOfKey: ReadonlyMap<string, number>;
+  /** Each definition's rank by its id: where a profile keeps its state (`ComputeStates.slots`). */
+  readonly rankOfId: ReadonlyMap<string, number>;
   /** The definitions' keys by rank. */
   readonly keys: readonly string[];
   /** The definitions' ids and revisions by rank: those of a profile's slots aligned with this set. */
@@ -50,7 +52,7 @@ export interface DefinitionSet {
   readonly slotChunks: ChunkLayout;
 }
 
-export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), keys: [], ids: [], revisions: [], chunks: flatLayout(0), slotChunks: pairedLayout(flatLayout(0)) };
+export const EMPTY_DEFINITION_SET: DefinitionSet = { layout: 0, ordered: [], byId: new Map(), byEvent: new Map(), byTrait: new Map(), rankOfKey: new Map(), rankOfId: new Map(), keys: [], ids: [], revisions: [], chunks: flatLayout(0), slotChunks: pairedLayout(flatLayout(0)) };
 
 /** A definition whose key would close a loop of `trait()` references. */
 export interface DefinitionCycle {
@@ -102,5 +104,5 @@ export function compileDefinitionSet(definitions: readonly LiveDefinition[], lay
   }
   // A definition's first event name is its first root stream's (a funnel's parent); '' for none.
   const chunks = groupedChunkLayout(ordered.map((d) => d.evaluator.eventNames.values().next().value ?? ''));
-  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), keys: ordered.map((d) => d.key), ids: ordered.map((d) => d.id), revisions: ordered.map((d) => d.revision), chunks, slotChunks: pairedLayout(chunks) };
+  return { layout, ordered, byId: new Map(ordered.map((d) => [d.id, d])), byEvent, byTrait, rankOfKey: new Map(ordered.map((d) => [d.key, d.rank])), rankOfId: new Map(ordered.map((d) => [d.id, d.rank])), keys: ordered.map((d) => d.key), ids: ordered.map((d) => d.id), revisions: ordered.map((d) => d.revision), chunks, slotChunks: pairedLayout(chunks) };
 }

@@ -21,6 +21,7 @@ function states(layout: number, chunked: ChunkLayout, dueOf: (rank: number) => n
     layout,
     slots: slotArray(chunked, (rank) => (dueOf(rank) === undefined ? undefined : state), (rank) => dueOf(rank) ?? undefined),
     ids: IDS.slice(0, chunked.length),
+    idRanks: undefined,
     revisions: REVISIONS.slice(0, chunked.length),
     answers: emptySlots(chunked),
     answerRanks: new Map(),
